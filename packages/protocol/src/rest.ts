@@ -1,0 +1,145 @@
+/** REST bodies under the `/api` prefix. Dates travel as ISO-8601 strings. */
+
+export type Role = 'attendee' | 'admin';
+
+/** Named permissions; a role is a set of these (data, not code). */
+export const Permission = {
+  EVENTS_WRITE: 'events:write',
+  TICKETS_WRITE: 'tickets:write',
+  RESERVATIONS_MANAGE: 'reservations:manage',
+  LEVELS_RESERVE: 'levels:reserve',
+} as const;
+export type Permission = (typeof Permission)[keyof typeof Permission];
+
+export interface UserView {
+  id: number;
+  email: string;
+  displayName: string;
+  role: Role;
+}
+
+export interface RegisterRequest {
+  email: string;
+  password: string;
+  displayName: string;
+}
+
+export interface LoginRequest {
+  email: string;
+  password: string;
+}
+
+export interface AuthResponse {
+  accessToken: string;
+  user: UserView;
+}
+
+export interface EventView {
+  id: number;
+  name: string;
+  totalTickets: number;
+  availableTickets: number;
+  levelCount: number;
+  version: number;
+  createdAt: string;
+}
+
+export interface CreateEventRequest {
+  name: string;
+}
+
+export type TicketStatus = 'available' | 'reserved';
+
+export interface TicketView {
+  id: number;
+  label: string;
+  value: number;
+  status: TicketStatus;
+  reservationId: number | null;
+}
+
+export interface TicketPage {
+  total: number;
+  offset: number;
+  rows: TicketView[];
+}
+
+export interface CreateTicketRequest {
+  label?: string;
+  value: number;
+}
+
+/** Either explicit tickets or a random batch; at most 100,000 per call. */
+export type BulkCreateTicketsRequest =
+  | { tickets: CreateTicketRequest[] }
+  | { count: number; minValue: number; maxValue: number };
+
+export interface BulkCreateTicketsResponse {
+  created: number;
+  firstId: number | null;
+  lastId: number | null;
+  version: number;
+}
+
+export interface LevelRow {
+  level: number;
+  ticketCount: number;
+  /** At most 20 of the combination's ticket ids (the highest ones, ascending). */
+  ticketIds: number[];
+}
+
+export interface LevelsQuery {
+  offset?: number;
+  limit?: number;
+  min?: number;
+  max?: number;
+}
+
+export interface LevelPage {
+  eventId: number;
+  version: number;
+  total: number;
+  offset: number;
+  rows: LevelRow[];
+}
+
+export interface ComboTicket {
+  id: number;
+  label: string;
+  value: number;
+}
+
+export interface LevelCombo {
+  eventId: number;
+  version: number;
+  level: number;
+  tickets: ComboTicket[];
+}
+
+export interface ReserveRequest {
+  level: number;
+  /** Client-chosen idempotency key: repeating it returns the first reservation. */
+  requestId: string;
+}
+
+export type ReservationStatus = 'active' | 'cancelled';
+
+export interface ReservationView {
+  id: number;
+  eventId: number;
+  level: number;
+  ticketIds: number[];
+  userId: number;
+  status: ReservationStatus;
+  createdAt: string;
+}
+
+export interface HealthResponse {
+  status: 'ok';
+}
+
+export interface ReadinessResponse {
+  status: 'ok' | 'unavailable';
+  database: 'up' | 'down';
+  redis: 'up' | 'down' | 'disabled';
+}
