@@ -60,6 +60,8 @@ export interface InventoryChanged {
   levelCount: number;
   totalTickets: number;
   availableTickets: number;
+  /** When the change committed, epoch milliseconds of the committing replica's clock. */
+  committedAt: number;
 }
 
 /** Client → server messages; every one takes an acknowledgement callback. */
