@@ -1,0 +1,353 @@
+/**
+ * ClearanceIndex: every level (reachable positive subset sum) of a set of tickets, with one
+ * deterministic witness combination per level.
+ *
+ * Algorithm: first-reacher subset-sum DP over a word-parallel bitset with full-word skipping
+ * (see ReachableSums), run over the lower half of the sums only. Subset sums are symmetric:
+ * s is reachable iff total - s is (take the complement), so levels above total/2 are answered
+ * through their mirror and their witness is the complement of the mirror's witness.
+ *
+ * Determinism: tickets are processed in ascending id order, so the combination shown for a
+ * level depends only on the current set of tickets; replicas that hold the same tickets show
+ * the same combinations whatever order of add/remove calls brought them there.
+ */
+import { ClearanceError } from './errors';
+import { ReachableSums } from './reachable-sums';
+
+export interface Ticket {
+  readonly id: number;
+  readonly value: number;
+}
+
+export interface ClearanceOptions {
+  /** Ceiling on the sum of all ticket values (memory grows with it: about 4.3 bytes per unit). */
+  readonly maxTotal?: number;
+}
+
+export interface PageQuery {
+  /** Rows to skip within the [min, max] range; a non-negative integer. */
+  readonly offset: number;
+  /** Rows to return; an integer from 1 to MAX_PAGE_LIMIT. */
+  readonly limit: number;
+  /** Smallest level to include (default 1). */
+  readonly min?: number;
+  /** Largest level to include (default: the total). */
+  readonly max?: number;
+  /** Ticket ids to return per row, 0 to MAX_ROW_IDS (default DEFAULT_ROW_IDS). */
+  readonly maxIds?: number;
+}
+
+export interface LevelRow {
+  level: number;
+  /** How many tickets the level's combination holds. */
+  ticketCount: number;
+  /** The combination's highest `maxIds` ticket ids, ascending (all of them when it is small). */
+  ticketIds: number[];
+}
+
+export interface LevelPage {
+  /** Levels within [min, max]. */
+  total: number;
+  rows: LevelRow[];
+}
+
+export const DEFAULT_MAX_TOTAL = 100_000_000;
+/** Hard ceiling: keeps every bit index inside a 32-bit integer. */
+export const MAX_TOTAL_LIMIT = 2 ** 30;
+export const MAX_PAGE_LIMIT = 10_000;
+export const MAX_ROW_IDS = 1_000;
+export const DEFAULT_ROW_IDS = 20;
+
+export class ClearanceIndex {
+  /** Ticket ids, ascending; values[i] belongs to ids[i]. */
+  private readonly ids: number[] = [];
+  private readonly values: number[] = [];
+  private sumOfValues = 0;
+  private sums: ReachableSums | null = null;
+  /** Lowest ticket index whose DP contribution is stale; ids.length when up to date. */
+  private staleFrom = 0;
+  private readonly maxTotal: number;
+  /** Cached after every refresh: reachable sums below 1 (i.e. sum 0), levels in each half. */
+  private rankOfOne = 0;
+  private lowerCount = 0;
+  private upperCount = 0;
+
+  private constructor(options: ClearanceOptions) {
+    const maxTotal = options.maxTotal ?? DEFAULT_MAX_TOTAL;
+    if (!Number.isSafeInteger(maxTotal) || maxTotal < 1 || maxTotal > MAX_TOTAL_LIMIT) {
+      throw new ClearanceError('INVALID_OPTIONS', `maxTotal must be an integer from 1 to ${MAX_TOTAL_LIMIT}`);
+    }
+    this.maxTotal = maxTotal;
+  }
+
+  /**
+   * Builds the index of `tickets` (validated as a whole: on any error nothing is built).
+   * O(n log n + S/2 + n·k) where S is the total and k the non-full words each ticket meets
+   * (about v/32 once the sums saturate); memory about 4.3 bytes per unit of S plus O(n).
+   */
+  static build(tickets: Iterable<Ticket>, options: ClearanceOptions = {}): ClearanceIndex {
+    const index = new ClearanceIndex(options);
+    const sorted: Ticket[] = [];
+    let total = 0;
+    for (const ticket of tickets) {
+      assertTicket(ticket);
+      total += ticket.value;
+      sorted.push({ id: ticket.id, value: ticket.value });
+    }
+    if (total > index.maxTotal) throw tooLarge(total, index.maxTotal);
+    sorted.sort((a, b) => a.id - b.id);
+    for (let i = 1; i < sorted.length; i++) {
+      if (sorted[i].id === sorted[i - 1].id) throw duplicate(sorted[i].id);
+    }
+    for (const ticket of sorted) {
+      index.ids.push(ticket.id);
+      index.values.push(ticket.value);
+    }
+    index.sumOfValues = total;
+    index.refresh();
+    return index;
+  }
+
+  /** Number of reachable positive levels. O(1) after the first query following a change. */
+  get size(): number {
+    this.refresh();
+    return this.lowerCount + this.upperCount;
+  }
+
+  /** Sum of all ticket values: the highest level when there is any ticket. O(1). */
+  get total(): number {
+    return this.sumOfValues;
+  }
+
+  /** Number of tickets held. O(1). */
+  get ticketCount(): number {
+    return this.ids.length;
+  }
+
+  /** The k-th smallest level, 0 <= k < size. O(log S). */
+  levelAt(k: number): number {
+    const size = this.size;
+    if (!Number.isSafeInteger(k) || k < 0 || k >= size) {
+      throw new ClearanceError('OUT_OF_RANGE', `level rank ${k} is outside 0..${size - 1}`);
+    }
+    const sums = this.sums!;
+    const lower = this.lowerCount;
+    if (k < lower) return sums.select(this.rankOfOne + k);
+    // Upper levels ascend as their mirrors total - level descend.
+    const t = sums.select(this.upperCount - 1 - (k - lower));
+    return this.sumOfValues - t;
+  }
+
+  /** How many levels are smaller than `level` (any finite number). O(1). */
+  countBelow(level: number): number {
+    if (typeof level !== 'number' || Number.isNaN(level)) {
+      throw new ClearanceError('INVALID_QUERY', `level must be a number, got ${String(level)}`);
+    }
+    this.refresh();
+    const total = this.sumOfValues;
+    if (level <= 1) return 0;
+    if (level > total) return this.lowerCount + this.upperCount;
+    const x = Math.ceil(level); // count levels in [1, x - 1]
+    const sums = this.sums!;
+    const half = Math.floor(total / 2);
+    if (x - 1 <= half) return sums.rank(x) - this.rankOfOne;
+    // Upper levels u in (half, x - 1] mirror to t = total - u in [total - x + 1, total - half - 1].
+    return this.lowerCount + sums.rank(total - half) - sums.rank(total - x + 1);
+  }
+
+  /** Is `level` a reachable positive level? O(1). */
+  has(level: number): boolean {
+    this.refresh();
+    const total = this.sumOfValues;
+    if (!Number.isSafeInteger(level) || level < 1 || level > total) return false;
+    const half = Math.floor(total / 2);
+    return this.sums!.has(level <= half ? level : total - level);
+  }
+
+  /**
+   * The level's combination: distinct ticket ids, ascending, whose values add up to `level`;
+   * null when the level is unreachable. O(tickets in the combination) below total/2, O(n) above.
+   */
+  combo(level: number): number[] | null {
+    if (!this.has(level)) return null;
+    const total = this.sumOfValues;
+    const half = Math.floor(total / 2);
+    if (level <= half) return this.witnessIndices(level).reverse().map((i) => this.ids[i]);
+    const excluded = new Uint8Array(this.ids.length);
+    for (const i of this.witnessIndices(total - level)) excluded[i] = 1;
+    const ids: number[] = [];
+    for (let i = 0; i < this.ids.length; i++) if (excluded[i] === 0) ids.push(this.ids[i]);
+    return ids;
+  }
+
+  /**
+   * Rows `offset .. offset + limit - 1` of the levels within [min, max], ascending, each with its
+   * ticket count and at most `maxIds` ticket ids. O(limit · (log S + maxIds)) below total/2; a row
+   * above it also walks the part of its mirror's witness that interleaves its top ids.
+   */
+  page(query: PageQuery): LevelPage {
+    const { offset, limit } = query;
+    const maxIds = query.maxIds ?? DEFAULT_ROW_IDS;
+    if (!Number.isSafeInteger(offset) || offset < 0) throw invalidQuery('offset must be a non-negative integer');
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT) {
+      throw invalidQuery(`limit must be an integer from 1 to ${MAX_PAGE_LIMIT}`);
+    }
+    if (!Number.isSafeInteger(maxIds) || maxIds < 0 || maxIds > MAX_ROW_IDS) {
+      throw invalidQuery(`maxIds must be an integer from 0 to ${MAX_ROW_IDS}`);
+    }
+    for (const [name, bound] of [['min', query.min], ['max', query.max]] as const) {
+      if (bound !== undefined && (typeof bound !== 'number' || Number.isNaN(bound))) {
+        throw invalidQuery(`${name} must be a number`);
+      }
+    }
+    this.refresh();
+    const first = this.countBelow(query.min ?? 1);
+    const end = Math.max(first, this.countBelow(Math.floor(query.max ?? this.sumOfValues) + 1));
+    const rows: LevelRow[] = [];
+    for (let k = first + offset; k < end && rows.length < limit; k++) {
+      const level = this.levelAt(k);
+      rows.push({ level, ticketCount: this.comboSize(level), ticketIds: this.topIds(level, maxIds) });
+    }
+    return { total: end - first, rows };
+  }
+
+  /** Adds a ticket. Amortised O(log n + n) now; the DP catches up lazily at the next query. */
+  add(ticket: Ticket): void {
+    assertTicket(ticket);
+    const at = lowerBound(this.ids, ticket.id);
+    if (this.ids[at] === ticket.id) throw duplicate(ticket.id);
+    const total = this.sumOfValues + ticket.value;
+    if (total > this.maxTotal) throw tooLarge(total, this.maxTotal);
+    this.ids.splice(at, 0, ticket.id);
+    this.values.splice(at, 0, ticket.value);
+    this.sumOfValues = total;
+    this.staleFrom = Math.min(this.staleFrom, at);
+  }
+
+  /** Removes the ticket with this id. O(log n + n) now; the DP catches up lazily at the next query. */
+  remove(ticketId: number): void {
+    const at = lowerBound(this.ids, ticketId);
+    if (this.ids[at] !== ticketId) {
+      throw new ClearanceError('UNKNOWN_TICKET', `no ticket with id ${String(ticketId)}`);
+    }
+    this.sumOfValues -= this.values[at];
+    this.ids.splice(at, 1);
+    this.values.splice(at, 1);
+    this.staleFrom = Math.min(this.staleFrom, at);
+  }
+
+  /** Bytes held by the DP arrays and the ticket arrays (an estimate for the latter). O(1). */
+  memoryBytes(): number {
+    return (this.sums?.memoryBytes() ?? 0) + this.ids.length * 16;
+  }
+
+  /** Brings the DP up to date with the tickets: replays from the first changed index. */
+  private refresh(): void {
+    const n = this.ids.length;
+    const half = Math.floor(this.sumOfValues / 2);
+    let sums = this.sums;
+    // Reallocate when the lower half outgrew the arrays, or shrank far enough to waste memory.
+    if (sums === null || sums.capacity < half || sums.capacity > half + (half >>> 1) + 4096) {
+      sums = this.sums = new ReachableSums(half + (half >>> 4) + 64);
+      this.staleFrom = 0;
+    } else if (this.staleFrom === n && sums.applied === n) {
+      return;
+    }
+    if (this.staleFrom < sums.applied) {
+      let keptTotal = 0;
+      for (let i = 0; i < this.staleFrom; i++) keptTotal += this.values[i];
+      sums.rollback(this.staleFrom, keptTotal);
+    }
+    for (let i = sums.applied; i < n; i++) sums.apply(i, this.values[i]);
+    sums.indexRanks();
+    this.rankOfOne = sums.rank(1);
+    this.lowerCount = sums.rank(half + 1) - this.rankOfOne;
+    // Levels above half mirror to t = total - level in [0, total - half - 1].
+    this.upperCount = sums.rank(this.sumOfValues - half);
+    this.staleFrom = n;
+  }
+
+
+  /** Ticket indices of the witness of lower-half sum s, descending. */
+  private witnessIndices(s: number): number[] {
+    const { parent } = this.sums!;
+    const out: number[] = [];
+    while (s > 0) {
+      const i = parent[s];
+      out.push(i);
+      s -= this.values[i];
+    }
+    return out;
+  }
+
+  private comboSize(level: number): number {
+    const total = this.sumOfValues;
+    const { count } = this.sums!;
+    return level <= Math.floor(total / 2) ? count[level] : this.ids.length - count[total - level];
+  }
+
+  /** The combination's `m` highest ticket ids, ascending, without materialising it. */
+  private topIds(level: number, m: number): number[] {
+    const total = this.sumOfValues;
+    const { parent } = this.sums!;
+    const picked: number[] = [];
+    if (level <= Math.floor(total / 2)) {
+      for (let s = level; s > 0 && picked.length < m; ) {
+        const i = parent[s];
+        picked.push(i);
+        s -= this.values[i];
+      }
+    } else {
+      // Complement of the mirror's witness: walk all indices downward, skipping the witness's
+      // (also descending) indices as they come.
+      let s = total - level;
+      let skip = s > 0 ? parent[s] : -1;
+      for (let i = this.ids.length - 1; i >= 0 && picked.length < m; i--) {
+        if (i === skip) {
+          s -= this.values[i];
+          skip = s > 0 ? parent[s] : -1;
+        } else {
+          picked.push(i);
+        }
+      }
+    }
+    return picked.reverse().map((i) => this.ids[i]);
+  }
+}
+
+function assertTicket(ticket: Ticket): void {
+  if (ticket === null || typeof ticket !== 'object') {
+    throw new ClearanceError('INVALID_TICKET', 'a ticket must be an object { id, value }');
+  }
+  const { id, value } = ticket;
+  if (!Number.isSafeInteger(id) || id < 0) {
+    throw new ClearanceError('INVALID_TICKET', `ticket id must be a non-negative integer, got ${String(id)}`);
+  }
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new ClearanceError('INVALID_TICKET', `ticket ${id} value must be a positive integer, got ${String(value)}`);
+  }
+}
+
+function duplicate(id: number): ClearanceError {
+  return new ClearanceError('DUPLICATE_TICKET', `ticket id ${id} appears twice`);
+}
+
+function tooLarge(total: number, maxTotal: number): ClearanceError {
+  return new ClearanceError('TOTAL_TOO_LARGE', `total value ${total} exceeds the ceiling ${maxTotal}`);
+}
+
+function invalidQuery(message: string): ClearanceError {
+  return new ClearanceError('INVALID_QUERY', message);
+}
+
+/** First index whose id is >= id. O(log n). */
+function lowerBound(ids: readonly number[], id: number): number {
+  let lo = 0;
+  let hi = ids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ids[mid] < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

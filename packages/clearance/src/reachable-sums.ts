@@ -1,0 +1,212 @@
+/**
+ * First-reacher subset-sum DP over a word-parallel bitset, for the sums 0..capacity.
+ *
+ * Tickets are applied in a fixed order (index 0, 1, 2, …). Ticket i with value v makes sum s
+ * reachable for the first time exactly when s - v was reachable before it; we then record
+ * parent[s] = i and count[s] = count[s - v] + 1. Following parent pointers from s therefore
+ * visits strictly decreasing ticket indices: the witness is a set of distinct tickets, and it
+ * depends only on the ticket order, never on how the state was reached.
+ *
+ * Two facts keep this far below the textbook O(n · S / 32):
+ * - Reachability only grows while tickets are applied, so a word that is all ones stays that
+ *   way. A union-find over words ("previous word that still has a zero") lets each ticket visit
+ *   only the words that can still change. With many tickets the set saturates into one long run
+ *   of ones and each ticket touches little more than the v/32 words at the frontier.
+ * - The state after the first j tickets is exactly { s : parent[s] < j }, so removing or
+ *   inserting a ticket at index j rolls back by clearing the bits whose parent is >= j and then
+ *   replays tickets j.. . Appending a ticket costs one ticket's pass.
+ *
+ * A rank directory (set bits before every 512-bit block) answers rank in O(1) and select in
+ * O(1) in saturated stretches, O(log) of the blocks between two 512-bit samples otherwise.
+ *
+ * Memory: capacity + 1 sums × (4 B parent + 4 B count + 1/8 B bit) plus 1/8 B per sum for the
+ * union-find and 1/128 B for the directory.
+ */
+import { popcount32, selectInWord } from './bits';
+
+const WORDS_PER_BLOCK = 16; // 512 bits per rank-directory block
+
+export class ReachableSums {
+  /** Highest tracked sum; capacity + 1 is a multiple of 32 so every word is whole. */
+  readonly capacity: number;
+  /** Bit s is set when sum s is reachable with the applied tickets. */
+  readonly words: Int32Array;
+  /** Index of the ticket that first reached s (only meaningful where the bit is set; -1 at 0). */
+  readonly parent: Int32Array;
+  /** Number of tickets in the witness of s (only meaningful where the bit is set). */
+  readonly count: Int32Array;
+  /** Union-find over words: prevOpen[w] === w while word w has a zero bit; otherwise a lower word. */
+  private readonly prevOpen: Int32Array;
+  /** Set bits before each block; valid after `indexRanks()`. */
+  private readonly blockRank: Int32Array;
+  /** selectHint[j]: the block holding set bit number j·512; narrows select's search to a block or two. */
+  private selectHint: Int32Array = new Int32Array(1);
+  /** How many tickets (a prefix of the ticket order) the state reflects. */
+  applied = 0;
+  /** Sum of the applied tickets' values. */
+  appliedTotal = 0;
+
+  /** Allocates state for sums 0..(at least) minCapacity, holding only sum 0. O(capacity / 32) plus zeroed allocation. */
+  constructor(minCapacity: number) {
+    const wordCount = Math.floor(minCapacity / 32) + 1;
+    this.capacity = wordCount * 32 - 1;
+    this.words = new Int32Array(wordCount);
+    this.parent = new Int32Array(this.capacity + 1);
+    this.count = new Int32Array(this.capacity + 1);
+    this.prevOpen = new Int32Array(wordCount);
+    this.blockRank = new Int32Array(Math.ceil(wordCount / WORDS_PER_BLOCK) + 1);
+    this.reset();
+  }
+
+  /** Back to the empty ticket prefix (only sum 0 reachable). O(capacity / 32). */
+  reset(): void {
+    this.words.fill(0);
+    this.words[0] = 1;
+    this.parent[0] = -1;
+    this.count[0] = 0;
+    for (let w = 0; w < this.prevOpen.length; w++) this.prevOpen[w] = w;
+    this.applied = 0;
+    this.appliedTotal = 0;
+  }
+
+  /**
+   * Forgets every ticket at index >= keep, leaving the state of the first `keep` tickets whose
+   * values add up to keptTotal. O(capacity), touching only set bits' parents.
+   */
+  rollback(keep: number, keptTotal: number): void {
+    if (keep === 0) return this.reset();
+    const { words, parent, prevOpen } = this;
+    for (let w = 0; w < words.length; w++) {
+      let bits = words[w];
+      if (bits === 0) continue;
+      const base = w << 5;
+      let drop = 0;
+      do {
+        const low = bits & -bits;
+        if (parent[base + 31 - Math.clz32(low)] >= keep) drop |= low;
+        bits ^= low;
+      } while (bits !== 0);
+      words[w] &= ~drop;
+      prevOpen[w] = words[w] === -1 ? w - 1 : w;
+    }
+    this.applied = keep;
+    this.appliedTotal = keptTotal;
+  }
+
+  /**
+   * Applies the ticket at index `ticketIndex` (must equal `applied`) with value v.
+   * O(words that are not yet full in [v, appliedTotal + v] / 32 + sums it newly reaches).
+   */
+  apply(ticketIndex: number, v: number): void {
+    const { words, parent, count } = this;
+    const top = Math.min(this.appliedTotal + v, this.capacity);
+    this.applied = ticketIndex + 1;
+    this.appliedTotal += v;
+    if (v > top) return; // reaches nothing we track
+    const lowWord = v >>> 5;
+    // Descending, so the source bits s - v we read are still those from before this ticket.
+    for (let w = this.findOpen(top >>> 5); w >= lowWord; w = this.findOpen(w - 1)) {
+      const q = (w << 5) - v; // sum whose bit lands on bit 0 of word w
+      let shifted: number;
+      if (q >= 0) {
+        const src = q >>> 5;
+        const off = q & 31;
+        shifted = off === 0 ? words[src] : (words[src] >>> off) | (words[src + 1] << (32 - off));
+      } else {
+        shifted = words[0] << -q;
+      }
+      let fresh = shifted & ~words[w];
+      if (fresh === 0) continue;
+      words[w] |= fresh;
+      const base = w << 5;
+      do {
+        const s = base + 31 - Math.clz32(fresh & -fresh);
+        parent[s] = ticketIndex;
+        count[s] = count[s - v] + 1;
+        fresh &= fresh - 1;
+      } while (fresh !== 0);
+      if (words[w] === -1) this.prevOpen[w] = w - 1;
+    }
+  }
+
+  /** Largest word index <= w that still has a zero bit, or -1. Amortised O(α). */
+  private findOpen(w: number): number {
+    const p = this.prevOpen;
+    let root = w;
+    while (root >= 0 && p[root] !== root) root = p[root];
+    while (w > root) {
+      const next = p[w];
+      p[w] = root;
+      w = next;
+    }
+    return root;
+  }
+
+  /** Is sum s (0 <= s <= capacity) reachable? O(1). */
+  has(s: number): boolean {
+    return (this.words[s >>> 5] & (1 << (s & 31))) !== 0;
+  }
+
+  /** Recomputes the rank directory after changes. O(capacity / 32). */
+  indexRanks(): void {
+    const { words, blockRank } = this;
+    let total = 0;
+    for (let b = 0; b * WORDS_PER_BLOCK < words.length; b++) {
+      blockRank[b] = total;
+      const end = Math.min(words.length, (b + 1) * WORDS_PER_BLOCK);
+      for (let w = b * WORDS_PER_BLOCK; w < end; w++) total += popcount32(words[w]);
+    }
+    blockRank[blockRank.length - 1] = total;
+    const hint = (this.selectHint = new Int32Array((total >>> 9) + 2));
+    let b = 0;
+    for (let j = 0; j < hint.length; j++) {
+      const r = j << 9;
+      while (b + 1 < blockRank.length - 1 && blockRank[b + 1] <= r) b++;
+      hint[j] = b;
+    }
+  }
+
+  /** Number of reachable sums in [0, x), 0 <= x <= capacity + 1. O(1) (at most 16 popcounts). */
+  rank(x: number): number {
+    const { words } = this;
+    const w = x >>> 5;
+    const b = (w / WORDS_PER_BLOCK) | 0;
+    let r = this.blockRank[b];
+    for (let i = b * WORDS_PER_BLOCK; i < w; i++) r += popcount32(words[i]);
+    const rest = x & 31;
+    if (rest !== 0) r += popcount32(words[w] & ((1 << rest) - 1));
+    return r;
+  }
+
+  /** The reachable sum with exactly r reachable sums below it; requires r < rank(capacity + 1). O(1) in full blocks, else O(log of blocks between samples + 16). */
+  select(r: number): number {
+    const { words, blockRank } = this;
+    // The answer's block lies between the hints for the sample below and above r.
+    const j = r >>> 9;
+    let lo = this.selectHint[j];
+    let hi = j + 1 < this.selectHint.length ? this.selectHint[j + 1] : blockRank.length - 2;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (blockRank[mid] <= r) lo = mid;
+      else hi = mid - 1;
+    }
+    let rem = r - blockRank[lo];
+    if (blockRank[lo + 1] - blockRank[lo] === WORDS_PER_BLOCK * 32) return lo * WORDS_PER_BLOCK * 32 + rem;
+    for (let w = lo * WORDS_PER_BLOCK; ; w++) {
+      const c = popcount32(words[w]);
+      if (rem < c) return (w << 5) + selectInWord(words[w], rem);
+      rem -= c;
+    }
+  }
+
+  /** Bytes held by the typed arrays. */
+  memoryBytes(): number {
+    return (
+      this.words.byteLength +
+      this.parent.byteLength +
+      this.count.byteLength +
+      this.prevOpen.byteLength +
+      this.blockRank.byteLength
+    );
+  }
+}
