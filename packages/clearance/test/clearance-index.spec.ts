@@ -1,0 +1,245 @@
+import fc from 'fast-check';
+import { ClearanceError, ClearanceIndex, type Ticket } from '../src';
+import { operations, ticketSets } from './arbitraries';
+import { bruteForceLevels, isCombinationOf } from './oracle';
+
+/** Everything observable about an index, for comparing two of them. */
+function snapshot(index: ClearanceIndex) {
+  const levels: number[] = [];
+  const combos: (number[] | null)[] = [];
+  for (let k = 0; k < index.size; k++) {
+    const level = index.levelAt(k);
+    levels.push(level);
+    combos.push(index.combo(level));
+  }
+  return { size: index.size, total: index.total, levels, combos };
+}
+
+function expectCode(fn: () => unknown, code: string): void {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(ClearanceError);
+  expect((caught as ClearanceError).code).toBe(code);
+}
+
+describe('ClearanceIndex against brute force', () => {
+  it('has exactly the brute-force levels, in order, with valid combinations', () => {
+    fc.assert(
+      fc.property(ticketSets(), (tickets) => {
+        const index = ClearanceIndex.build(tickets);
+        const expected = bruteForceLevels(tickets);
+        expect(index.size).toBe(expected.length);
+        const levels = expected.map((_, k) => index.levelAt(k));
+        expect(levels).toEqual(expected);
+        expect(expected.map((level) => index.countBelow(level))).toEqual(expected.map((_, k) => k));
+        const faults = expected.filter((level) => {
+          const combo = index.combo(level);
+          const ascending = combo !== null && combo.every((id, i) => i === 0 || combo[i - 1] < id);
+          return !index.has(level) || !ascending || !isCombinationOf(tickets, combo, level);
+        });
+        expect(faults).toEqual([]);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('answers unreachable levels with has=false and combo=null, and counts around them', () => {
+    fc.assert(
+      fc.property(ticketSets(), fc.integer({ min: -5, max: 700 }), (tickets, probe) => {
+        const index = ClearanceIndex.build(tickets);
+        const expected = bruteForceLevels(tickets);
+        const reachable = expected.includes(probe);
+        expect(index.has(probe)).toBe(reachable);
+        expect(index.combo(probe) === null).toBe(!reachable);
+        expect(index.countBelow(probe)).toBe(expected.filter((l) => l < probe).length);
+        expect(index.countBelow(probe + 0.5)).toBe(expected.filter((l) => l < probe + 0.5).length);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('pages any window of any [min, max] range, with ticket counts and top ids of the combination', () => {
+    fc.assert(
+      fc.property(
+        ticketSets(),
+        fc.nat({ max: 40 }),
+        fc.integer({ min: 1, max: 50 }),
+        fc.option(fc.integer({ min: -10, max: 400 }), { nil: undefined }),
+        fc.option(fc.integer({ min: -10, max: 700 }), { nil: undefined }),
+        fc.nat({ max: 6 }),
+        (tickets, offset, limit, min, max, maxIds) => {
+          const index = ClearanceIndex.build(tickets);
+          const inRange = bruteForceLevels(tickets).filter(
+            (l) => (min === undefined || l >= min) && (max === undefined || l <= max),
+          );
+          const page = index.page({ offset, limit, min, max, maxIds });
+          expect(page.total).toBe(inRange.length);
+          expect(page.rows.map((r) => r.level)).toEqual(inRange.slice(offset, offset + limit));
+          for (const row of page.rows) {
+            const combo = index.combo(row.level)!;
+            expect(row.ticketCount).toBe(combo.length);
+            expect(row.ticketIds).toEqual(maxIds === 0 ? [] : combo.slice(-maxIds));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('ClearanceIndex updates', () => {
+  it('after any add/remove sequence equals a fresh build of the same tickets', () => {
+    fc.assert(
+      fc.property(ticketSets(10, 30), operations, (initial, ops) => {
+        const index = ClearanceIndex.build(initial);
+        const current = new Map(initial.map((t) => [t.id, t]));
+        for (const op of ops) {
+          if (op.kind === 'add') {
+            if (current.has(op.ticket.id)) continue;
+            index.add(op.ticket);
+            current.set(op.ticket.id, op.ticket);
+          } else {
+            if (current.size === 0) continue;
+            const id = [...current.keys()][op.pick % current.size];
+            index.remove(id);
+            current.delete(id);
+          }
+          // Query between some operations so that partial replays are exercised too.
+          if (op.kind === 'add') expect(index.size).toBeGreaterThanOrEqual(0);
+        }
+        expect(snapshot(index)).toEqual(snapshot(ClearanceIndex.build([...current.values()])));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('shows the same combinations whatever order the tickets arrived in', () => {
+    fc.assert(
+      fc.property(ticketSets(12, 30), fc.infiniteStream(fc.nat()), (tickets, randomness) => {
+        const shuffled = [...tickets];
+        for (let i = shuffled.length - 1; i > 0; i--) {
+          const j = randomness.next().value % (i + 1);
+          [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+        }
+        const incremental = ClearanceIndex.build([]);
+        for (const ticket of shuffled) {
+          incremental.add(ticket);
+          void incremental.size; // force a refresh after every add
+        }
+        expect(snapshot(incremental)).toEqual(snapshot(ClearanceIndex.build(tickets)));
+        expect(snapshot(ClearanceIndex.build(shuffled))).toEqual(snapshot(ClearanceIndex.build(tickets)));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('keeps working through growth and shrinkage of the total far beyond its first allocation', () => {
+    const tickets: Ticket[] = Array.from({ length: 40 }, (_, i) => ({ id: i + 1, value: 1 + ((i * 7) % 13) }));
+    const index = ClearanceIndex.build(tickets.slice(0, 3));
+    for (const ticket of tickets.slice(3)) index.add({ id: ticket.id, value: ticket.value * 50 });
+    for (const ticket of tickets.slice(3, 35)) index.remove(ticket.id);
+    const remaining = [...tickets.slice(0, 3), ...tickets.slice(35).map((t) => ({ id: t.id, value: t.value * 50 }))];
+    expect(snapshot(index)).toEqual(snapshot(ClearanceIndex.build(remaining)));
+    expect(index.size).toBe(bruteForceLevels(remaining).length);
+  });
+});
+
+describe('ClearanceIndex at scale', () => {
+  it('saturates a large random instance and still answers exactly at its edges', () => {
+    const tickets: Ticket[] = [];
+    let seed = 12345;
+    for (let id = 1; id <= 3000; id++) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      tickets.push({ id, value: 1 + (seed % 1000) });
+    }
+    const index = ClearanceIndex.build(tickets);
+    const total = tickets.reduce((a, t) => a + t.value, 0);
+    expect(index.total).toBe(total);
+    expect(index.levelAt(index.size - 1)).toBe(total);
+    expect(index.combo(total)).toHaveLength(3000);
+    for (const level of [1, 2, 17, 999, Math.floor(total / 2), Math.ceil(total / 2), total - 1, total - 17]) {
+      const combo = index.combo(level);
+      if (combo !== null) expect(isCombinationOf(tickets, combo, level)).toBe(true);
+      // Mirror symmetry: a level is reachable exactly when its complement is.
+      expect(index.has(level)).toBe(index.has(total - level) || level === total);
+    }
+    const middle = index.page({ offset: Math.floor(index.size / 2) - 50, limit: 100, maxIds: 20 });
+    for (const row of middle.rows) {
+      const combo = index.combo(row.level)!;
+      expect(row.ticketCount).toBe(combo.length);
+      expect(row.ticketIds).toEqual(combo.slice(-20));
+      expect(isCombinationOf(tickets, combo, row.level)).toBe(true);
+    }
+    expect(index.memoryBytes()).toBeLessThan(4.5 * (total + 1) + 16 * tickets.length + 4096);
+  });
+});
+
+describe('ClearanceIndex errors', () => {
+  const tickets = [
+    { id: 1, value: 3 },
+    { id: 2, value: 5 },
+  ];
+
+  it.each([
+    ['a duplicate id', [...tickets, { id: 2, value: 1 }], 'DUPLICATE_TICKET'],
+    ['a zero value', [{ id: 1, value: 0 }], 'INVALID_TICKET'],
+    ['a negative value', [{ id: 1, value: -4 }], 'INVALID_TICKET'],
+    ['a fractional value', [{ id: 1, value: 1.5 }], 'INVALID_TICKET'],
+    ['an infinite value', [{ id: 1, value: Infinity }], 'INVALID_TICKET'],
+    ['a NaN value', [{ id: 1, value: NaN }], 'INVALID_TICKET'],
+    ['a negative id', [{ id: -1, value: 1 }], 'INVALID_TICKET'],
+    ['a fractional id', [{ id: 0.5, value: 1 }], 'INVALID_TICKET'],
+  ])('refuses to build with %s', (_label, input, code) => {
+    expectCode(() => ClearanceIndex.build(input as Ticket[]), code);
+  });
+
+  it('refuses a total above the ceiling, at build and at add, and stays intact', () => {
+    expectCode(() => ClearanceIndex.build(tickets, { maxTotal: 7 }), 'TOTAL_TOO_LARGE');
+    const index = ClearanceIndex.build(tickets, { maxTotal: 10 });
+    const before = snapshot(index);
+    expectCode(() => index.add({ id: 3, value: 3 }), 'TOTAL_TOO_LARGE');
+    expect(snapshot(index)).toEqual(before);
+    expectCode(() => ClearanceIndex.build(tickets, { maxTotal: 0 }), 'INVALID_OPTIONS');
+    expectCode(() => ClearanceIndex.build(tickets, { maxTotal: 2 ** 40 }), 'INVALID_OPTIONS');
+  });
+
+  it('refuses bad adds and removes and changes nothing', () => {
+    const index = ClearanceIndex.build(tickets);
+    const before = snapshot(index);
+    expectCode(() => index.add({ id: 1, value: 4 }), 'DUPLICATE_TICKET');
+    expectCode(() => index.add({ id: 9, value: 0 }), 'INVALID_TICKET');
+    expectCode(() => index.add(null as unknown as Ticket), 'INVALID_TICKET');
+    expectCode(() => index.remove(42), 'UNKNOWN_TICKET');
+    expectCode(() => index.remove(Number.NaN), 'UNKNOWN_TICKET');
+    expect(snapshot(index)).toEqual(before);
+  });
+
+  it('refuses ranks and queries out of range', () => {
+    const index = ClearanceIndex.build(tickets); // levels 3, 5, 8
+    expect(index.size).toBe(3);
+    expectCode(() => index.levelAt(3), 'OUT_OF_RANGE');
+    expectCode(() => index.levelAt(-1), 'OUT_OF_RANGE');
+    expectCode(() => index.levelAt(0.5), 'OUT_OF_RANGE');
+    expectCode(() => index.page({ offset: -1, limit: 10 }), 'INVALID_QUERY');
+    expectCode(() => index.page({ offset: 0, limit: 0 }), 'INVALID_QUERY');
+    expectCode(() => index.page({ offset: 0, limit: 10_001 }), 'INVALID_QUERY');
+    expectCode(() => index.page({ offset: 0, limit: 10, maxIds: -1 }), 'INVALID_QUERY');
+    expectCode(() => index.page({ offset: 0, limit: 10, min: Number.NaN }), 'INVALID_QUERY');
+    expectCode(() => index.countBelow(Number.NaN), 'INVALID_QUERY');
+    expect(index.page({ offset: 0, limit: 10, min: 6, max: 4 })).toEqual({ total: 0, rows: [] });
+  });
+
+  it('handles the empty index', () => {
+    const index = ClearanceIndex.build([]);
+    expect(index.size).toBe(0);
+    expect(index.total).toBe(0);
+    expect(index.has(0)).toBe(false);
+    expect(index.combo(1)).toBeNull();
+    expect(index.page({ offset: 0, limit: 5 })).toEqual({ total: 0, rows: [] });
+    expectCode(() => index.levelAt(0), 'OUT_OF_RANGE');
+  });
+});
