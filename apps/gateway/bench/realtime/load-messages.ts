@@ -1,0 +1,71 @@
+/**
+ * The IPC messages between the benchmark orchestrator and its child processes (the load
+ * generator and the bare Socket.IO baseline servers).
+ */
+
+export interface LoadPlan {
+  /** `project`: the gateway replicas, reserving as real clients do; `baseline`: bare Socket.IO servers. */
+  mode: 'project' | 'baseline';
+  urls: string[];
+  eventId: number;
+  clients: number;
+  /** Tokens for listening clients, handed out round-robin (empty for the baseline). */
+  listenerTokens: string[];
+  /** One reserving client per token; they listen too and count among `clients`. */
+  reserverTokens: string[];
+  /** Levels the reservers pick from at random. */
+  levels: number[];
+  reservesPerSecond: number;
+  durationMs: number;
+  connectBatchSize: number;
+  connectBatchIntervalMs: number;
+}
+
+export interface LatencySummary {
+  count: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export interface LoadResult {
+  mode: LoadPlan['mode'];
+  clients: number;
+  connectFailures: number;
+  /** Versions broadcast during the run (finalVersion − the version clients joined at). */
+  expectedChanges: number;
+  /** Per change: committedAt → the last client receiving it. */
+  fanOutAll: LatencySummary;
+  /** Per delivery: committedAt → one client receiving it. */
+  fanOutDelivery: LatencySummary;
+  /** Messages a client should have had (versions after its join) and never got. */
+  messagesLost: number;
+  /** Messages that arrived after a higher version had (cross-replica reordering). */
+  messagesOutOfOrder: number;
+  /** Second copies of a version, or versions the join snapshot already covered. */
+  messagesDuplicated: number;
+  meanPayloadBytes: number;
+  reserve: {
+    sent: number;
+    ok: number;
+    rejected: Record<string, number>;
+    noAck: number;
+    ackLatency: LatencySummary;
+    okPerSecond: number;
+  };
+  acknowledged: { id: number; ticketIds: number[] }[];
+  /** Peak RSS of the load generator itself, kB. */
+  peakRssKb: number;
+}
+
+export type ToLoadGenerator = { type: 'plan'; plan: LoadPlan } | { type: 'go' } | { type: 'drain'; finalVersion: number; timeoutMs: number };
+
+export type FromLoadGenerator =
+  | { type: 'ready'; connected: number; failed: number; connectMs: number }
+  | { type: 'load-done' }
+  | { type: 'result'; result: LoadResult }
+  | { type: 'error'; message: string };
+
+export type ToBaselineServer = { type: 'broadcast'; eventId: number; version: number; payloadBytes: number };
+
+export type FromBaselineServer = { type: 'listening'; port: number } | { type: 'error'; message: string };

@@ -1,0 +1,232 @@
+/**
+ * `pnpm bench:realtime`: the gateway cluster's fan-out under load, against a bare Socket.IO +
+ * Redis adapter baseline measured in the same run. See report.ts for what is printed and written.
+ *
+ * Settings (environment): BENCH_CLIENTS (2000), BENCH_RATE reservations/s (100), BENCH_DURATION_S
+ * (20), BENCH_TICKETS (10000), BENCH_RESERVERS reserving users (50), BENCH_REDIS_DB (14),
+ * BENCH_TIMEOUT_S hard stop for the whole run (900), BENCH_MODE=baseline to run only the baseline
+ * (a check of the harness; writes nothing).
+ */
+import { randomBytes } from 'node:crypto';
+import type { ChildProcess } from 'node:child_process';
+import type { RowDataPacket } from 'mysql2/promise';
+import { ApiClient } from '../../test/cluster/api-client';
+import { auditBookings } from '../../test/cluster/booking-audit';
+import { GatewayCluster } from '../../test/cluster/gateway-cluster';
+import { freePort, readProcKb } from '../../test/cluster/gateway-process';
+import { forkTs, nextMessage, stopChild } from './child-process';
+import { schedulerTickMs } from './stats';
+import type { FromBaselineServer, FromLoadGenerator, LoadPlan, LoadResult, ToBaselineServer, ToLoadGenerator } from './load-messages';
+import { markdownSection, printTable, ratio, writeSection, type BenchSettings, type RealtimeReport } from './report';
+
+function setting(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
+  return value;
+}
+
+const settings: BenchSettings = {
+  clients: setting('BENCH_CLIENTS', 2000),
+  reservesPerSecond: setting('BENCH_RATE', 100),
+  durationS: setting('BENCH_DURATION_S', 20),
+  tickets: setting('BENCH_TICKETS', 10_000),
+  reservers: setting('BENCH_RESERVERS', 50),
+};
+const redisDb = setting('BENCH_REDIS_DB', 14);
+const timeoutS = setting('BENCH_TIMEOUT_S', 900);
+const baselineOnly = process.env.BENCH_MODE === 'baseline';
+const DEFAULT_PAYLOAD_BYTES = 190;
+
+/** Everything started is registered here and torn down in reverse order, whatever happens. */
+const cleanups: (() => Promise<unknown>)[] = [];
+async function cleanUp(): Promise<void> {
+  while (cleanups.length > 0) await cleanups.pop()!().catch((error: Error) => console.error('cleanup:', error.message));
+}
+
+function log(message: string): void {
+  console.log(`[bench:realtime ${new Date().toISOString().slice(11, 19)}] ${message}`);
+}
+
+const send = (child: ChildProcess, message: ToLoadGenerator | ToBaselineServer): boolean => child.send(message);
+
+/** Runs one load-generator process through plan → ready → go → load-done → drain → result. */
+async function runLoad(plan: LoadPlan, duringLoad: () => Promise<void>, finalVersion: () => Promise<number>): Promise<LoadResult> {
+  const generator = forkTs('load-generator.ts');
+  cleanups.push(() => stopChild(generator));
+  const wait = <T extends FromLoadGenerator['type']>(type: T, timeoutMs: number) =>
+    nextMessage<FromLoadGenerator, T>(generator, type, timeoutMs);
+  send(generator, { type: 'plan', plan });
+  const ready = await wait('ready', 60_000 + plan.clients * 100);
+  log(`${plan.mode}: ${ready.connected} clients connected and joined in ${ready.connectMs} ms (${ready.failed} failed)`);
+  if (ready.failed > 0) throw new Error(`${ready.failed} clients could not connect`);
+  const loadDone = wait('load-done', plan.durationMs + 120_000);
+  send(generator, { type: 'go' });
+  await Promise.all([loadDone, duringLoad()]);
+  const version = await finalVersion();
+  const result = wait('result', 90_000);
+  send(generator, { type: 'drain', finalVersion: version, timeoutMs: 30_000 });
+  return (await result).result;
+}
+
+async function runProject(): Promise<Omit<RealtimeReport, 'baseline' | 'baselinePeakRssKb'>> {
+  log('starting two gateway replicas on a fresh database');
+  const cluster = await GatewayCluster.start({ owner: 'bench_realtime', replicas: 2, redisDb });
+  cleanups.push(() => cluster.stop());
+  const urls = cluster.replicas.map((replica) => replica.url);
+  const api = new ApiClient(urls[0]);
+  const admin = api.withToken((await api.login(cluster.admin.email, cluster.admin.password)).accessToken);
+  const event = await admin.createEvent('bench:realtime');
+  await admin.bulkCreateTickets(event.id, { count: settings.tickets, minValue: 1, maxValue: 1000 });
+
+  log(`seeded event ${event.id} with ${settings.tickets} tickets; registering users`);
+  const register = async (label: string, count: number): Promise<string[]> => {
+    const tokens: string[] = [];
+    for (let first = 0; first < count; first += 10) {
+      const batch = Array.from({ length: Math.min(10, count - first) }, (_, index) =>
+        new ApiClient(urls[(first + index) % urls.length]).registerAttendee(`${label}${first + index}`),
+      );
+      tokens.push(...(await Promise.all(batch)).map((auth) => auth.accessToken));
+    }
+    return tokens;
+  };
+  const reserverTokens = await register('reserver', settings.reservers);
+  const listenerTokens = await register('listener', 20);
+
+  // Small levels made of a few tickets: many tickets per value keep them available all run long.
+  const page = await api.withToken(listenerTokens[0]).levels(event.id, 0, 500);
+  const levels = page.rows.filter((row) => row.ticketCount <= 3).map((row) => row.level);
+  if (levels.length === 0) throw new Error('no small levels to reserve');
+
+  const result = await runLoad(
+    {
+      mode: 'project',
+      urls,
+      eventId: event.id,
+      clients: settings.clients,
+      listenerTokens,
+      reserverTokens,
+      levels,
+      reservesPerSecond: settings.reservesPerSecond,
+      durationMs: settings.durationS * 1000,
+      connectBatchSize: 50,
+      connectBatchIntervalMs: 50,
+    },
+    async () => undefined,
+    async () => {
+      const [row] = await cluster.database.query<RowDataPacket>('SELECT version FROM events WHERE id = ?', [event.id]);
+      return Number(row.version);
+    },
+  );
+
+  const audit = await auditBookings(cluster.database, event.id, result.acknowledged);
+  // Also from the clients' side: no ticket in two acknowledged reservations.
+  const seen = new Set<number>();
+  const doubleBooked = new Set<number>(audit.doubleBookedTickets);
+  for (const reservation of result.acknowledged) {
+    for (const ticketId of reservation.ticketIds) {
+      if (seen.has(ticketId)) doubleBooked.add(ticketId);
+      seen.add(ticketId);
+    }
+  }
+  if (audit.inconsistentTickets.length > 0) log(`WARNING: ${audit.inconsistentTickets.length} ticket rows disagree with their reservations`);
+  const { counters } = audit;
+  if (counters.availableTickets !== counters.countedAvailable || counters.totalTickets !== counters.countedTotal) {
+    log(`WARNING: event counters ${JSON.stringify(counters)} disagree with the ticket rows`);
+  }
+  const replicaPeakRssKb = cluster.replicas.map((replica) => replica.peakRssKb());
+  await cleanUp();
+  return { settings, project: result, doubleBooked: doubleBooked.size, lostReservations: audit.lostReservations.length, replicaPeakRssKb };
+}
+
+async function runBaseline(payloadBytes: number, changes: number): Promise<{ result: LoadResult; peakRssKb: number[] }> {
+  log(`baseline: two bare Socket.IO servers, ${payloadBytes}-byte payloads`);
+  const adapterKey = `bench-baseline-${randomBytes(4).toString('hex')}`;
+  const servers: ChildProcess[] = [];
+  const urls: string[] = [];
+  for (let index = 0; index < 2; index += 1) {
+    const port = await freePort();
+    const server = forkTs('baseline-server.ts', { PORT: String(port), REDIS_URL: `redis://127.0.0.1:6379/${redisDb}`, ADAPTER_KEY: adapterKey });
+    cleanups.push(() => stopChild(server));
+    await nextMessage<FromBaselineServer, 'listening'>(server, 'listening', 30_000);
+    servers.push(server);
+    urls.push(`http://127.0.0.1:${port}`);
+  }
+  const peaks = [0, 0];
+  const samplePeaks = (): void => servers.forEach((server, index) => (peaks[index] = Math.max(peaks[index], readProcKb(server.pid, 'VmHWM') ?? 0)));
+  const eventId = 1;
+  const rate = settings.reservesPerSecond;
+  const result = await runLoad(
+    {
+      mode: 'baseline',
+      urls,
+      eventId,
+      clients: settings.clients,
+      listenerTokens: [],
+      reserverTokens: [],
+      levels: [],
+      reservesPerSecond: rate,
+      durationMs: settings.durationS * 1000,
+      connectBatchSize: 50,
+      connectBatchIntervalMs: 50,
+    },
+    // The same fixed-rate schedule as the reservations, alternating between the two servers.
+    () =>
+      new Promise<void>((resolve) => {
+        const started = performance.now();
+        let sent = 0;
+        const timer = setInterval(() => {
+          const due = Math.min(changes, Math.floor(((performance.now() - started) * rate) / 1000));
+          while (sent < due) {
+            sent += 1;
+            send(servers[sent % 2], { type: 'broadcast', eventId, version: sent, payloadBytes });
+          }
+          if (sent >= changes) {
+            clearInterval(timer);
+            resolve();
+          }
+        }, schedulerTickMs(rate));
+      }),
+    async () => changes,
+  );
+  samplePeaks();
+  await cleanUp();
+  return { result, peakRssKb: peaks };
+}
+
+async function main(): Promise<void> {
+  const hardStop = setTimeout(() => {
+    console.error(`bench:realtime: still running after ${timeoutS} s, giving up`);
+    void cleanUp().finally(() => process.exit(2));
+  }, timeoutS * 1000);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
+  }
+  try {
+    log(`settings ${JSON.stringify(settings)}`);
+    const project = baselineOnly ? null : await runProject();
+    const changes = project ? project.project.expectedChanges : Math.round(settings.reservesPerSecond * settings.durationS);
+    const baseline = await runBaseline(project?.project.meanPayloadBytes || DEFAULT_PAYLOAD_BYTES, changes);
+    if (!project) {
+      console.log(JSON.stringify({ ...baseline.result, acknowledged: undefined }, null, 2));
+      return;
+    }
+    const report: RealtimeReport = { ...project, baseline: baseline.result, baselinePeakRssKb: baseline.peakRssKb };
+    printTable(report);
+    writeSection(markdownSection(report, new Date()));
+    log(`fan-out p99 is ${ratio(report).toFixed(2)}× the baseline; results written to docs/benchmarks.md`);
+    if (report.project.messagesLost > 0 || report.doubleBooked > 0 || report.lostReservations > 0) {
+      process.exitCode = 1;
+      console.error('bench:realtime: messages lost, tickets double-booked or reservations lost (see table)');
+    }
+  } finally {
+    clearTimeout(hardStop);
+    await cleanUp();
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(error.stack ?? error);
+  process.exitCode = 1;
+});

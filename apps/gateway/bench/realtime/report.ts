@@ -1,0 +1,118 @@
+/** The results table, printed and written into docs/benchmarks.md between the realtime markers. */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import type { LatencySummary, LoadResult } from './load-messages';
+
+export const BENCHMARKS_DOC = resolve(__dirname, '../../../../docs/benchmarks.md');
+const START = '<!-- realtime:start -->';
+const END = '<!-- realtime:end -->';
+
+export interface BenchSettings {
+  clients: number;
+  reservesPerSecond: number;
+  durationS: number;
+  tickets: number;
+  reservers: number;
+}
+
+export interface RealtimeReport {
+  settings: BenchSettings;
+  project: LoadResult;
+  baseline: LoadResult;
+  doubleBooked: number;
+  lostReservations: number;
+  replicaPeakRssKb: number[];
+  baselinePeakRssKb: number[];
+}
+
+export function machine(): string {
+  const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
+  const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? cpus()[0]?.model ?? 'unknown CPU';
+  const memoryGiB = (totalmem() / 1024 ** 3).toFixed(1);
+  return `${model}, ${cpus().length} cores, ${memoryGiB} GiB RAM, Node ${process.version}, ${process.platform}`;
+}
+
+const ms = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(1)} ms` : 'n/a');
+const mib = (kb: number): string => `${(kb / 1024).toFixed(0)} MiB`;
+const latency = (summary: LatencySummary): string => `${ms(summary.p50)} / ${ms(summary.p99)} / ${ms(summary.max)}`;
+
+export function ratio(report: RealtimeReport): number {
+  return report.project.fanOutAll.p99 / report.baseline.fanOutAll.p99;
+}
+
+export function tableRows(report: RealtimeReport): [string, string, string, string][] {
+  const { project, baseline } = report;
+  const rejected = Object.entries(project.reserve.rejected)
+    .map(([code, count]) => `${count} ${code}`)
+    .join(', ');
+  return [
+    ['connected clients', String(project.clients), String(baseline.clients), '2,000'],
+    ['changes broadcast', String(project.expectedChanges), String(baseline.expectedChanges), ''],
+    ['payload (mean JSON bytes)', String(project.meanPayloadBytes), String(baseline.meanPayloadBytes), 'same'],
+    ['fan-out to every client p50 / p99 / max', latency(project.fanOutAll), latency(baseline.fanOutAll), 'p99 ≤ 100 ms'],
+    ['single delivery p50 / p99 / max', latency(project.fanOutDelivery), latency(baseline.fanOutDelivery), ''],
+    ['fan-out p99 ratio project / baseline', `${ratio(report).toFixed(2)}×`, '1.00×', '≤ 1.5×'],
+    ['reserve ack p50 / p99', `${ms(project.reserve.ackLatency.p50)} / ${ms(project.reserve.ackLatency.p99)}`, '', 'p99 ≤ 50 ms'],
+    [
+      'reservations committed / s',
+      `${project.reserve.okPerSecond.toFixed(1)} (${project.reserve.ok} of ${project.reserve.sent} sent${rejected ? `; ${rejected}` : ''}${project.reserve.noAck ? `; ${project.reserve.noAck} unanswered` : ''})`,
+      '',
+      `${report.settings.reservesPerSecond}`,
+    ],
+    ['messages lost', String(project.messagesLost), String(baseline.messagesLost), '0'],
+    ['messages out of version order', String(project.messagesOutOfOrder), String(baseline.messagesOutOfOrder), '0'],
+    ['messages duplicated', String(project.messagesDuplicated), String(baseline.messagesDuplicated), '0'],
+    ['tickets double-booked (DB)', String(report.doubleBooked), '', '0'],
+    ['acknowledged reservations missing (DB)', String(report.lostReservations), '', '0'],
+    ['peak RSS per server (VmHWM)', report.replicaPeakRssKb.map(mib).join(' / '), report.baselinePeakRssKb.map(mib).join(' / '), ''],
+    ['peak RSS load generator', mib(project.peakRssKb), mib(baseline.peakRssKb), ''],
+  ];
+}
+
+export function printTable(report: RealtimeReport): void {
+  const rows = [['metric', 'project (2 gateway replicas)', 'baseline (bare Socket.IO + Redis adapter)', 'goal'], ...tableRows(report)];
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  for (const [index, row] of rows.entries()) {
+    console.log(row.map((cell, column) => cell.padEnd(widths[column])).join(' | '));
+    if (index === 0) console.log(widths.map((width) => '-'.repeat(width)).join('-|-'));
+  }
+}
+
+export function markdownSection(report: RealtimeReport, date: Date): string {
+  const { settings } = report;
+  const lines = [
+    START,
+    '## Realtime fan-out (`pnpm bench:realtime`)',
+    '',
+    `Run ${date.toISOString()} on ${machine()}; MariaDB, Redis, both servers and the load generator share that machine.`,
+    '',
+    `Two gateway replicas (\`node apps/gateway/dist/main.js\`, \`REDIS_URL\` set) on one fresh MariaDB database; one event with ` +
+      `${settings.tickets.toLocaleString('en-US')} tickets (values 1..1000); a load generator in its own process with ` +
+      `${settings.clients.toLocaleString('en-US')} socket.io-client sockets (websocket transport) split evenly across the replicas, ` +
+      `all joined to the event, while ${settings.reservers} reserving users among them send \`reserve\` at ` +
+      `${settings.reservesPerSecond}/s for ${settings.durationS} s. Fan-out latency is \`committedAt\` (the committing replica's clock) ` +
+      'to the moment the last client has the `inventory:changed`; a change counts only when every client got it. ' +
+      'Baseline, same run: two bare Socket.IO servers with `@socket.io/redis-adapter` (no NestJS, no database) broadcasting a ' +
+      'payload of the same size at the same rate to the same number of clients, alternating between the two servers, same measure.',
+    '',
+    '| metric | project | baseline | goal |',
+    '| --- | --- | --- | --- |',
+    ...tableRows(report).map((row) => `| ${row.join(' | ')} |`),
+    '',
+    END,
+  ];
+  return lines.join('\n');
+}
+
+/** Replaces only the realtime section; the rest of the file (the clearance section) is kept. */
+export function writeSection(section: string): void {
+  const current = existsSync(BENCHMARKS_DOC) ? readFileSync(BENCHMARKS_DOC, 'utf8') : '# Benchmarks\n';
+  const start = current.indexOf(START);
+  const end = current.indexOf(END);
+  const next =
+    start !== -1 && end > start
+      ? current.slice(0, start) + section + current.slice(end + END.length)
+      : `${current.replace(/\s*$/, '')}\n\n${section}\n`;
+  writeFileSync(BENCHMARKS_DOC, next);
+}
