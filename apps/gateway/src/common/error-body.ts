@@ -1,0 +1,31 @@
+import { HttpException } from '@nestjs/common';
+import { ErrorBody, ErrorCode, HTTP_STATUS_BY_ERROR_CODE } from '@tickets/protocol';
+import { AppError } from './app-error';
+
+const CODE_BY_STATUS: Record<number, ErrorCode> = {
+  400: ErrorCode.VALIDATION_FAILED,
+  401: ErrorCode.UNAUTHENTICATED,
+  403: ErrorCode.FORBIDDEN,
+  404: ErrorCode.NOT_FOUND,
+  409: ErrorCode.CONFLICT,
+  413: ErrorCode.VALIDATION_FAILED,
+  415: ErrorCode.VALIDATION_FAILED,
+  429: ErrorCode.RATE_LIMITED,
+  503: ErrorCode.UNAVAILABLE,
+};
+
+/** Translates any thrown value into the protocol's error body; unknown errors become INTERNAL. */
+export function toErrorBody(error: unknown): ErrorBody {
+  if (error instanceof AppError) {
+    return { statusCode: error.status, code: error.code, message: error.message };
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const code = CODE_BY_STATUS[status] ?? (status >= 500 ? ErrorCode.INTERNAL : ErrorCode.VALIDATION_FAILED);
+    const response = error.getResponse();
+    const raw = typeof response === 'object' && response !== null ? (response as { message?: unknown }).message : response;
+    const message = Array.isArray(raw) ? raw.join('; ') : typeof raw === 'string' ? raw : error.message;
+    return { statusCode: HTTP_STATUS_BY_ERROR_CODE[code] === status ? status : HTTP_STATUS_BY_ERROR_CODE[code], code, message };
+  }
+  return { statusCode: 500, code: ErrorCode.INTERNAL, message: 'Internal error' };
+}

@@ -1,0 +1,176 @@
+import { randomBytes } from 'node:crypto';
+import { isAbsolute, resolve } from 'node:path';
+
+/** Where the data lives: the embedded SQLite file, or a MySQL/MariaDB server. */
+export type DatabaseConfig =
+  | { kind: 'sqlite'; file: string }
+  | { kind: 'mysql'; url: string; host: string; port: number; database: string };
+
+export interface RateLimitConfig {
+  /** Reserve calls allowed per user within one window. */
+  points: number;
+  windowMs: number;
+}
+
+/**
+ * The one typed configuration object. Built once at boot from the environment by loadConfig();
+ * nothing else in the gateway reads process.env.
+ */
+export class AppConfig {
+  readonly nodeEnv!: string;
+  readonly port!: number;
+  readonly database!: DatabaseConfig;
+  readonly dataDir!: string;
+  readonly redisUrl!: string | null;
+  readonly redisPrefix!: string;
+  readonly jwtSecret!: string;
+  /** True when JWT_SECRET was not given and a random per-process secret is used (embedded mode). */
+  readonly jwtSecretGenerated!: boolean;
+  readonly jwtExpiresIn!: string;
+  readonly adminEmail!: string | null;
+  readonly adminPassword!: string | null;
+  readonly corsOrigin!: string | string[] | boolean;
+  readonly reserveRateLimit!: RateLimitConfig;
+  /** Create a demo event with tickets on first start. */
+  readonly seedDemo!: boolean;
+  /** How often each replica re-checks event versions against the database (safety net for lost feed messages). */
+  readonly feedPollMs!: number;
+
+  constructor(values: AppConfig) {
+    Object.assign(this, values);
+  }
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`Invalid environment variable ${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function nonEmpty(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = nonEmpty(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `expected an integer, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `expected ${min}..${max}, got ${value}`);
+  return value;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = nonEmpty(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (['1', 'true', 'yes'].includes(raw)) return true;
+  if (['0', 'false', 'no'].includes(raw)) return false;
+  throw new ConfigError(name, `expected true or false, got "${raw}"`);
+}
+
+function parseDatabaseUrl(raw: string): DatabaseConfig {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('DATABASE_URL', 'not a URL; expected mysql://USER:PASS@HOST:PORT/DB');
+  }
+  if (url.protocol !== 'mysql:' && url.protocol !== 'mariadb:') {
+    throw new ConfigError(
+      'DATABASE_URL',
+      `unsupported scheme "${url.protocol}"; expected mysql://USER:PASS@HOST:PORT/DB (unset it for the embedded SQLite)`,
+    );
+  }
+  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (!url.hostname) throw new ConfigError('DATABASE_URL', 'missing host; expected mysql://USER:PASS@HOST:PORT/DB');
+  if (!database || database.includes('/')) {
+    throw new ConfigError('DATABASE_URL', 'missing database name; expected mysql://USER:PASS@HOST:PORT/DB');
+  }
+  const port = url.port ? Number(url.port) : 3306;
+  return { kind: 'mysql', url: raw.replace(/^mariadb:/, 'mysql:'), host: url.hostname, port, database };
+}
+
+function parseRateLimit(raw: string | undefined): RateLimitConfig {
+  // RESERVE_RATE_LIMIT is "N" (N per second) or "N/Ms" (N per M milliseconds); 0 disables it.
+  if (raw === undefined) return { points: 10, windowMs: 1000 };
+  const match = /^(\d+)(?:\/(\d+))?$/.exec(raw);
+  if (!match) throw new ConfigError('RESERVE_RATE_LIMIT', `expected "N" or "N/WINDOW_MS", got "${raw}"`);
+  const windowMs = match[2] === undefined ? 1000 : Number(match[2]);
+  if (windowMs < 1) throw new ConfigError('RESERVE_RATE_LIMIT', 'the window must be at least 1 ms');
+  return { points: Number(match[1]), windowMs };
+}
+
+/** Validates the environment into an AppConfig; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Env, repoRoot: string): AppConfig {
+  const nodeEnv = nonEmpty(env, 'NODE_ENV') ?? 'development';
+  const port = integer(env, 'PORT', 3000, 0, 65535);
+  const rawDataDir = nonEmpty(env, 'DATA_DIR') ?? 'data';
+  const dataDir = isAbsolute(rawDataDir) ? rawDataDir : resolve(repoRoot, rawDataDir);
+  const rawDatabaseUrl = nonEmpty(env, 'DATABASE_URL');
+  const database: DatabaseConfig = rawDatabaseUrl
+    ? parseDatabaseUrl(rawDatabaseUrl)
+    : { kind: 'sqlite', file: resolve(dataDir, 'tickets.sqlite') };
+
+  const redisUrl = nonEmpty(env, 'REDIS_URL') ?? null;
+  if (redisUrl !== null && !/^rediss?:\/\/[^/]/.test(redisUrl)) {
+    throw new ConfigError('REDIS_URL', 'expected redis://[USER:PASS@]HOST:PORT[/DB]');
+  }
+  const redisPrefix = nonEmpty(env, 'REDIS_PREFIX') ?? 'tickets:';
+
+  const givenSecret = nonEmpty(env, 'JWT_SECRET');
+  if (givenSecret === undefined && (nodeEnv === 'production' || redisUrl !== null)) {
+    throw new ConfigError('JWT_SECRET', 'required when NODE_ENV=production or REDIS_URL is set');
+  }
+  if (givenSecret !== undefined && givenSecret.length < 16) {
+    throw new ConfigError('JWT_SECRET', 'must be at least 16 characters');
+  }
+  const jwtExpiresIn = nonEmpty(env, 'JWT_EXPIRES_IN') ?? '12h';
+  if (!/^\d+[smhd]?$/.test(jwtExpiresIn)) {
+    throw new ConfigError('JWT_EXPIRES_IN', `expected e.g. 3600, 30m, 12h or 7d, got "${jwtExpiresIn}"`);
+  }
+
+  const adminEmail = nonEmpty(env, 'ADMIN_EMAIL') ?? null;
+  const adminPassword = nonEmpty(env, 'ADMIN_PASSWORD') ?? null;
+  if (adminEmail !== null && !/^[^@\s]+@[^@\s]+$/.test(adminEmail)) {
+    throw new ConfigError('ADMIN_EMAIL', 'not an email address');
+  }
+  if (adminPassword !== null && adminPassword.length < 8) {
+    throw new ConfigError('ADMIN_PASSWORD', 'must be at least 8 characters');
+  }
+  if (adminPassword !== null && adminEmail === null) {
+    throw new ConfigError('ADMIN_EMAIL', 'required when ADMIN_PASSWORD is set');
+  }
+
+  const rawCors = nonEmpty(env, 'CORS_ORIGIN');
+  const corsOrigin: string | string[] | boolean =
+    rawCors === undefined || rawCors === '*'
+      ? true
+      : rawCors.includes(',')
+        ? rawCors.split(',').map((origin) => origin.trim())
+        : rawCors;
+
+  return new AppConfig({
+    nodeEnv,
+    port,
+    database,
+    dataDir,
+    redisUrl,
+    redisPrefix,
+    jwtSecret: givenSecret ?? randomBytes(32).toString('hex'),
+    jwtSecretGenerated: givenSecret === undefined,
+    jwtExpiresIn,
+    adminEmail,
+    adminPassword,
+    corsOrigin,
+    reserveRateLimit: parseRateLimit(nonEmpty(env, 'RESERVE_RATE_LIMIT')),
+    seedDemo: bool(env, 'SEED_DEMO', database.kind === 'sqlite'),
+    feedPollMs: integer(env, 'FEED_POLL_MS', 2000, 100, 600000),
+  });
+}

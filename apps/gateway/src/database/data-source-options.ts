@@ -1,0 +1,34 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { TypeOrmModuleOptions } from '@nestjs/typeorm';
+import type { AppConfig } from '../config/app-config';
+import { ENTITIES, MIGRATIONS } from './entities';
+
+/**
+ * TypeORM options for either database. Migrations are run explicitly under a startup lock
+ * (see StartupService), never `synchronize`.
+ */
+export function dataSourceOptions(config: AppConfig): TypeOrmModuleOptions {
+  const common = {
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsRun: false,
+    synchronize: false,
+    logging: false,
+    // Fail fast: a wrong DATABASE_URL must stop the process with a clear message, not retry for 30 s.
+    retryAttempts: 0,
+  } as const;
+  if (config.database.kind === 'sqlite') {
+    mkdirSync(dirname(config.database.file), { recursive: true });
+    return { ...common, type: 'better-sqlite3', database: config.database.file, enableWAL: true, timeout: 10000 };
+  }
+  return {
+    ...common,
+    type: 'mysql',
+    url: config.database.url,
+    connectTimeout: 5000,
+    poolSize: 20,
+    timezone: 'Z',
+    charset: 'utf8mb4',
+  };
+}

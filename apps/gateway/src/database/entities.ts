@@ -1,0 +1,20 @@
+import { RolePermissionEntity } from '../auth/role-permission.entity';
+import { UserEntity } from '../auth/user.entity';
+import { EventEntity } from '../events/event.entity';
+import { InventoryChangeEntity } from '../inventory/inventory-change.entity';
+import { ReservationTicketEntity } from '../reservations/reservation-ticket.entity';
+import { ReservationEntity } from '../reservations/reservation.entity';
+import { TicketEntity } from '../tickets/ticket.entity';
+import { InitialSchema1764115200000 } from './migrations/1764115200000-initial-schema';
+
+export const ENTITIES = [
+  UserEntity,
+  RolePermissionEntity,
+  EventEntity,
+  TicketEntity,
+  ReservationEntity,
+  ReservationTicketEntity,
+  InventoryChangeEntity,
+];
+
+export const MIGRATIONS = [InitialSchema1764115200000];

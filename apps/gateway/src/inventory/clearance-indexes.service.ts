@@ -1,0 +1,242 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { ClearanceIndex } from '@tickets/clearance';
+import type { EventSnapshot } from '@tickets/protocol';
+import { notFound } from '../common/app-error';
+import { Clock } from '../common/clock';
+import { AppConfig } from '../config/app-config';
+import { ADDING_CAUSES, CommittedChange, toInventoryChanged } from './committed-change';
+import { InventoryBroadcaster } from './inventory-broadcaster';
+import { InventoryFeed } from './inventory-feed';
+import { InventoryOutbox } from './inventory-outbox';
+
+/** An event's in-memory inventory at one version. */
+export interface EventInventory {
+  readonly eventId: number;
+  version: number;
+  totalTickets: number;
+  availableTickets: number;
+  index: ClearanceIndex;
+}
+
+export function toEventSnapshot(inventory: EventInventory): EventSnapshot {
+  return {
+    eventId: inventory.eventId,
+    version: inventory.version,
+    levelCount: inventory.index.size,
+    totalTickets: inventory.totalTickets,
+    availableTickets: inventory.availableTickets,
+  };
+}
+
+/**
+ * This replica's ClearanceIndex per event: derived state, built lazily from the database and kept
+ * current by one ordered consumer per event. A change with version == last + 1 is applied; a
+ * duplicate (<= last) is dropped; a gap is filled from the outbox first (or the event is rebuilt),
+ * so each version is applied and broadcast to local sockets exactly once, in order.
+ */
+@Injectable()
+export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('ClearanceIndexes');
+  private readonly inventories = new Map<number, EventInventory>();
+  private readonly queues = new Map<number, Promise<unknown>>();
+  private poller: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly outbox: InventoryOutbox,
+    private readonly feed: InventoryFeed,
+    private readonly broadcaster: InventoryBroadcaster,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {
+    feed.onChange((change) => this.consume(change));
+    feed.onResync(() => void this.catchUpAll());
+  }
+
+  onApplicationBootstrap(): void {
+    // Safety net for lost feed messages (a replica that died between commit and publish).
+    this.poller = setInterval(() => void this.catchUpAll(), this.config.feedPollMs);
+    this.poller.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.poller) clearInterval(this.poller);
+  }
+
+  /** The event's inventory, built from the database on first use; null when the event does not exist. */
+  get(eventId: number): Promise<EventInventory | null> {
+    const loaded = this.inventories.get(eventId);
+    if (loaded) return Promise.resolve(loaded);
+    return this.serial(eventId, async () => this.inventories.get(eventId) ?? (await this.build(eventId)));
+  }
+
+  /** Brings a loaded event up to the database's version (after a failed conditional update, say). */
+  async catchUp(eventId: number): Promise<void> {
+    await this.serial(eventId, async () => {
+      const inventory = this.inventories.get(eventId);
+      if (inventory) await this.fillFrom(inventory, Number.MAX_SAFE_INTEGER);
+    });
+  }
+
+  /**
+   * Runs fn inside the event's ordered consumer, after the event is loaded: no change is applied
+   * (or broadcast) while fn runs, so fn sees one version and nothing between.
+   */
+  whileCurrent<T>(eventId: number, fn: (inventory: EventInventory) => Promise<T>): Promise<T> {
+    return this.serial(eventId, async () => {
+      const inventory = this.inventories.get(eventId) ?? (await this.build(eventId));
+      if (!inventory) throw notFound('Event');
+      return fn(inventory);
+    });
+  }
+
+  /** Drops and rebuilds the event from the database. */
+  rebuild(eventId: number): Promise<EventInventory | null> {
+    return this.serial(eventId, () => this.build(eventId));
+  }
+
+  /** Feed entry point: every change of every replica arrives here, possibly duplicated or out of order. */
+  consume(change: CommittedChange): Promise<void> {
+    return this.serial(change.eventId, () => this.applyInOrder(change)).catch((error: unknown) => {
+      this.logger.error(`applying ${change.eventId}@${change.version} failed: ${String(error)}`);
+    });
+  }
+
+  loadedEventIds(): number[] {
+    return [...this.inventories.keys()];
+  }
+
+  private async catchUpAll(): Promise<void> {
+    try {
+      const ids = this.loadedEventIds();
+      const versions = await this.outbox.versions(ids);
+      for (const id of ids) {
+        const dbVersion = versions.get(id);
+        const inventory = this.inventories.get(id);
+        if (dbVersion === undefined) {
+          await this.serial(id, async () => this.forget(id));
+        } else if (inventory && dbVersion > inventory.version) {
+          await this.catchUp(id);
+        }
+      }
+    } catch (error) {
+      this.logger.warn(`outbox poll failed: ${String(error)}`);
+    }
+  }
+
+  private async applyInOrder(change: CommittedChange): Promise<void> {
+    const inventory = this.inventories.get(change.eventId);
+    if (change.cause === 'event-deleted') {
+      if (inventory) this.forget(change.eventId, change);
+      return;
+    }
+    // Not loaded: nothing to update; the first reader builds it from the database, which has the change.
+    if (!inventory || change.version <= inventory.version) return;
+    if (change.version > inventory.version + 1 || (ADDING_CAUSES.has(change.cause) && change.values === null)) {
+      await this.fillFrom(inventory, change.version);
+      return;
+    }
+    this.apply(inventory, change);
+  }
+
+  /** Applies outbox rows after the inventory's version up to `until`; rebuilds when rows are missing. */
+  private async fillFrom(inventory: EventInventory, until: number): Promise<void> {
+    while (inventory.version < until) {
+      const rows = await this.outbox.readAfter(inventory.eventId, inventory.version);
+      if (rows.length === 0) return;
+      for (const row of rows) {
+        if (row.version > until) return;
+        if (row.version !== inventory.version + 1) {
+          await this.build(inventory.eventId);
+          return;
+        }
+        this.apply(inventory, row);
+      }
+    }
+  }
+
+  private apply(inventory: EventInventory, change: CommittedChange): void {
+    try {
+      if (ADDING_CAUSES.has(change.cause)) {
+        const values = change.values ?? [];
+        change.ticketIds.forEach((id, i) => inventory.index.add({ id, value: values[i] }));
+      } else {
+        for (const id of change.ticketIds) inventory.index.remove(id);
+      }
+    } catch (error) {
+      // The index disagrees with the change: it cannot be trusted, so drop it; the next reader rebuilds.
+      this.logger.warn(`index of event ${inventory.eventId} inconsistent at ${change.version}: ${String(error)}`);
+      this.inventories.delete(inventory.eventId);
+      return;
+    }
+    inventory.version = change.version;
+    inventory.totalTickets = change.totalTickets;
+    inventory.availableTickets = change.availableTickets;
+    this.broadcaster.changed(toInventoryChanged(change, inventory.index.size));
+  }
+
+  private async build(eventId: number): Promise<EventInventory | null> {
+    const snapshot = await this.outbox.snapshot(eventId);
+    if (!snapshot) {
+      this.inventories.delete(eventId);
+      return null;
+    }
+    const previous = this.inventories.get(eventId);
+    const inventory: EventInventory = {
+      eventId,
+      version: snapshot.version,
+      totalTickets: snapshot.totalTickets,
+      availableTickets: snapshot.availableTickets,
+      index: ClearanceIndex.build(snapshot.tickets),
+    };
+    if (previous && previous.version < snapshot.version) {
+      // Versions were skipped and their outbox rows are gone (not expected: rows are only deleted with
+      // their event); tell local sockets the current state once so they resynchronise.
+      this.broadcaster.changed({
+        eventId,
+        version: inventory.version,
+        cause: 'ticket-created',
+        ticketIds: [],
+        levelCount: inventory.index.size,
+        totalTickets: inventory.totalTickets,
+        availableTickets: inventory.availableTickets,
+        committedAt: this.clock.nowMs(),
+      });
+    }
+    this.inventories.set(eventId, inventory);
+    return inventory;
+  }
+
+  private forget(eventId: number, deletion?: CommittedChange): void {
+    const inventory = this.inventories.get(eventId);
+    this.inventories.delete(eventId);
+    if (inventory) {
+      this.broadcaster.changed(
+        toInventoryChanged(
+          deletion ?? {
+            eventId,
+            version: inventory.version + 1,
+            cause: 'event-deleted',
+            ticketIds: [],
+            values: null,
+            totalTickets: 0,
+            availableTickets: 0,
+            committedAt: this.clock.nowMs(),
+          },
+          0,
+        ),
+      );
+    }
+  }
+
+  /** Runs fn after every earlier task of the same event: the per-event ordered consumer. */
+  private serial<T>(eventId: number, fn: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(eventId) ?? Promise.resolve();
+    const next = previous.then(fn, fn);
+    const tail = next.catch(() => undefined);
+    this.queues.set(eventId, tail);
+    void tail.then(() => {
+      if (this.queues.get(eventId) === tail) this.queues.delete(eventId);
+    });
+    return next;
+  }
+}

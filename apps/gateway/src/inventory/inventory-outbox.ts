@@ -1,0 +1,151 @@
+import { Injectable } from '@nestjs/common';
+import type { InventoryCause } from '@tickets/protocol';
+import { DataSource, EntityManager } from 'typeorm';
+import { Clock } from '../common/clock';
+import { UnitOfWork } from '../database/unit-of-work';
+import { EventEntity } from '../events/event.entity';
+import { TicketEntity } from '../tickets/ticket.entity';
+import { InventoryChangeEntity } from './inventory-change.entity';
+import { CommittedChange } from './committed-change';
+
+export interface EventHead {
+  eventId: number;
+  version: number;
+  totalTickets: number;
+  availableTickets: number;
+}
+
+export interface ChangeDraft {
+  cause: InventoryCause;
+  ticketIds: number[];
+  values: number[] | null;
+  totalDelta: number;
+  availableDelta: number;
+}
+
+export interface EventSnapshot extends EventHead {
+  tickets: { id: number; value: number }[];
+}
+
+interface StoredItems {
+  ids: number[];
+  values: number[] | null;
+}
+
+/**
+ * The database side of inventory changes: the version bump + counters + outbox row written inside
+ * the caller's transaction, and the reads replicas use to catch up.
+ */
+@Injectable()
+export class InventoryOutbox {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * First statement of every inventory transaction: bumps the event's version, which also takes the
+   * event row's write lock, so changes to one event commit one after another in version order.
+   * Returns null when the event does not exist.
+   */
+  async begin(manager: EntityManager, eventId: number): Promise<EventHead | null> {
+    const bumped = await manager
+      .createQueryBuilder()
+      .update(EventEntity)
+      .set({ version: () => 'version + 1' })
+      .where('id = :eventId', { eventId })
+      .execute();
+    if (!bumped.affected) return null;
+    const event = await manager.findOneByOrFail(EventEntity, { id: eventId });
+    return { eventId, version: event.version, totalTickets: event.totalTickets, availableTickets: event.availableTickets };
+  }
+
+  /** Applies the counter deltas and writes the outbox row for the version taken by begin(). */
+  async record(manager: EntityManager, head: EventHead, draft: ChangeDraft): Promise<CommittedChange> {
+    const change: CommittedChange = {
+      eventId: head.eventId,
+      version: head.version,
+      cause: draft.cause,
+      ticketIds: draft.ticketIds,
+      values: draft.values,
+      totalTickets: head.totalTickets + draft.totalDelta,
+      availableTickets: head.availableTickets + draft.availableDelta,
+      committedAt: this.clock.nowMs(),
+    };
+    if (draft.totalDelta !== 0 || draft.availableDelta !== 0) {
+      await manager.update(
+        EventEntity,
+        { id: head.eventId },
+        { totalTickets: change.totalTickets, availableTickets: change.availableTickets },
+      );
+    }
+    const items: StoredItems = { ids: draft.ticketIds, values: draft.values };
+    await manager.insert(InventoryChangeEntity, {
+      eventId: change.eventId,
+      version: change.version,
+      cause: change.cause,
+      items: JSON.stringify(items),
+      totalTickets: change.totalTickets,
+      availableTickets: change.availableTickets,
+      committedAt: change.committedAt,
+    });
+    return change;
+  }
+
+  /** Outbox rows after `version`, in order (at most `limit`). */
+  async readAfter(eventId: number, version: number, limit = 1000): Promise<CommittedChange[]> {
+    const rows = await this.dataSource
+      .getRepository(InventoryChangeEntity)
+      .createQueryBuilder('c')
+      .where('c.event_id = :eventId AND c.version > :version', { eventId, version })
+      .orderBy('c.version', 'ASC')
+      .limit(limit)
+      .getMany();
+    return rows.map((row) => {
+      const items = JSON.parse(row.items) as StoredItems;
+      return {
+        eventId: row.eventId,
+        version: row.version,
+        cause: row.cause,
+        ticketIds: items.ids,
+        values: items.values,
+        totalTickets: row.totalTickets,
+        availableTickets: row.availableTickets,
+        committedAt: row.committedAt,
+      };
+    });
+  }
+
+  /** Current versions of the given events; a missing event is absent from the map. */
+  async versions(eventIds: number[]): Promise<Map<number, number>> {
+    if (eventIds.length === 0) return new Map();
+    const rows = await this.dataSource
+      .getRepository(EventEntity)
+      .createQueryBuilder('e')
+      .select(['e.id', 'e.version'])
+      .where('e.id IN (:...eventIds)', { eventIds })
+      .getMany();
+    return new Map(rows.map((row) => [row.id, row.version]));
+  }
+
+  /** The event's head and available tickets, read in one transaction so they agree. */
+  snapshot(eventId: number): Promise<EventSnapshot | null> {
+    return this.unitOfWork.run(async (manager) => {
+      const event = await manager.findOneBy(EventEntity, { id: eventId });
+      if (!event) return null;
+      const tickets = await manager
+        .createQueryBuilder(TicketEntity, 't')
+        .select(['t.id', 't.value'])
+        .where("t.event_id = :eventId AND t.status = 'available'", { eventId })
+        .getMany();
+      return {
+        eventId,
+        version: event.version,
+        totalTickets: event.totalTickets,
+        availableTickets: event.availableTickets,
+        tickets: tickets.map((t) => ({ id: t.id, value: t.value })),
+      };
+    });
+  }
+}

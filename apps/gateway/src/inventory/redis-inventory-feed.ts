@@ -1,0 +1,71 @@
+import { Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import Redis from 'ioredis';
+import { CommittedChange } from './committed-change';
+import { InventoryFeed } from './inventory-feed';
+
+/** Above this many tickets the message omits values; consumers read them from the outbox row. */
+const MAX_INLINE_TICKETS = 2000;
+
+/**
+ * Cluster feed over Redis pub/sub. The committing replica applies its change locally at once and
+ * publishes it; every replica (itself included, as a dropped duplicate) receives it on the channel.
+ * Pub/sub may lose messages while a subscriber is disconnected, so a reconnect triggers a resync
+ * from the outbox; a periodic outbox poll covers a publisher that died after committing.
+ */
+export class RedisInventoryFeed extends InventoryFeed implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('RedisInventoryFeed');
+  private readonly channel: string;
+  private readonly publisher: Redis;
+  private readonly subscriber: Redis;
+
+  constructor(url: string, prefix: string) {
+    super();
+    this.channel = `${prefix}inventory`;
+    this.publisher = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
+    this.subscriber = new Redis(url, { lazyConnect: true });
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.subscriber.on('message', (channel: string, message: string) => {
+      if (channel !== this.channel) return;
+      try {
+        void this.deliver(JSON.parse(message) as CommittedChange);
+      } catch (error) {
+        this.logger.warn(`dropping malformed feed message: ${String(error)}`);
+      }
+    });
+    let connectedBefore = false;
+    this.subscriber.on('ready', () => {
+      if (connectedBefore) this.resync();
+      connectedBefore = true;
+    });
+    this.subscriber.on('error', (error: Error) => this.logger.warn(`subscriber: ${error.message}`));
+    this.publisher.on('error', (error: Error) => this.logger.warn(`publisher: ${error.message}`));
+    await Promise.all([this.publisher.connect(), this.subscriber.connect()]);
+    await this.subscriber.subscribe(this.channel);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.subscriber.disconnect();
+    this.publisher.disconnect();
+  }
+
+  async publish(change: CommittedChange): Promise<void> {
+    await this.deliver(change);
+    const wire = change.values && change.values.length > MAX_INLINE_TICKETS ? { ...change, ticketIds: [], values: null } : change;
+    try {
+      await this.publisher.publish(this.channel, JSON.stringify(wire));
+    } catch (error) {
+      // The change is committed and in the outbox; other replicas pick it up with their next poll.
+      this.logger.warn(`publish of ${change.eventId}@${change.version} failed: ${String(error)}`);
+    }
+  }
+
+  async isHealthy(): Promise<boolean> {
+    try {
+      return (await this.publisher.ping()) === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+}

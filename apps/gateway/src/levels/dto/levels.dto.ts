@@ -1,0 +1,48 @@
+import { LEVELS_PAGE_MAX_LIMIT, type LevelsQuery } from '@tickets/protocol';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+
+/** Largest level the API accepts (fits the INT column and the clearance index's ceiling). */
+export const MAX_LEVEL = 2 ** 31 - 1;
+
+export class LevelsQueryDto implements LevelsQuery {
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  offset?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(LEVELS_PAGE_MAX_LIMIT)
+  limit?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_LEVEL)
+  min?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_LEVEL)
+  max?: number;
+}
+
+export class LevelParams {
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  eventId: number;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_LEVEL)
+  level: number;
+}

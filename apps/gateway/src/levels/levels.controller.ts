@@ -1,0 +1,20 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import type { LevelCombo, LevelPage } from '@tickets/protocol';
+import { EventParams } from '../events/dto/event.dto';
+import { LevelParams, LevelsQueryDto } from './dto/levels.dto';
+import { LevelsService } from './levels.service';
+
+@Controller('events/:eventId/levels')
+export class LevelsController {
+  constructor(private readonly levels: LevelsService) {}
+
+  @Get()
+  page(@Param() params: EventParams, @Query() query: LevelsQueryDto): Promise<LevelPage> {
+    return this.levels.page(params.eventId, query);
+  }
+
+  @Get(':level')
+  combo(@Param() params: LevelParams): Promise<LevelCombo> {
+    return this.levels.combo(params.eventId, params.level);
+  }
+}

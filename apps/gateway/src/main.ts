@@ -1,0 +1,63 @@
+import 'reflect-metadata';
+import { resolve } from 'node:path';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module';
+import { StartupService } from './bootstrap/startup.service';
+import { ConfigError, type AppConfig } from './config/app-config';
+import { loadEnvironmentConfig } from './config/environment';
+import { configureApp } from './configure-app';
+
+/** The repo root: dist/main.js lives in apps/gateway/dist. */
+const REPO_ROOT = resolve(__dirname, '..', '..', '..');
+
+function describeStartupError(error: unknown, config: AppConfig): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (config.database.kind === 'mysql') {
+    const { host, port, database } = config.database;
+    return `Cannot start: database at ${host}:${port}/${database} (DATABASE_URL) failed: ${message}`;
+  }
+  return `Cannot start: ${message}`;
+}
+
+async function main(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadEnvironmentConfig(REPO_ROOT);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  let app: NestExpressApplication;
+  try {
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+      bodyParser: false,
+      abortOnError: false,
+      logger: ['error', 'warn', 'log'],
+    });
+    await configureApp(app, config);
+    const report = await app.get(StartupService).prepare();
+    await app.listen(config.port);
+    const url = `http://localhost:${config.port}`;
+    const logger = new Logger('Gateway');
+    logger.log(`API on ${url}/api, Socket.IO on ${url}/socket.io (${config.database.kind}${config.redisUrl ? ' + redis' : ''})`);
+    if (report.adminEmail) {
+      logger.log(
+        report.generatedAdminPassword
+          ? `Admin login: ${report.adminEmail} / ${report.generatedAdminPassword} (generated now, shown once)`
+          : `Admin login: ${report.adminEmail} (password from ADMIN_PASSWORD or set earlier)`,
+      );
+    }
+    if (report.demoEventId !== null) logger.log(`Demo event ${report.demoEventId} created with 500 tickets`);
+    if (config.jwtSecretGenerated) logger.warn('JWT_SECRET not set: using a random per-process secret; tokens end with the process');
+  } catch (error) {
+    process.stderr.write(`${describeStartupError(error, config)}\n`);
+    process.exit(1);
+  }
+}
+
+void main();

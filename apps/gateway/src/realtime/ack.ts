@@ -1,0 +1,29 @@
+import { ArgumentsHost, CallHandler, Catch, ExecutionContext, Injectable, Logger, NestInterceptor, WsExceptionFilter } from '@nestjs/common';
+import { ErrorCode, type Ack } from '@tickets/protocol';
+import { map, Observable } from 'rxjs';
+import { toErrorBody } from '../common/error-body';
+
+/** Wraps a handler's result as the protocol's `{ ok: true, data }` acknowledgement. */
+@Injectable()
+export class AckInterceptor implements NestInterceptor {
+  intercept(_context: ExecutionContext, next: CallHandler): Observable<Ack<unknown>> {
+    return next.handle().pipe(map((data: unknown) => ({ ok: true as const, data })));
+  }
+}
+
+/**
+ * Answers a failed socket message through its acknowledgement callback with `{ ok: false, error }`;
+ * the connection stays up.
+ */
+@Catch()
+export class AckExceptionFilter implements WsExceptionFilter {
+  private readonly logger = new Logger('Socket');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const body = toErrorBody(exception);
+    if (body.code === ErrorCode.INTERNAL) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    // Socket.IO handler arguments: (socket, payload, ack, pattern).
+    const ack = host.getArgs().find((arg): arg is (response: Ack<never>) => void => typeof arg === 'function');
+    ack?.({ ok: false, error: { code: body.code, message: body.message } });
+  }
+}

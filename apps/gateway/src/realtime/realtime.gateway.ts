@@ -1,0 +1,80 @@
+import { UseFilters, UseInterceptors, UsePipes } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+} from '@nestjs/websockets';
+import type { ClientToServerEvents, EventSnapshot, LevelCombo, LevelPage, ReservationView, ServerToClientEvents } from '@tickets/protocol';
+import type { Server, Socket } from 'socket.io';
+import { TokenService, type AuthPrincipal } from '../auth/token.service';
+import { toErrorBody } from '../common/error-body';
+import { createValidationPipe } from '../common/validation';
+import { InventoryBroadcaster } from '../inventory/inventory-broadcaster';
+import { AckExceptionFilter, AckInterceptor } from './ack';
+import { JoinEventDto, LeaveEventDto, LevelComboDto, LevelsPageDto, SocketReserveDto } from './dto/realtime.dto';
+import { eventRoom, RealtimeService } from './realtime.service';
+
+interface SocketData {
+  principal: AuthPrincipal;
+}
+type TicketsServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type TicketsSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+/** Socket.IO entry: handshake auth, validated payloads, one line per message, `{ok, data|error}` acks. */
+@WebSocketGateway()
+@UseFilters(AckExceptionFilter)
+@UseInterceptors(AckInterceptor)
+@UsePipes(createValidationPipe())
+export class RealtimeGateway implements OnGatewayInit<TicketsServer> {
+  @WebSocketServer()
+  server: TicketsServer;
+
+  constructor(
+    private readonly realtime: RealtimeService,
+    private readonly tokens: TokenService,
+    private readonly broadcaster: InventoryBroadcaster,
+  ) {}
+
+  afterInit(server: TicketsServer): void {
+    server.use((socket, next) => {
+      try {
+        const token: unknown = socket.handshake.auth?.token;
+        socket.data.principal = this.tokens.verify(typeof token === 'string' ? token : null);
+        next();
+      } catch (error) {
+        const body = toErrorBody(error);
+        next(Object.assign(new Error(body.code), { data: { code: body.code, message: body.message } }));
+      }
+    });
+    // Each replica emits only to its own sockets: every replica consumes every change itself.
+    this.broadcaster.attach((change) => server.local.to(eventRoom(change.eventId)).emit('inventory:changed', change));
+  }
+
+  @SubscribeMessage('event:join')
+  join(@ConnectedSocket() socket: TicketsSocket, @MessageBody() body: JoinEventDto): Promise<EventSnapshot> {
+    return this.realtime.join(socket, body);
+  }
+
+  @SubscribeMessage('event:leave')
+  leave(@ConnectedSocket() socket: TicketsSocket, @MessageBody() body: LeaveEventDto): Promise<{ eventId: number }> {
+    return this.realtime.leave(socket, body);
+  }
+
+  @SubscribeMessage('levels:page')
+  page(@MessageBody() body: LevelsPageDto): Promise<LevelPage> {
+    return this.realtime.page(body);
+  }
+
+  @SubscribeMessage('levels:combo')
+  combo(@MessageBody() body: LevelComboDto): Promise<LevelCombo> {
+    return this.realtime.combo(body);
+  }
+
+  @SubscribeMessage('reserve')
+  reserve(@ConnectedSocket() socket: TicketsSocket, @MessageBody() body: SocketReserveDto): Promise<ReservationView> {
+    return this.realtime.reserve(socket, body);
+  }
+}

@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { ErrorCode, Permission, type EventSnapshot, type LevelCombo, type LevelPage, type ReservationView } from '@tickets/protocol';
+import { PermissionsService } from '../auth/permissions.service';
+import type { AuthPrincipal } from '../auth/token.service';
+import { AppError } from '../common/app-error';
+import { ClearanceIndexes, toEventSnapshot } from '../inventory/clearance-indexes.service';
+import { LevelsService } from '../levels/levels.service';
+import { ReservationsService } from '../reservations/reservations.service';
+import { JoinEventDto, LeaveEventDto, LevelComboDto, LevelsPageDto, SocketReserveDto } from './dto/realtime.dto';
+import { ReserveRateLimiter } from './reserve-rate-limiter';
+
+/** The room of an event's sockets. */
+export const eventRoom = (eventId: number): string => `event:${eventId}`;
+
+/** What the service needs of a socket: who it is and its room membership. */
+export interface RoomMember {
+  data: { principal: AuthPrincipal };
+  join(room: string): unknown;
+  leave(room: string): unknown;
+}
+
+@Injectable()
+export class RealtimeService {
+  constructor(
+    private readonly levels: LevelsService,
+    private readonly reservations: ReservationsService,
+    private readonly indexes: ClearanceIndexes,
+    private readonly permissions: PermissionsService,
+    private readonly rateLimiter: ReserveRateLimiter,
+  ) {}
+
+  /**
+   * Joins the room and takes the snapshot inside the event's ordered consumer, so the socket gets
+   * every change after the snapshot's version and none before it.
+   */
+  async join(socket: RoomMember, request: JoinEventDto): Promise<EventSnapshot> {
+    return this.indexes.whileCurrent(request.eventId, async (inventory) => {
+      await socket.join(eventRoom(request.eventId));
+      return toEventSnapshot(inventory);
+    });
+  }
+
+  async leave(socket: RoomMember, request: LeaveEventDto): Promise<{ eventId: number }> {
+    await socket.leave(eventRoom(request.eventId));
+    return { eventId: request.eventId };
+  }
+
+  page(request: LevelsPageDto): Promise<LevelPage> {
+    return this.levels.page(request.eventId, request);
+  }
+
+  combo(request: LevelComboDto): Promise<LevelCombo> {
+    return this.levels.combo(request.eventId, request.level);
+  }
+
+  async reserve(socket: RoomMember, request: SocketReserveDto): Promise<ReservationView> {
+    const { principal } = socket.data;
+    if (!(await this.permissions.permissionsOf(principal.role)).has(Permission.LEVELS_RESERVE)) {
+      throw new AppError(ErrorCode.FORBIDDEN, `Missing permission ${Permission.LEVELS_RESERVE}`);
+    }
+    await this.rateLimiter.consume(principal.userId);
+    return this.reservations.reserve(principal.userId, request.eventId, request);
+  }
+}

@@ -1,0 +1,35 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Permission, type BulkCreateTicketsResponse, type TicketPage, type TicketView } from '@tickets/protocol';
+import { RequirePermissions } from '../auth/auth.decorators';
+import { EventParams } from '../events/dto/event.dto';
+import { BulkCreateTicketsDto, CreateTicketDto, TicketParams, TicketsQuery } from './dto/ticket.dto';
+import { TicketsService } from './tickets.service';
+
+@Controller('events/:eventId/tickets')
+export class TicketsController {
+  constructor(private readonly tickets: TicketsService) {}
+
+  @Get()
+  list(@Param() params: EventParams, @Query() query: TicketsQuery): Promise<TicketPage> {
+    return this.tickets.list(params.eventId, query);
+  }
+
+  @Post()
+  @RequirePermissions(Permission.TICKETS_WRITE)
+  create(@Param() params: EventParams, @Body() body: CreateTicketDto): Promise<TicketView> {
+    return this.tickets.create(params.eventId, body);
+  }
+
+  @Post('bulk')
+  @RequirePermissions(Permission.TICKETS_WRITE)
+  bulkCreate(@Param() params: EventParams, @Body() body: BulkCreateTicketsDto): Promise<BulkCreateTicketsResponse> {
+    return this.tickets.bulkCreate(params.eventId, body);
+  }
+
+  @Delete(':ticketId')
+  @HttpCode(204)
+  @RequirePermissions(Permission.TICKETS_WRITE)
+  remove(@Param() params: TicketParams): Promise<void> {
+    return this.tickets.remove(params.eventId, params.ticketId);
+  }
+}

@@ -1,0 +1,132 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DEFAULT_MAX_TOTAL } from '@tickets/clearance';
+import { BulkCreateTicketsResponse, ErrorCode, TicketPage, TicketView } from '@tickets/protocol';
+import { EntityManager, Repository } from 'typeorm';
+import { AppError, notFound } from '../common/app-error';
+import { RandomSource } from '../common/random-source';
+import { UnitOfWork } from '../database/unit-of-work';
+import { EventEntity } from '../events/event.entity';
+import { CommittedChange } from '../inventory/committed-change';
+import { InventoryFeed } from '../inventory/inventory-feed';
+import { EventHead, InventoryOutbox } from '../inventory/inventory-outbox';
+import { BulkCreateTicketsDto, CreateTicketDto, TicketsQuery } from './dto/ticket.dto';
+import { TicketEntity } from './ticket.entity';
+
+const INSERT_CHUNK = 1000;
+
+export function toTicketView(ticket: TicketEntity): TicketView {
+  return { id: ticket.id, label: ticket.label, value: ticket.value, status: ticket.status, reservationId: ticket.reservationId };
+}
+
+@Injectable()
+export class TicketsService {
+  constructor(
+    @InjectRepository(TicketEntity) private readonly tickets: Repository<TicketEntity>,
+    @InjectRepository(EventEntity) private readonly events: Repository<EventEntity>,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly outbox: InventoryOutbox,
+    private readonly feed: InventoryFeed,
+    private readonly random: RandomSource,
+  ) {}
+
+  async list(eventId: number, query: TicketsQuery): Promise<TicketPage> {
+    if (!(await this.events.existsBy({ id: eventId }))) throw notFound('Event');
+    const offset = query.offset ?? 0;
+    const [rows, total] = await this.tickets.findAndCount({
+      where: { eventId, ...(query.status ? { status: query.status } : {}) },
+      order: { id: 'ASC' },
+      skip: offset,
+      take: query.limit ?? 100,
+    });
+    return { total, offset, rows: rows.map(toTicketView) };
+  }
+
+  async create(eventId: number, request: CreateTicketDto): Promise<TicketView> {
+    const { created } = await this.insert(eventId, [{ label: request.label, value: request.value }]);
+    return toTicketView(created[0]);
+  }
+
+  async bulkCreate(eventId: number, request: BulkCreateTicketsDto): Promise<BulkCreateTicketsResponse> {
+    let drafts: { label?: string; value: number }[];
+    if (request.tickets) {
+      drafts = request.tickets;
+    } else {
+      const { count = 0, minValue = 1, maxValue = 1 } = request;
+      if (minValue > maxValue) throw new AppError(ErrorCode.VALIDATION_FAILED, 'minValue must not exceed maxValue');
+      drafts = Array.from({ length: count }, () => ({ value: this.random.int(minValue, maxValue) }));
+    }
+    const { created, change } = await this.insert(eventId, drafts);
+    return { created: created.length, firstId: created[0]?.id ?? null, lastId: created.at(-1)?.id ?? null, version: change.version };
+  }
+
+  /** Deletes an available ticket; a reserved one answers CONFLICT. */
+  async remove(eventId: number, ticketId: number): Promise<void> {
+    const change = await this.unitOfWork.run(async (manager) => {
+      const head = await this.begin(manager, eventId);
+      const ticket = await manager.findOneBy(TicketEntity, { id: ticketId, eventId });
+      if (!ticket) throw notFound('Ticket');
+      const deleted = await manager
+        .createQueryBuilder()
+        .delete()
+        .from(TicketEntity)
+        .where("id = :ticketId AND status = 'available'", { ticketId })
+        .execute();
+      if (deleted.affected !== 1) throw new AppError(ErrorCode.CONFLICT, 'Ticket is reserved; cancel its reservation first');
+      return this.outbox.record(manager, head, { cause: 'ticket-deleted', ticketIds: [ticketId], values: null, totalDelta: -1, availableDelta: -1 });
+    });
+    await this.feed.publish(change);
+  }
+
+  /** Inserts tickets in chunks inside one transaction with their outbox row. */
+  private async insert(
+    eventId: number,
+    drafts: { label?: string; value: number }[],
+  ): Promise<{ created: TicketEntity[]; change: CommittedChange }> {
+    const result = await this.unitOfWork.run(async (manager) => {
+      const head = await this.begin(manager, eventId);
+      const { maxId, valueSum } = (await manager
+        .createQueryBuilder(TicketEntity, 't')
+        .select('COALESCE(MAX(t.id), 0)', 'maxId')
+        .addSelect('COALESCE(SUM(t.value), 0)', 'valueSum')
+        .where('t.event_id = :eventId', { eventId })
+        .getRawOne<{ maxId: string | number; valueSum: string | number }>()) ?? { maxId: 0, valueSum: 0 };
+      const addedSum = drafts.reduce((sum, draft) => sum + draft.value, 0);
+      if (Number(valueSum) + addedSum > DEFAULT_MAX_TOTAL) {
+        throw new AppError(ErrorCode.VALIDATION_FAILED, `The event's ticket values would add up to more than ${DEFAULT_MAX_TOTAL}`);
+      }
+      for (let i = 0; i < drafts.length; i += INSERT_CHUNK) {
+        const rows = drafts.slice(i, i + INSERT_CHUNK).map((draft, j) => ({
+          eventId,
+          label: draft.label ?? `#${head.totalTickets + i + j + 1}`,
+          value: draft.value,
+          status: 'available' as const,
+          reservationId: null,
+        }));
+        await manager.createQueryBuilder().insert().into(TicketEntity).values(rows).updateEntity(false).execute();
+      }
+      // The event row is locked by begin(), so every ticket of this event above maxId is one of ours.
+      const created = await manager
+        .createQueryBuilder(TicketEntity, 't')
+        .where('t.event_id = :eventId AND t.id > :maxId', { eventId, maxId: Number(maxId) })
+        .orderBy('t.id', 'ASC')
+        .getMany();
+      const change = await this.outbox.record(manager, head, {
+        cause: 'ticket-created',
+        ticketIds: created.map((t) => t.id),
+        values: created.map((t) => t.value),
+        totalDelta: created.length,
+        availableDelta: created.length,
+      });
+      return { created, change };
+    });
+    await this.feed.publish(result.change);
+    return result;
+  }
+
+  private async begin(manager: EntityManager, eventId: number): Promise<EventHead> {
+    const head = await this.outbox.begin(manager, eventId);
+    if (!head) throw notFound('Event');
+    return head;
+  }
+}
