@@ -25,6 +25,8 @@ export interface Resync {
   fromUrl: string;
   toUrl: string;
   lastVersionBefore: number | null;
+  /** Index in `changes` of the first change received on the new connection. */
+  firstChangeIndex: number;
   snapshot: EventSnapshot;
 }
 
@@ -151,10 +153,11 @@ export class EventClient {
     while (!this.closed && Date.now() < deadline) {
       this.urlIndex = (this.urlIndex + 1) % this.urls.length;
       try {
+        const firstChangeIndex = this.changes.length;
         this.attach(await connectSocket(this.url, this.token));
         if (this.eventId !== null) {
           const snapshot = await this.join(this.eventId);
-          this.resyncs.push({ fromUrl, toUrl: this.url, lastVersionBefore, snapshot });
+          this.resyncs.push({ fromUrl, toUrl: this.url, lastVersionBefore, firstChangeIndex, snapshot });
         }
         return;
       } catch {
