@@ -7,11 +7,12 @@ import type { Ack, ReservationView } from '@tickets/protocol';
 import { ApiClient } from './api-client';
 import { auditBookings } from './booking-audit';
 import { EventClient, unwrap } from './event-client';
-import { expectEventually } from './expect-eventually';
+import { expectEventually } from '../support/expect-eventually';
 import { GatewayCluster } from './gateway-cluster';
 
 const REDIS_DB = 13;
-const BROADCAST_BOUND = { timeoutMs: 30_000 };
+/** How long a broadcast, failover or resync may take to show up: a liveness bound, not a speed goal. */
+const BROADCAST_BOUND = 30_000;
 
 let cluster: GatewayCluster | undefined;
 let admin: ApiClient;
