@@ -176,12 +176,17 @@ class LoadGenerator {
     const level = plan.levels[Math.floor(Math.random() * plan.levels.length)];
     const sentAt = now();
     return new Promise((resolve) => {
+      // Past the timeout the request counts as unanswered, but a late acknowledgement still counts
+      // (and its reservation joins the audit): it was committed, only slowly.
+      let unanswered = false;
       const timer = setTimeout(() => {
+        unanswered = true;
         reserve.noAck += 1;
         resolve();
       }, ACK_TIMEOUT_MS);
       client.socket.emit('reserve', { eventId: plan.eventId, level, requestId: `bench-${runId}-${index}` }, (ack) => {
         clearTimeout(timer);
+        if (unanswered) reserve.noAck -= 1;
         const ackedAt = now();
         reserve.ackLatencies.push(ackedAt - sentAt);
         if (ackedAt > reserve.lastAckAt) reserve.lastAckAt = ackedAt;
@@ -199,8 +204,12 @@ class LoadGenerator {
   /** Waits (bounded) until every client has seen `finalVersion`, then tallies. */
   async drain(finalVersion: number, timeoutMs: number): Promise<LoadResult> {
     const deadline = Date.now() + timeoutMs;
-    const missing = (client: BenchClient): number => Math.max(0, finalVersion - client.joinVersion - client.delivered);
-    while (Date.now() < deadline && this.clients.some((client) => missing(client) > 0)) await sleep(20);
+    const missing = (client: BenchClient): number => {
+      let received = 0;
+      for (let slot = 0; slot < Math.min(client.seen.length, finalVersion - client.joinVersion); slot += 1) received += client.seen[slot];
+      return Math.max(0, finalVersion - client.joinVersion - received);
+    };
+    while (Date.now() < deadline && this.clients.some((client) => missing(client) > 0)) await sleep(100);
 
     let messagesLost = 0;
     let messagesOutOfOrder = 0;
@@ -214,6 +223,7 @@ class LoadGenerator {
     }
     const fanOutAll: number[] = [];
     for (const [version, stats] of this.versions) {
+      if (version > finalVersion) continue;
       const audience = this.clients.filter((client) => client.joinVersion < version).length;
       if (stats.received === audience) fanOutAll.push(stats.lastReceivedAt - stats.committedAt);
     }

@@ -114,9 +114,21 @@ async function runProject(): Promise<Omit<RealtimeReport, 'baseline' | 'baseline
       connectBatchIntervalMs: 50,
     },
     async () => undefined,
+    // Requests still queued in the replicas may commit after the last send: wait (bounded) until
+    // the event's version has stopped moving, so every committed change is expected by every client.
     async () => {
-      const [row] = await cluster.database.query<RowDataPacket>('SELECT version FROM events WHERE id = ?', [event.id]);
-      return Number(row.version);
+      const readVersion = async (): Promise<number> => {
+        const [row] = await cluster.database.query<RowDataPacket>('SELECT version FROM events WHERE id = ?', [event.id]);
+        return Number(row.version);
+      };
+      const deadline = Date.now() + 120_000;
+      let version = await readVersion();
+      for (let stableSince = Date.now(); Date.now() - stableSince < 3_000 && Date.now() < deadline; ) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        const next = await readVersion();
+        if (next !== version) [version, stableSince] = [next, Date.now()];
+      }
+      return version;
     },
   );
 
