@@ -17,7 +17,9 @@ export class PermissionsService {
   ) {}
 
   async permissionsOf(role: string): Promise<ReadonlySet<string>> {
-    if (!this.cache || this.clock.nowMs() - this.cache.loadedAt > CACHE_MS) {
+    const age = this.cache ? this.clock.nowMs() - this.cache.loadedAt : Infinity;
+    // Reload when stale, or when a role shows up that the cache has not seen (a role just granted).
+    if (age > CACHE_MS || !this.cache?.byRole.has(role)) {
       const byRole = new Map<string, Set<string>>();
       for (const grant of await this.grants.find()) {
         const set = byRole.get(grant.role) ?? new Set<string>();

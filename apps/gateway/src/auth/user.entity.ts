@@ -18,6 +18,6 @@ export class UserEntity {
   @Column({ type: 'varchar', length: 32 })
   role: string;
 
-  @Column({ name: 'created_at', type: 'datetime' })
+  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt: Date;
 }

@@ -6,7 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { EventsService } from '../events/events.service';
 import { TicketsService } from '../tickets/tickets.service';
 
-const DEFAULT_ADMIN_EMAIL = 'admin@tickets.local';
+const DEFAULT_ADMIN_EMAIL = 'admin@example.com';
 const STARTUP_LOCK = 'tickets_startup';
 
 export interface StartupReport {

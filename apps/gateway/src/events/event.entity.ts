@@ -18,6 +18,6 @@ export class EventEntity {
   @Column({ name: 'available_tickets', type: 'int', default: 0 })
   availableTickets: number;
 
-  @Column({ name: 'created_at', type: 'datetime' })
+  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt: Date;
 }

@@ -31,6 +31,6 @@ export class ReservationEntity {
   @Column({ name: 'ticket_ids', type: 'text', transformer: jsonIds })
   ticketIds: number[];
 
-  @Column({ name: 'created_at', type: 'datetime' })
+  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt: Date;
 }

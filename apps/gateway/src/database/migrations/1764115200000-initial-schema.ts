@@ -20,7 +20,7 @@ export class InitialSchema1764115200000 implements MigrationInterface {
       length: String(length),
       ...extra,
     });
-    const createdAt: TableColumnOptions = { name: 'created_at', type: 'datetime' };
+    const createdAt: TableColumnOptions = { name: 'created_at', type: 'datetime', precision: 3 };
 
     await queryRunner.createTable(
       new Table({

@@ -1,0 +1,91 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AuthResponse, EventView } from '@tickets/protocol';
+import { ensureBuilt } from './support/build';
+import { REPO_ROOT } from './support/test-app';
+
+interface Outcome {
+  code: number | null;
+  output: string;
+}
+
+/** Runs the production entry with exactly this environment (plus PATH) until it exits or `until` matches. */
+function runMain(env: Record<string, string>, until?: RegExp, timeoutMs = 30_000): Promise<Outcome & { kill: () => void }> {
+  const child = spawn(process.execPath, [ensureBuilt()], { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', ...env } });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`gateway did not finish within ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      if (until?.test(output)) {
+        clearTimeout(timer);
+        resolve({ code: null, output, kill: () => child.kill('SIGTERM') });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output, kill: () => undefined });
+    });
+  });
+}
+
+describe('the production entry (dist/main.js)', () => {
+  let dataDir: string;
+  beforeAll(() => {
+    ensureBuilt();
+    dataDir = mkdtempSync(join(tmpdir(), 'tickets-start-'));
+  });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('fails fast naming DATABASE_URL when it is malformed', async () => {
+    const outcome = await runMain({ DATABASE_URL: 'postgres://user@host/db', DATA_DIR: dataDir });
+    expect(outcome.code).not.toBe(0);
+    expect(outcome.output).toContain('DATABASE_URL');
+    expect(outcome.output).toContain('mysql://USER:PASS@HOST:PORT/DB');
+  });
+
+  it('fails fast naming DATABASE_URL when the database cannot be reached', async () => {
+    const started = Date.now();
+    const outcome = await runMain({ DATABASE_URL: 'mysql://root:secret-pw@127.0.0.1:1/tickets', DATA_DIR: dataDir, PORT: '0' });
+    expect(outcome.code).toBe(1);
+    expect(outcome.output).toMatch(/database at 127\.0\.0\.1:1\/tickets \(DATABASE_URL\) failed/);
+    expect(outcome.output).not.toContain('secret-pw');
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  it('names any other bad variable', async () => {
+    const outcome = await runMain({ PORT: 'eighty', DATA_DIR: dataDir });
+    expect(outcome.code).not.toBe(0);
+    expect(outcome.output).toContain('PORT');
+  });
+
+  it('starts on the embedded default: SQLite under DATA_DIR, admin printed once, demo event', async () => {
+    const port = String(30000 + Math.floor(Math.random() * 20000));
+    const run = await runMain({ DATA_DIR: dataDir, PORT: port }, /Demo event \d+ created/);
+    try {
+      const login = /Admin login: (\S+) \/ (\S+) \(generated/.exec(run.output);
+      expect(login).not.toBeNull();
+      const response = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email: login![1], password: login![2] }),
+      });
+      expect(response.status).toBe(200);
+      const { accessToken, user } = (await response.json()) as AuthResponse;
+      expect(user.role).toBe('admin');
+      const events = (await (await fetch(`http://127.0.0.1:${port}/api/events`, { headers: { Authorization: `Bearer ${accessToken}` } })).json()) as EventView[];
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({ name: 'Demo event', totalTickets: 500, availableTickets: 500 });
+      expect(events[0].levelCount).toBeGreaterThan(100);
+    } finally {
+      run.kill();
+    }
+  });
+});
