@@ -222,8 +222,10 @@ class LoadGenerator {
       lowestJoin = Math.min(lowestJoin, client.joinVersion);
     }
     const fanOutAll: number[] = [];
+    let lastCommittedAt = 0;
     for (const [version, stats] of this.versions) {
       if (version > finalVersion) continue;
+      lastCommittedAt = Math.max(lastCommittedAt, stats.committedAt);
       const audience = this.clients.filter((client) => client.joinVersion < version).length;
       if (stats.received === audience) fanOutAll.push(stats.lastReceivedAt - stats.committedAt);
     }
@@ -248,6 +250,8 @@ class LoadGenerator {
         noAck: reserve.noAck,
         ackLatency: summarize(reserve.ackLatencies),
         okPerSecond: reserve.sent === 0 ? 0 : reserve.ok / activeSeconds,
+        committedPerSecond:
+          reserve.sent === 0 ? 0 : (finalVersion - lowestJoin) / Math.max(0.001, (lastCommittedAt - reserve.firstSentAt) / 1000),
       },
       acknowledged: this.acknowledged,
       peakRssKb: readProcKb(process.pid, 'VmHWM') ?? 0,

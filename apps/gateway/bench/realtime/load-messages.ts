@@ -52,6 +52,8 @@ export interface LoadResult {
     noAck: number;
     ackLatency: LatencySummary;
     okPerSecond: number;
+    /** Changes up to the final version over (last committedAt − first send). */
+    committedPerSecond: number;
   };
   acknowledged: { id: number; ticketIds: number[] }[];
   /** Peak RSS of the load generator itself, kB. */

@@ -22,6 +22,10 @@ export interface RealtimeReport {
   baseline: LoadResult;
   doubleBooked: number;
   lostReservations: number;
+  /** Ticket rows that disagree with the active reservation listing them (or listing none). */
+  inconsistentTickets: number;
+  /** events.total_tickets / available_tickets minus what the ticket rows count. */
+  counterDrift: { total: number; available: number };
   replicaPeakRssKb: number[];
   baselinePeakRssKb: number[];
 }
@@ -56,15 +60,23 @@ export function tableRows(report: RealtimeReport): [string, string, string, stri
     ['reserve ack p50 / p99', `${ms(project.reserve.ackLatency.p50)} / ${ms(project.reserve.ackLatency.p99)}`, '', 'p99 ≤ 50 ms'],
     [
       'reservations committed / s',
-      `${project.reserve.okPerSecond.toFixed(1)} (${project.reserve.ok} of ${project.reserve.sent} sent${rejected ? `; ${rejected}` : ''}${project.reserve.noAck ? `; ${project.reserve.noAck} unanswered` : ''})`,
+      `${project.reserve.committedPerSecond.toFixed(1)} (${project.expectedChanges} changes)`,
       '',
       `${report.settings.reservesPerSecond}`,
+    ],
+    [
+      'reserve requests: sent / acknowledged ok',
+      `${project.reserve.sent} / ${project.reserve.ok}${rejected ? `; ${rejected}` : ''}${project.reserve.noAck ? `; ${project.reserve.noAck} never answered` : ''}`,
+      '',
+      '',
     ],
     ['messages lost', String(project.messagesLost), String(baseline.messagesLost), '0'],
     ['messages out of version order', String(project.messagesOutOfOrder), String(baseline.messagesOutOfOrder), '0'],
     ['messages duplicated', String(project.messagesDuplicated), String(baseline.messagesDuplicated), '0'],
     ['tickets double-booked (DB)', String(report.doubleBooked), '', '0'],
     ['acknowledged reservations missing (DB)', String(report.lostReservations), '', '0'],
+    ['ticket rows disagreeing with reservations (DB)', String(report.inconsistentTickets), '', '0'],
+    ['event counters − ticket rows, total / available (DB)', `${report.counterDrift.total} / ${report.counterDrift.available}`, '', '0 / 0'],
     ['peak RSS per server (VmHWM)', report.replicaPeakRssKb.map(mib).join(' / '), report.baselinePeakRssKb.map(mib).join(' / '), ''],
     ['peak RSS load generator', mib(project.peakRssKb), mib(baseline.peakRssKb), ''],
   ];
