@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { resolve } from 'node:path';
-import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
@@ -37,23 +36,24 @@ async function main(): Promise<void> {
     app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
       bodyParser: false,
       abortOnError: false,
-      logger: ['error', 'warn', 'log'],
+      // Nest's per-route start-up lines are noise; the banner below says what matters.
+      logger: ['error', 'warn'],
     });
     await configureApp(app, config);
     const report = await app.get(StartupService).prepare();
     await app.listen(config.port);
     const url = `http://localhost:${config.port}`;
-    const logger = new Logger('Gateway');
-    logger.log(`API on ${url}/api, Socket.IO on ${url}/socket.io (${config.database.kind}${config.redisUrl ? ' + redis' : ''})`);
+    const log = (line: string): void => void process.stdout.write(`[gateway] ${line}\n`);
+    log(`API on ${url}/api, Socket.IO on ${url}/socket.io (${config.database.kind}${config.redisUrl ? ' + redis' : ''})`);
     if (report.adminEmail) {
-      logger.log(
+      log(
         report.generatedAdminPassword
           ? `Admin login: ${report.adminEmail} / ${report.generatedAdminPassword} (generated now, shown once)`
           : `Admin login: ${report.adminEmail} (password from ADMIN_PASSWORD or set earlier)`,
       );
     }
-    if (report.demoEventId !== null) logger.log(`Demo event ${report.demoEventId} created with 500 tickets`);
-    if (config.jwtSecretGenerated) logger.warn('JWT_SECRET not set: using a random per-process secret; tokens end with the process');
+    if (report.demoEventId !== null) log(`Demo event ${report.demoEventId} created with 500 tickets`);
+    if (config.jwtSecretGenerated) log('JWT_SECRET not set: using a random per-process secret; tokens end with the process');
   } catch (error) {
     process.stderr.write(`${describeStartupError(error, config)}\n`);
     process.exit(1);

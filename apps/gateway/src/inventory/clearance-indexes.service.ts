@@ -3,6 +3,7 @@ import { ClearanceIndex } from '@tickets/clearance';
 import type { EventSnapshot } from '@tickets/protocol';
 import { notFound } from '../common/app-error';
 import { Clock } from '../common/clock';
+import { KeyedMutex } from '../common/keyed-mutex';
 import { AppConfig } from '../config/app-config';
 import { ADDING_CAUSES, CommittedChange, toInventoryChanged } from './committed-change';
 import { InventoryBroadcaster } from './inventory-broadcaster';
@@ -38,7 +39,7 @@ export function toEventSnapshot(inventory: EventInventory): EventSnapshot {
 export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('ClearanceIndexes');
   private readonly inventories = new Map<number, EventInventory>();
-  private readonly queues = new Map<number, Promise<unknown>>();
+  private readonly queue = new KeyedMutex<number>();
   private poller: NodeJS.Timeout | null = null;
 
   constructor(
@@ -230,13 +231,6 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
 
   /** Runs fn after every earlier task of the same event: the per-event ordered consumer. */
   private serial<T>(eventId: number, fn: () => Promise<T>): Promise<T> {
-    const previous = this.queues.get(eventId) ?? Promise.resolve();
-    const next = previous.then(fn, fn);
-    const tail = next.catch(() => undefined);
-    this.queues.set(eventId, tail);
-    void tail.then(() => {
-      if (this.queues.get(eventId) === tail) this.queues.delete(eventId);
-    });
-    return next;
+    return this.queue.run(eventId, fn);
   }
 }

@@ -6,6 +6,7 @@ import { PermissionsService } from '../auth/permissions.service';
 import type { AuthPrincipal } from '../auth/token.service';
 import { AppError, notFound } from '../common/app-error';
 import { Clock } from '../common/clock';
+import { KeyedMutex } from '../common/keyed-mutex';
 import { isUniqueViolation, UnitOfWork } from '../database/unit-of-work';
 import { ClearanceIndexes } from '../inventory/clearance-indexes.service';
 import { CommittedChange } from '../inventory/committed-change';
@@ -36,6 +37,8 @@ export function toReservationView(reservation: ReservationEntity): ReservationVi
 
 @Injectable()
 export class ReservationsService {
+  private readonly attempts = new KeyedMutex<number>();
+
   constructor(
     @InjectRepository(ReservationEntity) private readonly reservations: Repository<ReservationEntity>,
     private readonly unitOfWork: UnitOfWork,
@@ -56,38 +59,47 @@ export class ReservationsService {
     if (earlier) return toReservationView(earlier);
 
     for (let attempt = 1; attempt <= MAX_RESERVE_ATTEMPTS; attempt++) {
-      const inventory = await this.indexes.get(eventId);
-      if (!inventory) throw notFound('Event');
-      const combo = inventory.index.combo(request.level);
-      if (!combo) {
-        // The index may lag a release committed elsewhere; look once more after catching up.
-        if (attempt === 1) {
-          await this.indexes.catchUp(eventId);
-          continue;
-        }
-        break;
-      }
-      let outcome: { reservation: ReservationEntity; change: CommittedChange | null };
-      try {
-        outcome = await this.unitOfWork.run((manager) => this.reserveWitness(manager, userId, eventId, request, combo));
-      } catch (error) {
-        if (error instanceof StaleWitness) {
-          await this.refresh(eventId, inventory.version);
-          continue;
-        }
-        if (isUniqueViolation(error)) {
-          // Either the same requestId committed concurrently, or a ticket is already held (stale witness).
-          const same = await this.reservations.findOneBy({ userId, requestId: request.requestId });
-          if (same) return toReservationView(same);
-          await this.refresh(eventId, inventory.version);
-          continue;
-        }
-        throw error;
-      }
-      if (outcome.change) await this.feed.publish(outcome.change);
-      return toReservationView(outcome.reservation);
+      // One attempt per event at a time on this replica: each takes its witness from an index that
+      // already holds the previous local reservation, so local callers never race each other; the
+      // event row lock serialises these transactions in the database anyway.
+      const outcome = await this.attempts.run(eventId, () => this.attempt(userId, eventId, request, attempt));
+      if (outcome !== 'retry') return outcome;
     }
     throw new AppError(ErrorCode.LEVEL_UNAVAILABLE, `Level ${request.level} is no longer available`);
+  }
+
+  private async attempt(userId: number, eventId: number, request: ReserveDto, attempt: number): Promise<ReservationView | 'retry'> {
+    const inventory = await this.indexes.get(eventId);
+    if (!inventory) throw notFound('Event');
+    const combo = inventory.index.combo(request.level);
+    if (!combo) {
+      // The index may lag a release committed elsewhere; look once more after catching up.
+      if (attempt === 1) {
+        await this.indexes.catchUp(eventId);
+        return 'retry';
+      }
+      throw new AppError(ErrorCode.LEVEL_UNAVAILABLE, `Level ${request.level} is no longer available`);
+    }
+    let outcome: { reservation: ReservationEntity; change: CommittedChange | null };
+    try {
+      outcome = await this.unitOfWork.run((manager) => this.reserveWitness(manager, userId, eventId, request, combo));
+    } catch (error) {
+      if (error instanceof StaleWitness) {
+        await this.refresh(eventId, inventory.version);
+        return 'retry';
+      }
+      if (isUniqueViolation(error)) {
+        // Either the same requestId committed concurrently, or a ticket is already held (stale witness).
+        const same = await this.reservations.findOneBy({ userId, requestId: request.requestId });
+        if (same) return toReservationView(same);
+        await this.refresh(eventId, inventory.version);
+        return 'retry';
+      }
+      throw error;
+    }
+    // Applied to this replica's index before the next local attempt takes its witness.
+    if (outcome.change) await this.feed.publish(outcome.change);
+    return toReservationView(outcome.reservation);
   }
 
   async cancel(principal: AuthPrincipal, reservationId: number): Promise<ReservationView> {
