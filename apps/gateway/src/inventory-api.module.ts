@@ -7,6 +7,7 @@ import { EventsService } from './events/events.service';
 import { LevelsController } from './levels/levels.controller';
 import { LevelsService } from './levels/levels.service';
 import { ReservationsController } from './reservations/reservations.controller';
+import { ReservationStore } from './reservations/reservation.store';
 import { ReservationsService } from './reservations/reservations.service';
 import { ReservationEntity } from './reservations/reservation.entity';
 import { TicketEntity } from './tickets/ticket.entity';
@@ -17,7 +18,7 @@ import { TicketsService } from './tickets/tickets.service';
 @Module({
   imports: [TypeOrmModule.forFeature([EventEntity, TicketEntity, ReservationEntity])],
   controllers: [EventsController, TicketsController, LevelsController, ReservationsController],
-  providers: [EventsService, TicketsService, LevelsService, ReservationsService, StartupService],
+  providers: [EventsService, TicketsService, LevelsService, ReservationsService, ReservationStore, StartupService],
   exports: [EventsService, TicketsService, LevelsService, ReservationsService, StartupService],
 })
 export class InventoryApiModule {}

@@ -1,27 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { ErrorCode, ReservationView } from '@tickets/protocol';
-import { EntityManager, In, Repository } from 'typeorm';
 import { PermissionsService } from '../auth/permissions.service';
 import type { AuthPrincipal } from '../auth/token.service';
 import { AppError, notFound } from '../common/app-error';
-import { Clock } from '../common/clock';
 import { KeyedMutex } from '../common/keyed-mutex';
-import { isUniqueViolation, UnitOfWork } from '../database/unit-of-work';
 import { ClearanceIndexes } from '../inventory/clearance-indexes.service';
-import { CommittedChange } from '../inventory/committed-change';
 import { InventoryFeed } from '../inventory/inventory-feed';
-import { InventoryOutbox } from '../inventory/inventory-outbox';
-import { TicketEntity } from '../tickets/ticket.entity';
 import { ReserveDto } from './dto/reservation.dto';
-import { ReservationTicketEntity } from './reservation-ticket.entity';
 import { ReservationEntity } from './reservation.entity';
-import { isWholeCombination, MAX_RESERVE_ATTEMPTS, mayCancel } from './reservation-rules';
-
-const ROW_CHUNK = 1000;
-
-/** Thrown inside the transaction when the witness was no longer fully available: roll back and retry. */
-class StaleWitness extends Error {}
+import { MAX_RESERVE_ATTEMPTS, mayCancel } from './reservation-rules';
+import { ReservationStore } from './reservation.store';
 
 export function toReservationView(reservation: ReservationEntity): ReservationView {
   return {
@@ -40,24 +28,20 @@ export class ReservationsService {
   private readonly attempts = new KeyedMutex<number>();
 
   constructor(
-    @InjectRepository(ReservationEntity) private readonly reservations: Repository<ReservationEntity>,
-    private readonly unitOfWork: UnitOfWork,
-    private readonly outbox: InventoryOutbox,
+    private readonly store: ReservationStore,
     private readonly indexes: ClearanceIndexes,
     private readonly feed: InventoryFeed,
     private readonly permissions: PermissionsService,
-    private readonly clock: Clock,
   ) {}
 
   /**
-   * Reserves the witness combination of `level`, race-free: one transaction flips exactly those
-   * tickets with a conditional UPDATE and requires every one of them to change; otherwise it rolls
-   * back, refreshes the index and tries the next witness. Idempotent per (user, requestId).
+   * Reserves the witness combination of `level`, race-free (see ReservationStore.reserve); on a
+   * stale witness refreshes the index and tries the next one, at most MAX_RESERVE_ATTEMPTS times.
+   * Idempotent per (user, requestId).
    */
   async reserve(userId: number, eventId: number, request: ReserveDto): Promise<ReservationView> {
-    const earlier = await this.reservations.findOneBy({ userId, requestId: request.requestId });
+    const earlier = await this.store.findByRequest(userId, request.requestId);
     if (earlier) return toReservationView(earlier);
-
     for (let attempt = 1; attempt <= MAX_RESERVE_ATTEMPTS; attempt++) {
       // One attempt per event at a time on this replica: each takes its witness from an index that
       // already holds the previous local reservation, so local callers never race each other; the
@@ -68,11 +52,31 @@ export class ReservationsService {
     throw new AppError(ErrorCode.LEVEL_UNAVAILABLE, `Level ${request.level} is no longer available`);
   }
 
+  async cancel(principal: AuthPrincipal, reservationId: number): Promise<ReservationView> {
+    const found = await this.store.findById(reservationId);
+    if (!found) throw notFound('Reservation');
+    if (!mayCancel(found, principal.userId, await this.permissions.permissionsOf(principal.role))) {
+      throw new AppError(ErrorCode.FORBIDDEN, 'Only the owner or a manager may cancel this reservation');
+    }
+    if (found.status === 'cancelled') return toReservationView(found);
+    const { reservation, change } = await this.store.cancel(found);
+    await this.feed.publish(change);
+    return toReservationView(reservation);
+  }
+
+  async mine(userId: number): Promise<ReservationView[]> {
+    return (await this.store.listByUser(userId)).map(toReservationView);
+  }
+
+  async ofEvent(eventId: number): Promise<ReservationView[]> {
+    return (await this.store.listByEvent(eventId)).map(toReservationView);
+  }
+
   private async attempt(userId: number, eventId: number, request: ReserveDto, attempt: number): Promise<ReservationView | 'retry'> {
     const inventory = await this.indexes.get(eventId);
     if (!inventory) throw notFound('Event');
-    const combo = inventory.index.combo(request.level);
-    if (!combo) {
+    const witness = inventory.index.combo(request.level);
+    if (!witness) {
       // The index may lag a release committed elsewhere; look once more after catching up.
       if (attempt === 1) {
         await this.indexes.catchUp(eventId);
@@ -80,120 +84,16 @@ export class ReservationsService {
       }
       throw new AppError(ErrorCode.LEVEL_UNAVAILABLE, `Level ${request.level} is no longer available`);
     }
-    let outcome: { reservation: ReservationEntity; change: CommittedChange | null };
-    try {
-      outcome = await this.unitOfWork.run((manager) => this.reserveWitness(manager, userId, eventId, request, combo));
-    } catch (error) {
-      if (error instanceof StaleWitness) {
-        await this.refresh(eventId, inventory.version);
-        return 'retry';
-      }
-      if (isUniqueViolation(error)) {
-        // Either the same requestId committed concurrently, or a ticket is already held (stale witness).
-        const same = await this.reservations.findOneBy({ userId, requestId: request.requestId });
-        if (same) return toReservationView(same);
-        await this.refresh(eventId, inventory.version);
-        return 'retry';
-      }
-      throw error;
+    const seenVersion = inventory.version;
+    const outcome = await this.store.reserve({ eventId, userId, level: request.level, requestId: request.requestId }, witness);
+    if (outcome.kind === 'duplicate') return toReservationView(outcome.reservation);
+    if (outcome.kind === 'stale') {
+      await this.refresh(eventId, seenVersion);
+      return 'retry';
     }
     // Applied to this replica's index before the next local attempt takes its witness.
-    if (outcome.change) await this.feed.publish(outcome.change);
+    await this.feed.publish(outcome.change);
     return toReservationView(outcome.reservation);
-  }
-
-  async cancel(principal: AuthPrincipal, reservationId: number): Promise<ReservationView> {
-    const found = await this.reservations.findOneBy({ id: reservationId });
-    if (!found) throw notFound('Reservation');
-    if (!mayCancel(found, principal.userId, await this.permissions.permissionsOf(principal.role))) {
-      throw new AppError(ErrorCode.FORBIDDEN, 'Only the owner or a manager may cancel this reservation');
-    }
-    if (found.status === 'cancelled') return toReservationView(found);
-    const { reservation, change } = await this.unitOfWork.run(async (manager) => {
-      const head = await this.outbox.begin(manager, found.eventId);
-      if (!head) throw notFound('Event');
-      const cancelled = await manager
-        .createQueryBuilder()
-        .update(ReservationEntity)
-        .set({ status: 'cancelled' })
-        .where("id = :reservationId AND status = 'active'", { reservationId })
-        .execute();
-      if (cancelled.affected !== 1) throw new AppError(ErrorCode.CONFLICT, 'Reservation was cancelled concurrently');
-      const tickets = await manager.find(TicketEntity, { where: { reservationId }, order: { id: 'ASC' } });
-      await manager
-        .createQueryBuilder()
-        .update(TicketEntity)
-        .set({ status: 'available', reservationId: null })
-        .where('reservation_id = :reservationId', { reservationId })
-        .execute();
-      await manager.delete(ReservationTicketEntity, { reservationId });
-      const change = await this.outbox.record(manager, head, {
-        cause: 'released',
-        ticketIds: tickets.map((t) => t.id),
-        values: tickets.map((t) => t.value),
-        totalDelta: 0,
-        availableDelta: tickets.length,
-      });
-      return { reservation: { ...found, status: 'cancelled' as const }, change };
-    });
-    await this.feed.publish(change);
-    return toReservationView(reservation);
-  }
-
-  async mine(userId: number): Promise<ReservationView[]> {
-    return (await this.reservations.find({ where: { userId }, order: { id: 'DESC' } })).map(toReservationView);
-  }
-
-  async ofEvent(eventId: number): Promise<ReservationView[]> {
-    return (await this.reservations.find({ where: { eventId }, order: { id: 'ASC' } })).map(toReservationView);
-  }
-
-  private async reserveWitness(
-    manager: EntityManager,
-    userId: number,
-    eventId: number,
-    request: ReserveDto,
-    combo: number[],
-  ): Promise<{ reservation: ReservationEntity; change: CommittedChange | null }> {
-    // Locks the event row: changes to one event commit one at a time, in version order.
-    const head = await this.outbox.begin(manager, eventId);
-    if (!head) throw notFound('Event');
-    const reservation = await manager.save(
-      manager.create(ReservationEntity, {
-        eventId,
-        userId,
-        level: request.level,
-        status: 'active',
-        requestId: request.requestId,
-        ticketIds: combo,
-        createdAt: this.clock.now(),
-      }),
-    );
-    let flipped = 0;
-    for (let i = 0; i < combo.length; i += ROW_CHUNK) {
-      const result = await manager
-        .createQueryBuilder()
-        .update(TicketEntity)
-        .set({ status: 'reserved', reservationId: reservation.id })
-        .where({ id: In(combo.slice(i, i + ROW_CHUNK)), eventId, status: 'available' })
-        .execute();
-      flipped += result.affected ?? 0;
-    }
-    if (!isWholeCombination(flipped, combo.length)) throw new StaleWitness();
-    for (let i = 0; i < combo.length; i += ROW_CHUNK) {
-      await manager.insert(
-        ReservationTicketEntity,
-        combo.slice(i, i + ROW_CHUNK).map((ticketId) => ({ ticketId, reservationId: reservation.id })),
-      );
-    }
-    const change = await this.outbox.record(manager, head, {
-      cause: 'reserved',
-      ticketIds: combo,
-      values: null,
-      totalDelta: 0,
-      availableDelta: -combo.length,
-    });
-    return { reservation, change };
   }
 
   /** After a stale witness: apply what the database has; if that brought nothing new, rebuild. */

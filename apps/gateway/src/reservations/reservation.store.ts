@@ -1,0 +1,151 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { ErrorCode } from '@tickets/protocol';
+import { EntityManager, In, Repository } from 'typeorm';
+import { AppError, notFound } from '../common/app-error';
+import { Clock } from '../common/clock';
+import { isUniqueViolation, UnitOfWork } from '../database/unit-of-work';
+import { CommittedChange } from '../inventory/committed-change';
+import { InventoryOutbox } from '../inventory/inventory-outbox';
+import { TicketEntity } from '../tickets/ticket.entity';
+import { ReservationTicketEntity } from './reservation-ticket.entity';
+import { ReservationEntity } from './reservation.entity';
+import { isWholeCombination } from './reservation-rules';
+
+const ROW_CHUNK = 1000;
+
+/** Thrown inside the transaction when the witness was no longer fully available: roll back. */
+class StaleWitness extends Error {}
+
+export interface Committed {
+  reservation: ReservationEntity;
+  change: CommittedChange;
+}
+
+/** What one reserve transaction ended with. */
+export type ReserveOutcome =
+  | ({ kind: 'reserved' } & Committed)
+  /** Some ticket of the witness was taken meanwhile; nothing was written. */
+  | { kind: 'stale' }
+  /** The same (user, requestId) committed concurrently; this is that reservation. */
+  | { kind: 'duplicate'; reservation: ReservationEntity };
+
+export interface ReserveDraft {
+  eventId: number;
+  userId: number;
+  level: number;
+  requestId: string;
+}
+
+/** The database side of reservations: the race-free reserve and cancel transactions and reads. */
+@Injectable()
+export class ReservationStore {
+  constructor(
+    @InjectRepository(ReservationEntity) private readonly reservations: Repository<ReservationEntity>,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly outbox: InventoryOutbox,
+    private readonly clock: Clock,
+  ) {}
+
+  findById(id: number): Promise<ReservationEntity | null> {
+    return this.reservations.findOneBy({ id });
+  }
+
+  findByRequest(userId: number, requestId: string): Promise<ReservationEntity | null> {
+    return this.reservations.findOneBy({ userId, requestId });
+  }
+
+  listByUser(userId: number): Promise<ReservationEntity[]> {
+    return this.reservations.find({ where: { userId }, order: { id: 'DESC' } });
+  }
+
+  listByEvent(eventId: number): Promise<ReservationEntity[]> {
+    return this.reservations.find({ where: { eventId }, order: { id: 'ASC' } });
+  }
+
+  /**
+   * One transaction: bump the event's version (its row lock orders the event's changes), insert
+   * the reservation, flip exactly the witness's tickets with a conditional UPDATE and require every
+   * one of them to change, hold them in reservation_tickets (ticket_id is the primary key), record
+   * the outbox row. Anything short of the whole witness rolls back.
+   */
+  async reserve(draft: ReserveDraft, witness: number[]): Promise<ReserveOutcome> {
+    try {
+      const committed = await this.unitOfWork.run((manager) => this.reserveIn(manager, draft, witness));
+      return { kind: 'reserved', ...committed };
+    } catch (error) {
+      if (error instanceof StaleWitness) return { kind: 'stale' };
+      if (isUniqueViolation(error)) {
+        const same = await this.findByRequest(draft.userId, draft.requestId);
+        // Otherwise a ticket was already held: the witness was stale.
+        return same ? { kind: 'duplicate', reservation: same } : { kind: 'stale' };
+      }
+      throw error;
+    }
+  }
+
+  /** Cancels an active reservation and returns its tickets to the pool, in one transaction. */
+  cancel(reservation: ReservationEntity): Promise<Committed> {
+    const reservationId = reservation.id;
+    return this.unitOfWork.run(async (manager) => {
+      const head = await this.outbox.begin(manager, reservation.eventId);
+      if (!head) throw notFound('Event');
+      const cancelled = await manager
+        .createQueryBuilder()
+        .update(ReservationEntity)
+        .set({ status: 'cancelled' })
+        .where("id = :reservationId AND status = 'active'", { reservationId })
+        .execute();
+      if (cancelled.affected !== 1) throw new AppError(ErrorCode.CONFLICT, 'Reservation was cancelled concurrently');
+      const tickets = await manager.find(TicketEntity, { where: { reservationId }, order: { id: 'ASC' } });
+      await manager
+        .createQueryBuilder()
+        .update(TicketEntity)
+        .set({ status: 'available', reservationId: null })
+        .where('reservation_id = :reservationId', { reservationId })
+        .execute();
+      await manager.delete(ReservationTicketEntity, { reservationId });
+      const change = await this.outbox.record(manager, head, {
+        cause: 'released',
+        ticketIds: tickets.map((t) => t.id),
+        values: tickets.map((t) => t.value),
+        totalDelta: 0,
+        availableDelta: tickets.length,
+      });
+      return { reservation: { ...reservation, status: 'cancelled' as const }, change };
+    });
+  }
+
+  private async reserveIn(manager: EntityManager, draft: ReserveDraft, witness: number[]): Promise<Committed> {
+    const head = await this.outbox.begin(manager, draft.eventId);
+    if (!head) throw notFound('Event');
+    const reservation = await manager.save(
+      manager.create(ReservationEntity, { ...draft, status: 'active', ticketIds: witness, createdAt: this.clock.now() }),
+    );
+    let flipped = 0;
+    for (let i = 0; i < witness.length; i += ROW_CHUNK) {
+      const result = await manager
+        .createQueryBuilder()
+        .update(TicketEntity)
+        .set({ status: 'reserved', reservationId: reservation.id })
+        .where({ id: In(witness.slice(i, i + ROW_CHUNK)), eventId: draft.eventId, status: 'available' })
+        .execute();
+      flipped += result.affected ?? 0;
+    }
+    if (!isWholeCombination(flipped, witness.length)) throw new StaleWitness();
+    for (let i = 0; i < witness.length; i += ROW_CHUNK) {
+      await manager.insert(
+        ReservationTicketEntity,
+        witness.slice(i, i + ROW_CHUNK).map((ticketId) => ({ ticketId, reservationId: reservation.id })),
+      );
+    }
+    const change = await this.outbox.record(manager, head, {
+      cause: 'reserved',
+      ticketIds: witness,
+      values: null,
+      totalDelta: 0,
+      availableDelta: -witness.length,
+    });
+    return { reservation, change };
+  }
+}
