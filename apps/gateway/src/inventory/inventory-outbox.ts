@@ -4,7 +4,6 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
 import { UnitOfWork } from '../database/unit-of-work';
 import { EventEntity } from '../events/event.entity';
-import { TicketEntity } from '../tickets/ticket.entity';
 import { InventoryChangeEntity } from './inventory-change.entity';
 import { CommittedChange } from './committed-change';
 
@@ -134,17 +133,15 @@ export class InventoryOutbox {
     return this.unitOfWork.run(async (manager) => {
       const event = await manager.findOneBy(EventEntity, { id: eventId });
       if (!event) return null;
-      const tickets = await manager
-        .createQueryBuilder(TicketEntity, 't')
-        .select(['t.id', 't.value'])
-        .where("t.event_id = :eventId AND t.status = 'available'", { eventId })
-        .getMany();
+      const tickets = (await manager.query("SELECT id, value FROM tickets WHERE event_id = ? AND status = 'available'", [
+        eventId,
+      ])) as { id: number | string; value: number | string }[];
       return {
         eventId,
         version: event.version,
         totalTickets: event.totalTickets,
         availableTickets: event.availableTickets,
-        tickets: tickets.map((t) => ({ id: t.id, value: t.value })),
+        tickets: tickets.map((t) => ({ id: Number(t.id), value: Number(t.value) })),
       };
     });
   }
