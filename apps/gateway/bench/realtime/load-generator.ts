@@ -11,7 +11,10 @@ import type { FromLoadGenerator, LoadPlan, LoadResult, ToLoadGenerator } from '.
 import { LatencyHistogram, schedulerTickMs, summarize } from './stats';
 import { readProcKb } from '../../test/cluster/gateway-process';
 
+/** A join or reserve acknowledgement slower than this counts as late. */
 const ACK_TIMEOUT_MS = 20_000;
+/** A reserve acknowledgement not here after this counts as never answered (keeps the run bounded). */
+const ACK_GIVE_UP_MS = 180_000;
 
 interface BenchClient {
   socket: EventSocket;
@@ -54,6 +57,7 @@ class LoadGenerator {
     sent: 0,
     ok: 0,
     noAck: 0,
+    late: 0,
     rejected: {} as Record<string, number>,
     ackLatencies: [] as number[],
     firstSentAt: 0,
@@ -176,17 +180,14 @@ class LoadGenerator {
     const level = plan.levels[Math.floor(Math.random() * plan.levels.length)];
     const sentAt = now();
     return new Promise((resolve) => {
-      // Past the timeout the request counts as unanswered, but a late acknowledgement still counts
-      // (and its reservation joins the audit): it was committed, only slowly.
-      let unanswered = false;
-      const timer = setTimeout(() => {
-        unanswered = true;
+      const late = setTimeout(() => (reserve.late += 1), ACK_TIMEOUT_MS);
+      const giveUp = setTimeout(() => {
         reserve.noAck += 1;
         resolve();
-      }, ACK_TIMEOUT_MS);
+      }, ACK_GIVE_UP_MS);
       client.socket.emit('reserve', { eventId: plan.eventId, level, requestId: `bench-${runId}-${index}` }, (ack) => {
-        clearTimeout(timer);
-        if (unanswered) reserve.noAck -= 1;
+        clearTimeout(late);
+        clearTimeout(giveUp);
         const ackedAt = now();
         reserve.ackLatencies.push(ackedAt - sentAt);
         if (ackedAt > reserve.lastAckAt) reserve.lastAckAt = ackedAt;
@@ -248,6 +249,7 @@ class LoadGenerator {
         ok: reserve.ok,
         rejected: reserve.rejected,
         noAck: reserve.noAck,
+        late: reserve.late,
         ackLatency: summarize(reserve.ackLatencies),
         okPerSecond: reserve.sent === 0 ? 0 : reserve.ok / activeSeconds,
         committedPerSecond:

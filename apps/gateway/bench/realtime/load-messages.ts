@@ -49,7 +49,10 @@ export interface LoadResult {
     sent: number;
     ok: number;
     rejected: Record<string, number>;
+    /** Never acknowledged within the give-up bound (3 min). */
     noAck: number;
+    /** Acknowledged, but after more than 20 s. */
+    late: number;
     ackLatency: LatencySummary;
     okPerSecond: number;
     /** Changes up to the final version over (last committedAt − first send). */

@@ -20,6 +20,8 @@ export interface RealtimeReport {
   settings: BenchSettings;
   project: LoadResult;
   baseline: LoadResult;
+  /** Broadcasts per second in the baseline: the rate the project actually committed, at most the target. */
+  baselineRate: number;
   doubleBooked: number;
   lostReservations: number;
   /** Ticket rows that disagree with the active reservation listing them (or listing none). */
@@ -53,6 +55,7 @@ export function tableRows(report: RealtimeReport): [string, string, string, stri
   return [
     ['connected clients', String(project.clients), String(baseline.clients), '2,000'],
     ['changes broadcast', String(project.expectedChanges), String(baseline.expectedChanges), ''],
+    ['changes / s', project.reserve.committedPerSecond.toFixed(1), report.baselineRate.toFixed(1), String(report.settings.reservesPerSecond)],
     ['payload (mean JSON bytes)', String(project.meanPayloadBytes), String(baseline.meanPayloadBytes), 'same'],
     ['fan-out to every client p50 / p99 / max', latency(project.fanOutAll), latency(baseline.fanOutAll), 'p99 ≤ 100 ms'],
     ['single delivery p50 / p99 / max', latency(project.fanOutDelivery), latency(baseline.fanOutDelivery), ''],
@@ -66,7 +69,9 @@ export function tableRows(report: RealtimeReport): [string, string, string, stri
     ],
     [
       'reserve requests: sent / acknowledged ok',
-      `${project.reserve.sent} / ${project.reserve.ok}${rejected ? `; ${rejected}` : ''}${project.reserve.noAck ? `; ${project.reserve.noAck} never answered` : ''}`,
+      `${project.reserve.sent} / ${project.reserve.ok}${rejected ? `; ${rejected}` : ''}` +
+        `${project.reserve.late ? `; ${project.reserve.late} answered after > 20 s` : ''}` +
+        `${project.reserve.noAck ? `; ${project.reserve.noAck} never answered (3 min)` : ''}`,
       '',
       '',
     ],
@@ -106,7 +111,8 @@ export function markdownSection(report: RealtimeReport, date: Date): string {
       `${settings.reservesPerSecond}/s for ${settings.durationS} s. Fan-out latency is \`committedAt\` (the committing replica's clock) ` +
       'to the moment the last client has the `inventory:changed`; a change counts only when every client got it. ' +
       'Baseline, same run: two bare Socket.IO servers with `@socket.io/redis-adapter` (no NestJS, no database) broadcasting a ' +
-      'payload of the same size at the same rate to the same number of clients, alternating between the two servers, same measure.',
+      'payload of the same size to the same number of clients for the same duration, alternating between the two servers, ' +
+      'at the rate the project actually committed (at most the target rate, so both sides fan out the same work); same measure.',
     '',
     '| metric | project | baseline | goal |',
     '| --- | --- | --- | --- |',

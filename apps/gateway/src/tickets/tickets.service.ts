@@ -49,6 +49,9 @@ export class TicketsService {
 
   async bulkCreate(eventId: number, request: BulkCreateTicketsDto): Promise<BulkCreateTicketsResponse> {
     let drafts: { label?: string; value: number }[];
+    if (request.tickets && request.count !== undefined) {
+      throw new AppError(ErrorCode.VALIDATION_FAILED, 'Give either tickets or count/minValue/maxValue, not both');
+    }
     if (request.tickets) {
       drafts = request.tickets;
     } else {
