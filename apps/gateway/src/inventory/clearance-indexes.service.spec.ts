@@ -121,14 +121,19 @@ describe('ClearanceIndexes (the ordered consumer)', () => {
     expect(inventory?.index.size).toBe(1);
   });
 
-  it('drops an index that disagrees with a change, so the next reader rebuilds it', async () => {
-    const { feed, indexes, outbox } = setup();
+  it('rebuilds an index that disagrees with a change and tells sockets the current state', async () => {
+    const { feed, indexes, outbox, sent } = setup();
     await indexes.get(1);
     await feed.publish({ ...outbox.commit('reserved', [2], null), ticketIds: [42] });
-    expect(outbox.snapshots).toBe(1);
-    const rebuilt = await indexes.get(1);
     expect(outbox.snapshots).toBe(2);
+    const rebuilt = await indexes.get(1);
+    expect(rebuilt?.version).toBe(1);
     expect(rebuilt?.index.has(2)).toBe(false);
+    expect(rebuilt?.index.has(5)).toBe(true);
+    expect(sent).toEqual([expect.objectContaining({ version: 1, levelCount: rebuilt?.index.size })]);
+    // The next change applies normally.
+    await feed.publish(outbox.commit('reserved', [1], null));
+    expect(sent.map((c) => c.version)).toEqual([1, 2]);
   });
 
   it('tells joined sockets when the event is deleted and forgets it', async () => {

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ClearanceIndex } from '@tickets/clearance';
-import type { EventSnapshot } from '@tickets/protocol';
+import type { EventSnapshot, InventoryCause } from '@tickets/protocol';
 import { notFound } from '../common/app-error';
 import { Clock } from '../common/clock';
 import { KeyedMutex } from '../common/keyed-mutex';
@@ -136,7 +136,7 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
       await this.fillFrom(inventory, change.version);
       return;
     }
-    this.apply(inventory, change);
+    if (!this.apply(inventory, change)) await this.build(change.eventId, change.cause);
   }
 
   /** Applies outbox rows after the inventory's version up to `until`; rebuilds when rows are missing. */
@@ -146,16 +146,16 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
       if (rows.length === 0) return;
       for (const row of rows) {
         if (row.version > until) return;
-        if (row.version !== inventory.version + 1) {
-          await this.build(inventory.eventId);
+        if (row.version !== inventory.version + 1 || !this.apply(inventory, row)) {
+          await this.build(inventory.eventId, row.cause);
           return;
         }
-        this.apply(inventory, row);
       }
     }
   }
 
-  private apply(inventory: EventInventory, change: CommittedChange): void {
+  /** Applies one change and broadcasts it; false when the index disagrees and must be rebuilt. */
+  private apply(inventory: EventInventory, change: CommittedChange): boolean {
     try {
       if (ADDING_CAUSES.has(change.cause)) {
         const values = change.values ?? [];
@@ -164,18 +164,19 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
         for (const id of change.ticketIds) inventory.index.remove(id);
       }
     } catch (error) {
-      // The index disagrees with the change: it cannot be trusted, so drop it; the next reader rebuilds.
+      // The index disagrees with the change: it cannot be trusted; the caller rebuilds it from the database.
       this.logger.warn(`index of event ${inventory.eventId} inconsistent at ${change.version}: ${String(error)}`);
-      this.inventories.delete(inventory.eventId);
-      return;
+      return false;
     }
     inventory.version = change.version;
     inventory.totalTickets = change.totalTickets;
     inventory.availableTickets = change.availableTickets;
     this.broadcaster.changed(toInventoryChanged(change, inventory.index.size));
+    return true;
   }
 
-  private async build(eventId: number): Promise<EventInventory | null> {
+  /** Loads the event from the database; `resyncCause` labels the catch-up message when versions were skipped. */
+  private async build(eventId: number, resyncCause: InventoryCause = 'ticket-created'): Promise<EventInventory | null> {
     const snapshot = await this.outbox.snapshot(eventId);
     if (!snapshot) {
       this.inventories.delete(eventId);
@@ -195,7 +196,7 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
       this.broadcaster.changed({
         eventId,
         version: inventory.version,
-        cause: 'ticket-created',
+        cause: resyncCause,
         ticketIds: [],
         levelCount: inventory.index.size,
         totalTickets: inventory.totalTickets,
