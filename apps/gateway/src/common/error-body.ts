@@ -14,6 +14,23 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   503: ErrorCode.UNAVAILABLE,
 };
 
+/** Driver errors that mean "the database (or Redis) is unreachable right now", not a bug. */
+const UNAVAILABLE_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'PROTOCOL_CONNECTION_LOST',
+  'ER_CON_COUNT_ERROR',
+  'ER_LOCK_WAIT_TIMEOUT',
+  'SQLITE_BUSY',
+]);
+
+function driverCode(error: unknown): string | undefined {
+  const e = error as { code?: unknown; driverError?: { code?: unknown } } | null;
+  const code = e?.driverError?.code ?? e?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
 /** Translates any thrown value into the protocol's error body; unknown errors become INTERNAL. */
 export function toErrorBody(error: unknown): ErrorBody {
   if (error instanceof AppError) {
@@ -26,6 +43,10 @@ export function toErrorBody(error: unknown): ErrorBody {
     const raw = typeof response === 'object' && response !== null ? (response as { message?: unknown }).message : response;
     const message = Array.isArray(raw) ? raw.join('; ') : typeof raw === 'string' ? raw : error.message;
     return { statusCode: HTTP_STATUS_BY_ERROR_CODE[code] === status ? status : HTTP_STATUS_BY_ERROR_CODE[code], code, message };
+  }
+  const code = driverCode(error);
+  if (code !== undefined && UNAVAILABLE_ERRORS.has(code)) {
+    return { statusCode: 503, code: ErrorCode.UNAVAILABLE, message: 'A backing service is unavailable; retry shortly' };
   }
   return { statusCode: 500, code: ErrorCode.INTERNAL, message: 'Internal error' };
 }
