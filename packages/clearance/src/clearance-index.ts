@@ -7,6 +7,11 @@
  * s is reachable iff total - s is (take the complement), so levels above total/2 are answered
  * through their mirror and their witness is the complement of the mirror's witness.
  *
+ * Laziness: changes are replayed at the next query, once for a burst of them. The reachable set
+ * (size, levelAt, countBelow, has) is word-parallel and cheap to replay; witnesses (combo, page)
+ * cost a write per sum, so after a change they are replayed only up to the highest sum a query
+ * needs: reserving a low level after removing early tickets does not pay for the middle levels.
+ *
  * Determinism: tickets are processed in ascending id order, so the combination shown for a
  * level depends only on the current set of tickets; replicas that hold the same tickets show
  * the same combinations whatever order of add/remove calls brought them there.
@@ -57,6 +62,8 @@ export const MAX_TOTAL_LIMIT = 2 ** 30;
 export const MAX_PAGE_LIMIT = 10_000;
 export const MAX_ROW_IDS = 1_000;
 export const DEFAULT_ROW_IDS = 20;
+/** After a change that forces a replay from scratch, witnesses are first recorded this far. */
+const INITIAL_WITNESS_LIMIT = 4095;
 
 export class ClearanceIndex {
   /** Ticket ids, ascending; values[i] belongs to ids[i]. */
@@ -104,7 +111,7 @@ export class ClearanceIndex {
       index.values.push(ticket.value);
     }
     index.sumOfValues = total;
-    index.refresh();
+    index.refresh(Infinity);
     return index;
   }
 
@@ -172,6 +179,7 @@ export class ClearanceIndex {
     if (!this.has(level)) return null;
     const total = this.sumOfValues;
     const half = Math.floor(total / 2);
+    this.ensureWitness(Math.min(level, total - level));
     if (level <= half) return this.witnessIndices(level).reverse().map((i) => this.ids[i]);
     const excluded = new Uint8Array(this.ids.length);
     for (const i of this.witnessIndices(total - level)) excluded[i] = 1;
@@ -203,11 +211,18 @@ export class ClearanceIndex {
     this.refresh();
     const first = this.countBelow(query.min ?? 1);
     const end = Math.max(first, this.countBelow(Math.floor(query.max ?? this.sumOfValues) + 1));
-    const rows: LevelRow[] = [];
-    for (let k = first + offset; k < end && rows.length < limit; k++) {
-      const level = this.levelAt(k);
-      rows.push({ level, ticketCount: this.comboSize(level), ticketIds: this.topIds(level, maxIds) });
-    }
+    const levels: number[] = [];
+    for (let k = first + offset; k < end && levels.length < limit; k++) levels.push(this.levelAt(k));
+    // The witnesses needed reach the largest lower-half sum among the rows and their mirrors.
+    const total = this.sumOfValues;
+    let needed = 0;
+    for (const level of levels) needed = Math.max(needed, Math.min(level, total - level));
+    this.ensureWitness(needed);
+    const rows = levels.map((level) => ({
+      level,
+      ticketCount: this.comboSize(level),
+      ticketIds: this.topIds(level, maxIds),
+    }));
     return { total: end - first, rows };
   }
 
@@ -241,23 +256,41 @@ export class ClearanceIndex {
     return (this.sums?.memoryBytes() ?? 0) + this.ids.length * 16;
   }
 
-  /** Brings the DP up to date with the tickets: replays from the first changed index. */
-  private refresh(): void {
+  /**
+   * Brings the DP up to date with the tickets: an append replays one ticket; any other change
+   * replays the reachable set from scratch, recording witnesses only up to `witnessLimit`.
+   */
+  private refresh(witnessLimit = INITIAL_WITNESS_LIMIT): void {
     const n = this.ids.length;
     const half = Math.floor(this.sumOfValues / 2);
     let sums = this.sums;
     // Reallocate when the lower half outgrew the arrays, or shrank far enough to waste memory.
     if (sums === null || sums.capacity < half || sums.capacity > half + (half >>> 1) + 4096) {
-      sums = this.sums = new ReachableSums(half + (half >>> 4) + 64);
+      sums = this.sums = new ReachableSums(half + (half >>> 4) + 64, witnessLimit);
       this.staleFrom = 0;
     } else if (this.staleFrom === n && sums.applied === n) {
       return;
     }
-    if (this.staleFrom < sums.applied) {
-      let keptTotal = 0;
-      for (let i = 0; i < this.staleFrom; i++) keptTotal += this.values[i];
-      sums.rollback(this.staleFrom, keptTotal);
-    }
+    // Anything but an append replays from scratch; the reachable set is cheap, and witnesses
+    // wait until a query needs them.
+    if (this.staleFrom < sums.applied) sums.reset(Math.min(sums.witnessedUpTo, witnessLimit));
+    this.replay();
+  }
+
+  /** Makes sure witnesses are recorded for lower-half sums up to t: replays with a higher limit if not. */
+  private ensureWitness(t: number): void {
+    this.refresh();
+    const sums = this.sums!;
+    if (t <= sums.witnessedUpTo) return;
+    // Doubling keeps a scan across the table from replaying once per page.
+    sums.reset(Math.max(t, 2 * sums.witnessedUpTo));
+    this.replay();
+  }
+
+  private replay(): void {
+    const sums = this.sums!;
+    const n = this.ids.length;
+    const half = Math.floor(this.sumOfValues / 2);
     for (let i = sums.applied; i < n; i++) sums.apply(i, this.values[i]);
     sums.indexRanks();
     this.rankOfOne = sums.rank(1);
@@ -268,7 +301,7 @@ export class ClearanceIndex {
   }
 
 
-  /** Ticket indices of the witness of lower-half sum s, descending. */
+  /** Ticket indices of the witness of lower-half sum s, descending (witnesses up to s recorded). */
   private witnessIndices(s: number): number[] {
     const { parent } = this.sums!;
     const out: number[] = [];

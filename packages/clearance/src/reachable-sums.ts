@@ -12,9 +12,14 @@
  *   way. A union-find over words ("previous word that still has a zero") lets each ticket visit
  *   only the words that can still change. With many tickets the set saturates into one long run
  *   of ones and each ticket touches little more than the v/32 words at the frontier.
- * - The state after the first j tickets is exactly { s : parent[s] < j }, so removing or
- *   inserting a ticket at index j rolls back by clearing the bits whose parent is >= j and then
- *   replays tickets j.. . Appending a ticket costs one ticket's pass.
+ * - Appending a ticket (ids grow, so new tickets come last) costs one ticket's pass; any other
+ *   change replays from scratch, which the next point makes cheap.
+ *
+ * Reachability and witnesses are separable: the bits are word-parallel and cheap, the parent and
+ * count writes cost per sum. `witnessLimit` bounds the sums whose parent/count are recorded;
+ * since the DP over sums <= L reads only sums <= L, the witnesses below the limit are exactly
+ * those of the unbounded DP. So the reachable set (and every rank query) is always exact, and
+ * witnesses are computed only as far as something asks for them.
  *
  * A rank directory (set bits before every 512-bit block) answers rank in O(1) and select in
  * O(1) in saturated stretches, O(log) of the blocks between two 512-bit samples otherwise.
@@ -45,9 +50,14 @@ export class ReachableSums {
   applied = 0;
   /** Sum of the applied tickets' values. */
   appliedTotal = 0;
+  /** parent/count are recorded for sums <= witnessLimit (the last sum of a word, or -1). */
+  private witnessLimit = -1;
 
-  /** Allocates state for sums 0..(at least) minCapacity, holding only sum 0. O(capacity / 32) plus zeroed allocation. */
-  constructor(minCapacity: number) {
+  /**
+   * Allocates state for sums 0..(at least) minCapacity, holding only sum 0, recording witnesses
+   * up to `witnessLimit` (default: all). O(capacity / 32) plus zeroed allocation.
+   */
+  constructor(minCapacity: number, witnessLimit = Infinity) {
     const wordCount = Math.floor(minCapacity / 32) + 1;
     this.capacity = wordCount * 32 - 1;
     this.words = new Int32Array(wordCount);
@@ -55,11 +65,20 @@ export class ReachableSums {
     this.count = new Int32Array(this.capacity + 1);
     this.prevOpen = new Int32Array(wordCount);
     this.blockRank = new Int32Array(Math.ceil(wordCount / WORDS_PER_BLOCK) + 1);
-    this.reset();
+    this.reset(witnessLimit);
   }
 
-  /** Back to the empty ticket prefix (only sum 0 reachable). O(capacity / 32). */
-  reset(): void {
+  /** Highest sum whose witness (parent, count) is recorded. */
+  get witnessedUpTo(): number {
+    return this.witnessLimit;
+  }
+
+  /**
+   * Back to the empty ticket prefix (only sum 0 reachable), recording witnesses from now on for
+   * sums up to witnessLimit (rounded up to a whole word). O(capacity / 32).
+   */
+  reset(witnessLimit: number): void {
+    this.witnessLimit = Math.min(this.capacity, Math.floor(Math.max(0, witnessLimit) / 32) * 32 + 31);
     this.words.fill(0);
     this.words[0] = 1;
     this.parent[0] = -1;
@@ -70,32 +89,8 @@ export class ReachableSums {
   }
 
   /**
-   * Forgets every ticket at index >= keep, leaving the state of the first `keep` tickets whose
-   * values add up to keptTotal. O(capacity), touching only set bits' parents.
-   */
-  rollback(keep: number, keptTotal: number): void {
-    if (keep === 0) return this.reset();
-    const { words, parent, prevOpen } = this;
-    for (let w = 0; w < words.length; w++) {
-      let bits = words[w];
-      if (bits === 0) continue;
-      const base = w << 5;
-      let drop = 0;
-      do {
-        const low = bits & -bits;
-        if (parent[base + 31 - Math.clz32(low)] >= keep) drop |= low;
-        bits ^= low;
-      } while (bits !== 0);
-      words[w] &= ~drop;
-      prevOpen[w] = words[w] === -1 ? w - 1 : w;
-    }
-    this.applied = keep;
-    this.appliedTotal = keptTotal;
-  }
-
-  /**
    * Applies the ticket at index `ticketIndex` (must equal `applied`) with value v.
-   * O(words that are not yet full in [v, appliedTotal + v] / 32 + sums it newly reaches).
+   * O(words that are not yet full in [v, appliedTotal + v] / 32 + witnessed sums it newly reaches).
    */
   apply(ticketIndex: number, v: number): void {
     const { words, parent, count } = this;
@@ -104,6 +99,7 @@ export class ReachableSums {
     this.appliedTotal += v;
     if (v > top) return; // reaches nothing we track
     const lowWord = v >>> 5;
+    const lastWitnessWord = this.witnessLimit >> 5;
     // Descending, so the source bits s - v we read are still those from before this ticket.
     for (let w = this.findOpen(top >>> 5); w >= lowWord; w = this.findOpen(w - 1)) {
       const q = (w << 5) - v; // sum whose bit lands on bit 0 of word w
@@ -118,6 +114,8 @@ export class ReachableSums {
       let fresh = shifted & ~words[w];
       if (fresh === 0) continue;
       words[w] |= fresh;
+      if (words[w] === -1) this.prevOpen[w] = w - 1;
+      if (w > lastWitnessWord) continue;
       const base = w << 5;
       do {
         const s = base + 31 - Math.clz32(fresh & -fresh);
@@ -125,7 +123,6 @@ export class ReachableSums {
         count[s] = count[s - v] + 1;
         fresh &= fresh - 1;
       } while (fresh !== 0);
-      if (words[w] === -1) this.prevOpen[w] = w - 1;
     }
   }
 

@@ -137,6 +137,21 @@ describe('ClearanceIndex updates', () => {
     );
   });
 
+  it('records witnesses lazily after a change and still matches a fresh build at every level', () => {
+    const tickets: Ticket[] = Array.from({ length: 400 }, (_, i) => ({ id: i + 1, value: 1 + ((i * 37) % 97) }));
+    const index = ClearanceIndex.build(tickets);
+    index.remove(1); // an early ticket: every witness above it must be recomputed
+    const remaining = tickets.slice(1);
+    const fresh = ClearanceIndex.build(remaining);
+    const total = fresh.total;
+    // Ask from the bottom first, then far up, then the mirror half, so the limit grows in steps.
+    for (const level of [3, 50, 4096, 9000, Math.floor(total / 2), total - 5000, total - 2, total]) {
+      expect(index.combo(level)).toEqual(fresh.combo(level));
+    }
+    const middle = Math.floor(fresh.size / 2);
+    expect(index.page({ offset: middle, limit: 50, maxIds: 7 })).toEqual(fresh.page({ offset: middle, limit: 50, maxIds: 7 }));
+  });
+
   it('keeps working through growth and shrinkage of the total far beyond its first allocation', () => {
     const tickets: Ticket[] = Array.from({ length: 40 }, (_, i) => ({ id: i + 1, value: 1 + ((i * 7) % 13) }));
     const index = ClearanceIndex.build(tickets.slice(0, 3));
