@@ -18,8 +18,12 @@ export interface ChangeDraft {
   cause: InventoryCause;
   ticketIds: number[];
   values: number[] | null;
-  totalDelta: number;
-  availableDelta: number;
+}
+
+/** How a change moves the event's counters; applied by begin() in the same statement as the version bump. */
+export interface CounterDelta {
+  total: number;
+  available: number;
 }
 
 export interface EventSnapshot extends EventHead {
@@ -44,15 +48,21 @@ export class InventoryOutbox {
   ) {}
 
   /**
-   * First statement of every inventory transaction: bumps the event's version, which also takes the
-   * event row's write lock, so changes to one event commit one after another in version order.
+   * Bumps the event's version and moves its counters in one statement. That takes the event row's
+   * write lock until commit, so changes to one event commit one after another in version order.
    * Returns null when the event does not exist.
    */
-  async begin(manager: EntityManager, eventId: number): Promise<EventHead | null> {
+  async begin(manager: EntityManager, eventId: number, delta: CounterDelta): Promise<EventHead | null> {
+    const total = Math.trunc(delta.total);
+    const available = Math.trunc(delta.available);
     const bumped = await manager
       .createQueryBuilder()
       .update(EventEntity)
-      .set({ version: () => 'version + 1' })
+      .set({
+        version: () => 'version + 1',
+        totalTickets: () => `total_tickets + (${total})`,
+        availableTickets: () => `available_tickets + (${available})`,
+      })
       .where('id = :eventId', { eventId })
       .execute();
     if (!bumped.affected) return null;
@@ -60,7 +70,7 @@ export class InventoryOutbox {
     return { eventId, version: event.version, totalTickets: event.totalTickets, availableTickets: event.availableTickets };
   }
 
-  /** Applies the counter deltas and writes the outbox row for the version taken by begin(). */
+  /** Writes the outbox row for the version (and counters) taken by begin(). */
   async record(manager: EntityManager, head: EventHead, draft: ChangeDraft): Promise<CommittedChange> {
     const change: CommittedChange = {
       eventId: head.eventId,
@@ -68,17 +78,10 @@ export class InventoryOutbox {
       cause: draft.cause,
       ticketIds: draft.ticketIds,
       values: draft.values,
-      totalTickets: head.totalTickets + draft.totalDelta,
-      availableTickets: head.availableTickets + draft.availableDelta,
+      totalTickets: head.totalTickets,
+      availableTickets: head.availableTickets,
       committedAt: this.clock.nowMs(),
     };
-    if (draft.totalDelta !== 0 || draft.availableDelta !== 0) {
-      await manager.update(
-        EventEntity,
-        { id: head.eventId },
-        { totalTickets: change.totalTickets, availableTickets: change.availableTickets },
-      );
-    }
     const items: StoredItems = { ids: draft.ticketIds, values: draft.values };
     await manager.insert(InventoryChangeEntity, {
       eventId: change.eventId,

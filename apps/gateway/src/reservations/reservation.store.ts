@@ -88,7 +88,8 @@ export class ReservationStore {
   cancel(reservation: ReservationEntity): Promise<Committed> {
     const reservationId = reservation.id;
     return this.unitOfWork.run(async (manager) => {
-      const head = await this.outbox.begin(manager, reservation.eventId);
+      const held = reservation.ticketIds.length;
+      const head = await this.outbox.begin(manager, reservation.eventId, { total: 0, available: held });
       if (!head) throw notFound('Event');
       const cancelled = await manager
         .createQueryBuilder()
@@ -104,21 +105,22 @@ export class ReservationStore {
         .set({ status: 'available', reservationId: null })
         .where('reservation_id = :reservationId', { reservationId })
         .execute();
+      if (tickets.length !== held) throw new Error(`reservation ${reservationId} holds ${tickets.length} tickets, expected ${held}`);
       await manager.delete(ReservationTicketEntity, { reservationId });
       const change = await this.outbox.record(manager, head, {
         cause: 'released',
         ticketIds: tickets.map((t) => t.id),
         values: tickets.map((t) => t.value),
-        totalDelta: 0,
-        availableDelta: tickets.length,
       });
       return { reservation: { ...reservation, status: 'cancelled' as const }, change };
     });
   }
 
+  /**
+   * Flips the witness first and takes the event row lock (version bump) last, so the lock that
+   * orders the event's commits is held only for the version bump, the outbox row and the commit.
+   */
   private async reserveIn(manager: EntityManager, draft: ReserveDraft, witness: number[]): Promise<Committed> {
-    const head = await this.outbox.begin(manager, draft.eventId);
-    if (!head) throw notFound('Event');
     const reservation = await manager.save(
       manager.create(ReservationEntity, { ...draft, status: 'active', ticketIds: witness, createdAt: this.clock.now() }),
     );
@@ -139,13 +141,9 @@ export class ReservationStore {
         witness.slice(i, i + ROW_CHUNK).map((ticketId) => ({ ticketId, reservationId: reservation.id })),
       );
     }
-    const change = await this.outbox.record(manager, head, {
-      cause: 'reserved',
-      ticketIds: witness,
-      values: null,
-      totalDelta: 0,
-      availableDelta: -witness.length,
-    });
+    const head = await this.outbox.begin(manager, draft.eventId, { total: 0, available: -witness.length });
+    if (!head) throw notFound('Event');
+    const change = await this.outbox.record(manager, head, { cause: 'reserved', ticketIds: witness, values: null });
     return { reservation, change };
   }
 }

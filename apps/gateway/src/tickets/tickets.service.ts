@@ -9,7 +9,7 @@ import { UnitOfWork } from '../database/unit-of-work';
 import { EventEntity } from '../events/event.entity';
 import { CommittedChange } from '../inventory/committed-change';
 import { InventoryFeed } from '../inventory/inventory-feed';
-import { EventHead, InventoryOutbox } from '../inventory/inventory-outbox';
+import { CounterDelta, EventHead, InventoryOutbox } from '../inventory/inventory-outbox';
 import { BulkCreateTicketsDto, CreateTicketDto, TicketsQuery } from './dto/ticket.dto';
 import { TicketEntity } from './ticket.entity';
 
@@ -66,7 +66,7 @@ export class TicketsService {
   /** Deletes an available ticket; a reserved one answers CONFLICT. */
   async remove(eventId: number, ticketId: number): Promise<void> {
     const change = await this.unitOfWork.run(async (manager) => {
-      const head = await this.begin(manager, eventId);
+      const head = await this.begin(manager, eventId, { total: -1, available: -1 });
       const ticket = await manager.findOneBy(TicketEntity, { id: ticketId, eventId });
       if (!ticket) throw notFound('Ticket');
       const deleted = await manager
@@ -76,7 +76,7 @@ export class TicketsService {
         .where("id = :ticketId AND status = 'available'", { ticketId })
         .execute();
       if (deleted.affected !== 1) throw new AppError(ErrorCode.CONFLICT, 'Ticket is reserved; cancel its reservation first');
-      return this.outbox.record(manager, head, { cause: 'ticket-deleted', ticketIds: [ticketId], values: null, totalDelta: -1, availableDelta: -1 });
+      return this.outbox.record(manager, head, { cause: 'ticket-deleted', ticketIds: [ticketId], values: null });
     });
     await this.feed.publish(change);
   }
@@ -87,7 +87,8 @@ export class TicketsService {
     drafts: { label?: string; value: number }[],
   ): Promise<{ created: TicketEntity[]; change: CommittedChange }> {
     const result = await this.unitOfWork.run(async (manager) => {
-      const head = await this.begin(manager, eventId);
+      const head = await this.begin(manager, eventId, { total: drafts.length, available: drafts.length });
+      const labelBase = head.totalTickets - drafts.length;
       const { maxId, valueSum } = (await manager
         .createQueryBuilder(TicketEntity, 't')
         .select('COALESCE(MAX(t.id), 0)', 'maxId')
@@ -101,7 +102,7 @@ export class TicketsService {
       // Plain multi-row INSERTs: the query builder's per-parameter bookkeeping dominates at 100,000 rows.
       for (let i = 0; i < drafts.length; i += INSERT_CHUNK) {
         const chunk = drafts.slice(i, i + INSERT_CHUNK);
-        const params = chunk.flatMap((draft, j) => [eventId, draft.label ?? `#${head.totalTickets + i + j + 1}`, draft.value]);
+        const params = chunk.flatMap((draft, j) => [eventId, draft.label ?? `#${labelBase + i + j + 1}`, draft.value]);
         const rows = chunk.map(() => "(?, ?, ?, 'available', NULL)").join(', ');
         await manager.query(`INSERT INTO tickets (event_id, label, value, status, reservation_id) VALUES ${rows}`, params);
       }
@@ -124,17 +125,17 @@ export class TicketsService {
         cause: 'ticket-created',
         ticketIds: created.map((t) => t.id),
         values: created.map((t) => t.value),
-        totalDelta: created.length,
-        availableDelta: created.length,
       });
+      // begin() counted drafts.length; the read-back must agree or the counters would lie.
+      if (created.length !== drafts.length) throw new Error(`inserted ${drafts.length} tickets but read back ${created.length}`);
       return { created, change };
     });
     await this.feed.publish(result.change);
     return result;
   }
 
-  private async begin(manager: EntityManager, eventId: number): Promise<EventHead> {
-    const head = await this.outbox.begin(manager, eventId);
+  private async begin(manager: EntityManager, eventId: number, delta: CounterDelta): Promise<EventHead> {
+    const head = await this.outbox.begin(manager, eventId, delta);
     if (!head) throw notFound('Event');
     return head;
   }
