@@ -71,7 +71,7 @@ export function tableRows(report: RealtimeReport): [string, string, string, stri
       'reserve requests: sent / acknowledged ok',
       `${project.reserve.sent} / ${project.reserve.ok}${rejected ? `; ${rejected}` : ''}` +
         `${project.reserve.late ? `; ${project.reserve.late} answered after > 20 s` : ''}` +
-        `${project.reserve.noAck ? `; ${project.reserve.noAck} never answered (3 min)` : ''}`,
+        `${project.reserve.noAck ? `; ${project.reserve.noAck} never answered` : ''}`,
       '',
       '',
     ],
