@@ -30,5 +30,7 @@ export function dataSourceOptions(config: AppConfig): TypeOrmModuleOptions {
     poolSize: 20,
     timezone: 'Z',
     charset: 'utf8mb4',
+    // InventoryOutbox.bumpAndRecord sends its three statements in one round trip (placeholders only).
+    multipleStatements: true,
   };
 }

@@ -95,6 +95,39 @@ export class InventoryOutbox {
     return change;
   }
 
+  /**
+   * begin() + record() as the last step of a transaction. On MySQL it is one round trip
+   * (multi-statement: bump, INSERT ... SELECT of the outbox row, read back), so the event row lock
+   * is held for one round trip plus the commit. Returns null when the event does not exist.
+   */
+  async bumpAndRecord(manager: EntityManager, eventId: number, delta: CounterDelta, draft: ChangeDraft): Promise<CommittedChange | null> {
+    if (this.unitOfWork.isSqlite) {
+      const head = await this.begin(manager, eventId, delta);
+      return head && this.record(manager, head, draft);
+    }
+    const committedAt = this.clock.nowMs();
+    const items: StoredItems = { ids: draft.ticketIds, values: draft.values };
+    const results = (await manager.query(
+      `UPDATE events SET version = version + 1, total_tickets = total_tickets + ?, available_tickets = available_tickets + ? WHERE id = ?;
+       INSERT INTO inventory_changes (event_id, version, cause, items, total_tickets, available_tickets, committed_at)
+         SELECT id, version, ?, ?, total_tickets, available_tickets, ? FROM events WHERE id = ?;
+       SELECT version, total_tickets, available_tickets FROM events WHERE id = ?`,
+      [Math.trunc(delta.total), Math.trunc(delta.available), eventId, draft.cause, JSON.stringify(items), committedAt, eventId, eventId],
+    )) as [{ affectedRows: number }, unknown, { version: number; total_tickets: number; available_tickets: number }[]];
+    const [bumped, , [row]] = results;
+    if (!bumped.affectedRows || !row) return null;
+    return {
+      eventId,
+      version: Number(row.version),
+      cause: draft.cause,
+      ticketIds: draft.ticketIds,
+      values: draft.values,
+      totalTickets: Number(row.total_tickets),
+      availableTickets: Number(row.available_tickets),
+      committedAt,
+    };
+  }
+
   /** Outbox rows after `version`, in order (at most `limit`). */
   async readAfter(eventId: number, version: number, limit = 1000): Promise<CommittedChange[]> {
     const rows = await this.dataSource

@@ -141,9 +141,13 @@ export class ReservationStore {
         witness.slice(i, i + ROW_CHUNK).map((ticketId) => ({ ticketId, reservationId: reservation.id })),
       );
     }
-    const head = await this.outbox.begin(manager, draft.eventId, { total: 0, available: -witness.length });
-    if (!head) throw notFound('Event');
-    const change = await this.outbox.record(manager, head, { cause: 'reserved', ticketIds: witness, values: null });
+    const change = await this.outbox.bumpAndRecord(
+      manager,
+      draft.eventId,
+      { total: 0, available: -witness.length },
+      { cause: 'reserved', ticketIds: witness, values: null },
+    );
+    if (!change) throw notFound('Event');
     return { reservation, change };
   }
 }
