@@ -11,6 +11,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const body = toErrorBody(exception);
     if (body.code === ErrorCode.INTERNAL) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    if (body.code === ErrorCode.UNAVAILABLE) this.logger.warn(exception instanceof Error ? exception.message : String(exception));
     host.switchToHttp().getResponse<Response>().status(body.statusCode).json(body);
   }
 }

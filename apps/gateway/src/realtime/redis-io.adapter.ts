@@ -1,4 +1,4 @@
-import type { INestApplicationContext } from '@nestjs/common';
+import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import Redis from 'ioredis';
@@ -13,6 +13,7 @@ import type { AppConfig } from '../config/app-config';
 export class RedisIoAdapter extends IoAdapter {
   private adapterConstructor: ReturnType<typeof createAdapter> | null = null;
   private clients: Redis[] = [];
+  private readonly logger = new Logger('RedisIoAdapter');
 
   constructor(
     app: INestApplicationContext,
@@ -26,6 +27,8 @@ export class RedisIoAdapter extends IoAdapter {
     const pub = new Redis(this.config.redisUrl, { lazyConnect: true });
     const sub = pub.duplicate();
     this.clients = [pub, sub];
+    // ioredis reconnects by itself; without a listener an 'error' would only be printed raw.
+    for (const client of this.clients) client.on('error', (error: Error) => this.logger.warn(`redis adapter: ${error.message}`));
     await Promise.all([pub.connect(), sub.connect()]);
     this.adapterConstructor = createAdapter(pub, sub, { key: `${this.config.redisPrefix}socket.io` });
   }
