@@ -5,7 +5,7 @@
  * Settings (environment): BENCH_CLIENTS (2000), BENCH_RATE reservations/s (100), BENCH_DURATION_S
  * (20), BENCH_TICKETS (10000), BENCH_RESERVERS reserving users (50), BENCH_REDIS_DB (14),
  * BENCH_TIMEOUT_S hard stop for the whole run (900), BENCH_MODE=baseline to run only the baseline
- * (a check of the harness; writes nothing).
+ * (a check of the harness; writes nothing), BENCH_WRITE=0 to leave docs/benchmarks.md alone.
  */
 import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
@@ -37,6 +37,8 @@ const settings: BenchSettings = {
 const redisDb = setting('BENCH_REDIS_DB', 14);
 const timeoutS = setting('BENCH_TIMEOUT_S', 900);
 const baselineOnly = process.env.BENCH_MODE === 'baseline';
+/** BENCH_WRITE=0 prints the table without touching docs/benchmarks.md (exploratory settings). */
+const writeDoc = process.env.BENCH_WRITE !== '0';
 const DEFAULT_PAYLOAD_BYTES = 190;
 
 /** Everything started is registered here and torn down in reverse order, whatever happens. */
@@ -237,8 +239,8 @@ async function main(): Promise<void> {
     }
     const report: RealtimeReport = { ...project, baseline: baseline.result, baselineRate, baselinePeakRssKb: baseline.peakRssKb };
     printTable(report);
-    writeSection(markdownSection(report, new Date()));
-    log(`fan-out p99 is ${ratio(report).toFixed(2)}× the baseline; results written to docs/benchmarks.md`);
+    if (writeDoc) writeSection(markdownSection(report, new Date()));
+    log(`fan-out p99 is ${ratio(report).toFixed(2)}× the baseline${writeDoc ? '; results written to docs/benchmarks.md' : ''}`);
     if (report.project.messagesLost > 0 || report.doubleBooked > 0 || report.lostReservations > 0 || report.inconsistentTickets > 0) {
       process.exitCode = 1;
       console.error('bench:realtime: messages lost, tickets double-booked or reservations lost (see table)');
