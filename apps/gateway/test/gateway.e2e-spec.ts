@@ -232,6 +232,17 @@ describe.each(DATABASE_KINDS)('gateway on %s', (kind) => {
       expect(mine.filter((r) => r.eventId === eventId)).toEqual([view]);
     });
 
+    it('a requestId repeated concurrently yields one reservation', async () => {
+      const eventId = await createEvent('concurrent-retry', [1, 2, 4, 8, 16]);
+      const responses = await Promise.all(Array.from({ length: 6 }, () => reserve(attendee.token, eventId, 24, 'same-request')));
+      expect(responses.map((r) => r.status).every((status) => status === 201)).toBe(true);
+      const ids = new Set(responses.map((r) => (r.body as ReservationView).id));
+      expect(ids.size).toBe(1);
+      const audit = await auditEvent(t.dataSource, eventId);
+      expect(audit.reservations).toHaveLength(1);
+      expect(audit).toMatchObject({ availableTickets: 3, version: 2, outboxRows: 2 });
+    });
+
     it('answers LEVEL_UNAVAILABLE when no combination is left', async () => {
       const eventId = await createEvent('unavailable', [3, 3]);
       await reserve(attendee.token, eventId, 6, 'u-1').expect(201);

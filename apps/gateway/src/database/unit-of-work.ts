@@ -32,8 +32,7 @@ export class UnitOfWork {
       try {
         return await this.dataSource.transaction(work);
       } catch (error) {
-        const code = (error as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (error as { code?: string }).code;
-        if (attempt >= 5 || !code || !RETRYABLE_MYSQL_ERRORS.has(code)) throw error;
+        if (attempt >= 5 || !isRetryable(error)) throw error;
       }
     }
   }
@@ -47,6 +46,13 @@ export class UnitOfWork {
       return false;
     }
   }
+}
+
+/** True when MySQL chose the transaction as a deadlock victim or gave up waiting for a lock. */
+export function isRetryable(error: unknown): boolean {
+  const e = error as { code?: string; driverError?: { code?: string } };
+  const code = e.driverError?.code ?? e.code;
+  return code !== undefined && RETRYABLE_MYSQL_ERRORS.has(code);
 }
 
 /** True when the error is a unique/primary key violation on either database. */

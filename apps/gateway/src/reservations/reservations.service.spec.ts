@@ -118,6 +118,13 @@ describe('ReservationsService', () => {
     expect(published).toHaveLength(1);
   });
 
+  it('answers concurrent calls with one requestId with the one reservation, even once the level is gone', async () => {
+    const { service, store } = setup([8, 16]);
+    const views = await Promise.all([1, 2, 3].map(() => service.reserve(7, 1, { level: 24, requestId: 'same' })));
+    expect(new Set(views.map((v) => v.id)).size).toBe(1);
+    expect(store.rows).toHaveLength(1);
+  });
+
   it('lets concurrent local callers take disjoint witnesses without stale retries', async () => {
     const { service, store } = setup([1, 1, 1, 1, 1, 1]);
     const views = await Promise.all([1, 2, 3].map((user) => service.reserve(user, 1, { level: 2, requestId: `e${user}` })));

@@ -49,6 +49,13 @@ export class ReservationsService {
       const outcome = await this.attempts.run(eventId, () => this.attempt(userId, eventId, request, attempt));
       if (outcome !== 'retry') return outcome;
     }
+    return this.unavailable(userId, request);
+  }
+
+  /** LEVEL_UNAVAILABLE, unless a concurrent call with the same requestId took the level meanwhile. */
+  private async unavailable(userId: number, request: ReserveDto): Promise<ReservationView> {
+    const same = await this.store.findByRequest(userId, request.requestId);
+    if (same) return toReservationView(same);
     throw new AppError(ErrorCode.LEVEL_UNAVAILABLE, `Level ${request.level} is no longer available`);
   }
 
@@ -82,7 +89,7 @@ export class ReservationsService {
         await this.indexes.catchUp(eventId);
         return 'retry';
       }
-      throw new AppError(ErrorCode.LEVEL_UNAVAILABLE, `Level ${request.level} is no longer available`);
+      return this.unavailable(userId, request);
     }
     const seenVersion = inventory.version;
     const outcome = await this.store.reserve({ eventId, userId, level: request.level, requestId: request.requestId }, witness);
