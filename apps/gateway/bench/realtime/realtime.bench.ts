@@ -8,6 +8,8 @@
  * (a check of the harness; writes nothing), BENCH_WRITE=0 to leave docs/benchmarks.md alone.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import type { ChildProcess } from 'node:child_process';
 import type { RowDataPacket } from 'mysql2/promise';
 import { ApiClient } from '../../test/cluster/api-client';
@@ -41,6 +43,26 @@ const baselineOnly = process.env.BENCH_MODE === 'baseline';
 const writeDoc = process.env.BENCH_WRITE !== '0';
 const DEFAULT_PAYLOAD_BYTES = 190;
 
+/**
+ * Cores kept busy by other work over a short window while none of the bench's processes run
+ * (from /proc/stat): a busy machine makes every figure of the run worse, the baseline's too.
+ */
+async function otherWorkCores(windowMs = 3_000): Promise<number> {
+  const sample = (): { idle: number; total: number } => {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return { idle: fields[3] + (fields[4] ?? 0), total: fields.reduce((sum, value) => sum + value, 0) };
+  };
+  try {
+    const before = sample();
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const after = sample();
+    const total = after.total - before.total;
+    return total <= 0 ? 0 : ((total - (after.idle - before.idle)) / total) * cpus().length;
+  } catch {
+    return NaN;
+  }
+}
+
 /** Everything started is registered here and torn down in reverse order, whatever happens. */
 const cleanups: (() => Promise<unknown>)[] = [];
 async function cleanUp(): Promise<void> {
@@ -72,7 +94,8 @@ async function runLoad(plan: LoadPlan, duringLoad: () => Promise<void>, finalVer
   return (await result).result;
 }
 
-async function runProject(): Promise<Omit<RealtimeReport, 'baseline' | 'baselineRate' | 'baselinePeakRssKb'>> {
+async function runProject(): Promise<Omit<RealtimeReport, 'baseline' | 'baselineRate' | 'baselinePeakRssKb' | 'loadBefore'> & { loadBefore: number }> {
+  const loadBefore = await otherWorkCores();
   log('starting two gateway replicas on a fresh database');
   const cluster = await GatewayCluster.start({ owner: 'bench_realtime', replicas: 2, redisDb });
   cleanups.push(() => cluster.stop());
@@ -161,10 +184,12 @@ async function runProject(): Promise<Omit<RealtimeReport, 'baseline' | 'baseline
       available: counters.availableTickets - counters.countedAvailable,
     },
     replicaPeakRssKb,
+    loadBefore,
   };
 }
 
-async function runBaseline(payloadBytes: number, rate: number): Promise<{ result: LoadResult; peakRssKb: number[] }> {
+async function runBaseline(payloadBytes: number, rate: number): Promise<{ result: LoadResult; peakRssKb: number[]; loadBefore: number }> {
+  const loadBefore = await otherWorkCores();
   const changes = Math.max(1, Math.round(rate * settings.durationS));
   log(`baseline: two bare Socket.IO servers, ${changes} broadcasts of ${payloadBytes} bytes at ${rate.toFixed(1)}/s`);
   const adapterKey = `bench-baseline-${randomBytes(4).toString('hex')}`;
@@ -216,7 +241,7 @@ async function runBaseline(payloadBytes: number, rate: number): Promise<{ result
   );
   samplePeaks();
   await cleanUp();
-  return { result, peakRssKb: peaks };
+  return { result, peakRssKb: peaks, loadBefore };
 }
 
 async function main(): Promise<void> {
@@ -237,7 +262,13 @@ async function main(): Promise<void> {
       console.log(JSON.stringify({ ...baseline.result, acknowledged: undefined }, null, 2));
       return;
     }
-    const report: RealtimeReport = { ...project, baseline: baseline.result, baselineRate, baselinePeakRssKb: baseline.peakRssKb };
+    const report: RealtimeReport = {
+      ...project,
+      baseline: baseline.result,
+      baselineRate,
+      baselinePeakRssKb: baseline.peakRssKb,
+      loadBefore: { project: project.loadBefore, baseline: baseline.loadBefore },
+    };
     printTable(report);
     if (writeDoc) writeSection(markdownSection(report, new Date()));
     log(`fan-out p99 is ${ratio(report).toFixed(2)}× the baseline${writeDoc ? '; results written to docs/benchmarks.md' : ''}`);

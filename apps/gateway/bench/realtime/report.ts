@@ -30,6 +30,8 @@ export interface RealtimeReport {
   counterDrift: { total: number; available: number };
   replicaPeakRssKb: number[];
   baselinePeakRssKb: number[];
+  /** Cores busy with other work (not the bench) over 3 s just before each phase. */
+  loadBefore: { project: number; baseline: number };
 }
 
 export function machine(): string {
@@ -84,6 +86,7 @@ export function tableRows(report: RealtimeReport): [string, string, string, stri
     ['event counters − ticket rows, total / available (DB)', `${report.counterDrift.total} / ${report.counterDrift.available}`, '', '0 / 0'],
     ['peak RSS per server (VmHWM)', report.replicaPeakRssKb.map(mib).join(' / '), report.baselinePeakRssKb.map(mib).join(' / '), ''],
     ['peak RSS load generator', mib(project.peakRssKb), mib(baseline.peakRssKb), ''],
+    ['cores busy with other work just before the phase', report.loadBefore.project.toFixed(2), report.loadBefore.baseline.toFixed(2), '~0'],
   ];
 }
 
