@@ -25,7 +25,9 @@ class FakeOutbox {
     };
   }
 
+  reads = 0;
   async readAfter(eventId: number, version: number): Promise<CommittedChange[]> {
+    this.reads++;
     return this.rows.filter((row) => row.eventId === eventId && row.version > version);
   }
 
@@ -99,6 +101,20 @@ describe('ClearanceIndexes (the ordered consumer)', () => {
     const inventory = await indexes.get(1);
     expect(inventory?.index.combo(17)).toEqual([1, 2, 3, 9]);
     expect(outbox.snapshots).toBe(1);
+  });
+
+  it('holds a change that overtook its predecessor until the predecessor arrives, without reading the outbox', async () => {
+    const { outbox, feed, indexes, sent } = setup();
+    await indexes.get(1);
+    const first = outbox.commit('reserved', [1], null);
+    const second = outbox.commit('reserved', [2], null);
+    const secondApplied = feed.publish(second);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(sent).toEqual([]);
+    await feed.publish(first);
+    await secondApplied;
+    expect(sent.map((c) => c.version)).toEqual([1, 2]);
+    expect(outbox.reads).toBe(0);
   });
 
   it('reads the values of an addition from the outbox when the message omitted them', async () => {

@@ -10,6 +10,9 @@ import { InventoryBroadcaster } from './inventory-broadcaster';
 import { InventoryFeed } from './inventory-feed';
 import { InventoryOutbox } from './inventory-outbox';
 
+/** How long a change that arrived early waits for the versions before it before they are read from the outbox. */
+const GAP_WAIT_MS = 50;
+
 /** An event's in-memory inventory at one version. */
 export interface EventInventory {
   readonly eventId: number;
@@ -40,6 +43,9 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
   private readonly logger = new Logger('ClearanceIndexes');
   private readonly inventories = new Map<number, EventInventory>();
   private readonly queue = new KeyedMutex<number>();
+  /** Per event: changes that arrived before the versions preceding them, by version. */
+  private readonly early = new Map<number, Map<number, { change: CommittedChange; done: (() => void)[] }>>();
+  private readonly gapTimers = new Map<number, NodeJS.Timeout>();
   private poller: NodeJS.Timeout | null = null;
 
   constructor(
@@ -61,6 +67,7 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
 
   onApplicationShutdown(): void {
     if (this.poller) clearInterval(this.poller);
+    for (const timer of this.gapTimers.values()) clearTimeout(timer);
   }
 
   /** The event's inventory, built from the database on first use; null when the event does not exist. */
@@ -75,6 +82,7 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
     await this.serial(eventId, async () => {
       const inventory = this.inventories.get(eventId);
       if (inventory) await this.fillFrom(inventory, Number.MAX_SAFE_INTEGER);
+      await this.drainEarly(eventId);
     });
   }
 
@@ -96,9 +104,13 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
   }
 
   /** Feed entry point: every change of every replica arrives here, possibly duplicated or out of order. */
+  /** Resolves once the change is applied (or known to be a duplicate). */
   consume(change: CommittedChange): Promise<void> {
-    return this.serial(change.eventId, () => this.applyInOrder(change)).catch((error: unknown) => {
-      this.logger.error(`applying ${change.eventId}@${change.version} failed: ${String(error)}`);
+    return new Promise<void>((done) => {
+      this.serial(change.eventId, () => this.applyInOrder(change, done)).catch((error: unknown) => {
+        this.logger.error(`applying ${change.eventId}@${change.version} failed: ${String(error)}`);
+        done();
+      });
     });
   }
 
@@ -124,19 +136,81 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
     }
   }
 
-  private async applyInOrder(change: CommittedChange): Promise<void> {
+  private async applyInOrder(change: CommittedChange, done: () => void): Promise<void> {
     const inventory = this.inventories.get(change.eventId);
     if (change.cause === 'event-deleted') {
       if (inventory) this.forget(change.eventId, change);
+      done();
       return;
     }
     // Not loaded: nothing to update; the first reader builds it from the database, which has the change.
-    if (!inventory || change.version <= inventory.version) return;
-    if (change.version > inventory.version + 1 || (ADDING_CAUSES.has(change.cause) && change.values === null)) {
-      await this.fillFrom(inventory, change.version);
+    if (!inventory || change.version <= inventory.version) {
+      done();
       return;
     }
-    if (!this.apply(inventory, change)) await this.build(change.eventId, change.cause);
+    if (change.version > inventory.version + 1) {
+      // The versions before it are most likely still on their way through the feed: hold this one
+      // briefly instead of reading the outbox at once; the gap timer reads it if they do not come.
+      const held = this.early.get(change.eventId) ?? new Map<number, { change: CommittedChange; done: (() => void)[] }>();
+      this.early.set(change.eventId, held);
+      const entry = held.get(change.version);
+      if (entry) entry.done.push(done);
+      else held.set(change.version, { change, done: [done] });
+      this.armGapTimer(change.eventId);
+      return;
+    }
+    await this.applyOne(inventory, change);
+    done();
+    await this.drainEarly(change.eventId);
+  }
+
+  private async applyOne(inventory: EventInventory, change: CommittedChange): Promise<void> {
+    if (ADDING_CAUSES.has(change.cause) && change.values === null) {
+      await this.fillFrom(inventory, change.version);
+    } else if (!this.apply(inventory, change)) {
+      await this.build(change.eventId, change.cause);
+    }
+  }
+
+  /** Applies held changes that are next in line; settles those that fell behind. */
+  private async drainEarly(eventId: number): Promise<void> {
+    const held = this.early.get(eventId);
+    if (!held) return;
+    for (;;) {
+      const inventory = this.inventories.get(eventId);
+      for (const [version, entry] of held) {
+        if (!inventory || version <= inventory.version) {
+          held.delete(version);
+          entry.done.forEach((settle) => settle());
+        }
+      }
+      const next = inventory && held.get(inventory.version + 1);
+      if (!inventory || !next) break;
+      held.delete(next.change.version);
+      await this.applyOne(inventory, next.change);
+      next.done.forEach((settle) => settle());
+    }
+    if (held.size === 0) {
+      this.early.delete(eventId);
+      clearTimeout(this.gapTimers.get(eventId));
+      this.gapTimers.delete(eventId);
+    }
+  }
+
+  private armGapTimer(eventId: number): void {
+    if (this.gapTimers.has(eventId)) return;
+    const timer = setTimeout(() => {
+      this.gapTimers.delete(eventId);
+      this.serial(eventId, async () => {
+        const held = this.early.get(eventId);
+        const inventory = this.inventories.get(eventId);
+        if (held && held.size > 0 && inventory) await this.fillFrom(inventory, Math.max(...held.keys()));
+        await this.drainEarly(eventId);
+        if (this.early.get(eventId)?.size) this.armGapTimer(eventId);
+      }).catch((error: unknown) => this.logger.warn(`filling a gap of event ${eventId} failed: ${String(error)}`));
+    }, GAP_WAIT_MS);
+    timer.unref();
+    this.gapTimers.set(eventId, timer);
   }
 
   /** Applies outbox rows after the inventory's version up to `until`; rebuilds when rows are missing. */

@@ -51,14 +51,15 @@ export class RedisInventoryFeed extends InventoryFeed implements OnModuleInit, O
   }
 
   async publish(change: CommittedChange): Promise<void> {
-    await this.deliver(change);
     const wire = change.values && change.values.length > MAX_INLINE_TICKETS ? { ...change, ticketIds: [], values: null } : change;
-    try {
-      await this.publisher.publish(this.channel, JSON.stringify(wire));
-    } catch (error) {
+    // Send to the other replicas first: their consumers may be holding later versions until this one
+    // arrives, so it must not wait for this replica's own (possibly queued) apply.
+    const sent = this.publisher.publish(this.channel, JSON.stringify(wire)).catch((error: unknown) => {
       // The change is committed and in the outbox; other replicas pick it up with their next poll.
       this.logger.warn(`publish of ${change.eventId}@${change.version} failed: ${String(error)}`);
-    }
+    });
+    await this.deliver(change);
+    await sent;
   }
 
   async isHealthy(): Promise<boolean> {

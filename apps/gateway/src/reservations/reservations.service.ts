@@ -3,7 +3,6 @@ import { ErrorCode, ReservationView } from '@tickets/protocol';
 import { PermissionsService } from '../auth/permissions.service';
 import type { AuthPrincipal } from '../auth/token.service';
 import { AppError, notFound } from '../common/app-error';
-import { KeyedMutex } from '../common/keyed-mutex';
 import { ClearanceIndexes } from '../inventory/clearance-indexes.service';
 import { InventoryFeed } from '../inventory/inventory-feed';
 import { ReserveDto } from './dto/reservation.dto';
@@ -25,7 +24,8 @@ export function toReservationView(reservation: ReservationEntity): ReservationVi
 
 @Injectable()
 export class ReservationsService {
-  private readonly attempts = new KeyedMutex<number>();
+  /** Per event: tickets of witnesses whose transactions are in flight on this replica. */
+  private readonly inFlight = new Map<number, { tickets: Set<number>; settled: Promise<void>; settle: () => void }>();
 
   constructor(
     private readonly store: ReservationStore,
@@ -43,10 +43,7 @@ export class ReservationsService {
     const earlier = await this.store.findByRequest(userId, request.requestId);
     if (earlier) return toReservationView(earlier);
     for (let attempt = 1; attempt <= MAX_RESERVE_ATTEMPTS; attempt++) {
-      // One attempt per event at a time on this replica: each takes its witness from an index that
-      // already holds the previous local reservation, so local callers never race each other; the
-      // event row lock serialises these transactions in the database anyway.
-      const outcome = await this.attempts.run(eventId, () => this.attempt(userId, eventId, request, attempt));
+      const outcome = await this.attempt(userId, eventId, request, attempt);
       if (outcome !== 'retry') return outcome;
     }
     return this.unavailable(userId, request);
@@ -80,10 +77,8 @@ export class ReservationsService {
   }
 
   private async attempt(userId: number, eventId: number, request: ReserveDto, attempt: number): Promise<ReservationView | 'retry'> {
-    const inventory = await this.indexes.get(eventId);
-    if (!inventory) throw notFound('Event');
-    const witness = inventory.index.combo(request.level);
-    if (!witness) {
+    const picked = await this.pickWitness(eventId, request.level);
+    if (!picked) {
       // The index may lag a release committed elsewhere; look once more after catching up.
       if (attempt === 1) {
         await this.indexes.catchUp(eventId);
@@ -91,16 +86,65 @@ export class ReservationsService {
       }
       return this.unavailable(userId, request);
     }
-    const seenVersion = inventory.version;
-    const outcome = await this.store.reserve({ eventId, userId, level: request.level, requestId: request.requestId }, witness);
-    if (outcome.kind === 'duplicate') return toReservationView(outcome.reservation);
-    if (outcome.kind === 'stale') {
-      await this.refresh(eventId, seenVersion);
-      return 'retry';
+    const { witness, seenVersion } = picked;
+    try {
+      const outcome = await this.store.reserve({ eventId, userId, level: request.level, requestId: request.requestId }, witness);
+      if (outcome.kind === 'duplicate') return toReservationView(outcome.reservation);
+      if (outcome.kind === 'stale') {
+        await this.refresh(eventId, seenVersion);
+        return 'retry';
+      }
+      // Applied to this replica's index before the witness's tickets stop counting as in flight.
+      await this.feed.publish(outcome.change);
+      return toReservationView(outcome.reservation);
+    } finally {
+      this.release(eventId, witness);
     }
-    // Applied to this replica's index before the next local attempt takes its witness.
-    await this.feed.publish(outcome.change);
-    return toReservationView(outcome.reservation);
+  }
+
+  /**
+   * Takes the level's witness from the index and marks its tickets in flight. A witness that
+   * shares a ticket with a local transaction still in flight would only fail its conditional
+   * update, so it waits for one to finish (the index then no longer offers those tickets); disjoint
+   * witnesses go ahead concurrently. Local callers thus never take each other's tickets, and the
+   * database commits them in version order under the event row lock.
+   */
+  private async pickWitness(eventId: number, level: number): Promise<{ witness: number[]; seenVersion: number } | null> {
+    for (;;) {
+      const inventory = await this.indexes.get(eventId);
+      if (!inventory) throw notFound('Event');
+      const witness = inventory.index.combo(level);
+      if (!witness) return null;
+      const flight = this.inFlight.get(eventId);
+      if (flight && witness.some((id) => flight.tickets.has(id))) {
+        await flight.settled;
+        continue;
+      }
+      // Synchronous from the combo() read to here: no other caller can interleave.
+      this.hold(eventId, witness);
+      return { witness, seenVersion: inventory.version };
+    }
+  }
+
+  private hold(eventId: number, witness: number[]): void {
+    let flight = this.inFlight.get(eventId);
+    if (!flight) {
+      let settle = (): void => undefined;
+      const settled = new Promise<void>((resolve) => (settle = resolve));
+      flight = { tickets: new Set(), settled, settle };
+      this.inFlight.set(eventId, flight);
+    }
+    for (const id of witness) flight.tickets.add(id);
+  }
+
+  /** Wakes every caller waiting on this event's in-flight tickets; they re-read the index. */
+  private release(eventId: number, witness: number[]): void {
+    const flight = this.inFlight.get(eventId);
+    if (!flight) return;
+    for (const id of witness) flight.tickets.delete(id);
+    this.inFlight.delete(eventId);
+    flight.settle();
+    if (flight.tickets.size > 0) this.hold(eventId, [...flight.tickets]);
   }
 
   /** After a stale witness: apply what the database has; if that brought nothing new, rebuild. */
