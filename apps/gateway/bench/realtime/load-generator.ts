@@ -26,6 +26,8 @@ interface BenchClient {
   delivered: number;
   duplicates: number;
   outOfOrder: number;
+  /** Set when the server dropped the socket (e.g. missed heartbeats); it gets nothing after that. */
+  disconnectReason: string | null;
 }
 
 interface VersionStats {
@@ -107,9 +109,12 @@ class LoadGenerator {
           delivered: 0,
           duplicates: 0,
           outOfOrder: 0,
+          disconnectReason: null,
         };
         socket.on('inventory:changed', (change) => this.receive(client, change, index === 0));
-        socket.on('disconnect', () => undefined);
+        socket.on('disconnect', (reason) => {
+          if (reason !== 'io client disconnect') client.disconnectReason = reason;
+        });
         this.clients.push(client);
         if (isReserver) this.reservers.push(client);
         return;
@@ -214,14 +219,28 @@ class LoadGenerator {
       for (let slot = 0; slot < Math.min(client.seen.length, finalVersion - client.joinVersion); slot += 1) received += client.seen[slot];
       return Math.max(0, finalVersion - client.joinVersion - received);
     };
-    while (Date.now() < deadline && this.clients.some((client) => missing(client) > 0)) await sleep(100);
+    const connected = (client: BenchClient): boolean => client.disconnectReason === null;
+    while (Date.now() < deadline && this.clients.some((client) => connected(client) && missing(client) > 0)) await sleep(100);
+
+    // A dropped socket is a client that must reconnect and resynchronise by version, not a lost
+    // broadcast: counted apart, with what it missed.
+    let disconnected = 0;
+    let missedWhileDisconnected = 0;
+    const disconnectReasons: Record<string, number> = {};
+    for (const client of this.clients) {
+      if (connected(client)) continue;
+      disconnected += 1;
+      missedWhileDisconnected += missing(client);
+      const reason = client.disconnectReason ?? 'unknown';
+      disconnectReasons[reason] = (disconnectReasons[reason] ?? 0) + 1;
+    }
 
     let messagesLost = 0;
     let messagesOutOfOrder = 0;
     let messagesDuplicated = 0;
     let lowestJoin = finalVersion;
     for (const client of this.clients) {
-      messagesLost += missing(client);
+      if (connected(client)) messagesLost += missing(client);
       messagesOutOfOrder += client.outOfOrder;
       messagesDuplicated += client.duplicates;
       lowestJoin = Math.min(lowestJoin, client.joinVersion);
@@ -231,7 +250,9 @@ class LoadGenerator {
     for (const [version, stats] of this.versions) {
       if (version > finalVersion) continue;
       lastCommittedAt = Math.max(lastCommittedAt, stats.committedAt);
-      const audience = this.clients.filter((client) => client.joinVersion < version).length;
+      const audience = this.clients.filter(
+        (client) => client.joinVersion < version && (connected(client) || client.lastVersion >= version),
+      ).length;
       if (stats.received === audience) fanOutAll.push(stats.lastReceivedAt - stats.committedAt);
     }
     const { reserve } = this;
@@ -245,6 +266,9 @@ class LoadGenerator {
       fanOutAll: summarize(fanOutAll),
       fanOutDelivery: this.deliveries.summary(),
       messagesLost,
+      disconnected,
+      disconnectReasons,
+      missedWhileDisconnected,
       messagesOutOfOrder,
       messagesDuplicated,
       meanPayloadBytes: this.payloadSamples === 0 ? 0 : Math.round(this.payloadBytes / this.payloadSamples),

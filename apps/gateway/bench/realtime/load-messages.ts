@@ -38,8 +38,13 @@ export interface LoadResult {
   fanOutAll: LatencySummary;
   /** Per delivery: committedAt → one client receiving it. */
   fanOutDelivery: LatencySummary;
-  /** Messages a client should have had (versions after its join) and never got. */
+  /** Messages a connected client should have had (versions after its join) and never got. */
   messagesLost: number;
+  /** Sockets the server dropped during the run (they would reconnect and resync by version). */
+  disconnected: number;
+  disconnectReasons: Record<string, number>;
+  /** Versions those dropped sockets did not get. */
+  missedWhileDisconnected: number;
   /** Messages that arrived after a higher version had (cross-replica reordering). */
   messagesOutOfOrder: number;
   /** Second copies of a version, or versions the join snapshot already covered. */

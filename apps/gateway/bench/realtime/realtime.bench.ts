@@ -272,9 +272,10 @@ async function main(): Promise<void> {
     printTable(report);
     if (writeDoc) writeSection(markdownSection(report, new Date()));
     log(`fan-out p99 is ${ratio(report).toFixed(2)}× the baseline${writeDoc ? '; results written to docs/benchmarks.md' : ''}`);
-    if (report.project.messagesLost > 0 || report.doubleBooked > 0 || report.lostReservations > 0 || report.inconsistentTickets > 0) {
+    const { project: load } = report;
+    if (load.messagesLost > 0 || load.disconnected > 0 || report.doubleBooked > 0 || report.lostReservations > 0 || report.inconsistentTickets > 0) {
       process.exitCode = 1;
-      console.error('bench:realtime: messages lost, tickets double-booked or reservations lost (see table)');
+      console.error('bench:realtime: messages lost, sockets dropped, tickets double-booked or reservations lost (see table)');
     }
   } finally {
     clearTimeout(hardStop);

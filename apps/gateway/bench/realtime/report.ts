@@ -45,6 +45,11 @@ const ms = (value: number): string => (Number.isFinite(value) ? `${value.toFixed
 const mib = (kb: number): string => `${(kb / 1024).toFixed(0)} MiB`;
 const latency = (summary: LatencySummary): string => `${ms(summary.p50)} / ${ms(summary.p99)} / ${ms(summary.max)}`;
 
+const reasons = (result: LoadResult): string => {
+  const entries = Object.entries(result.disconnectReasons);
+  return entries.length === 0 ? '' : `; ${entries.map(([reason, count]) => `${count} ${reason}`).join(', ')}`;
+};
+
 export function ratio(report: RealtimeReport): number {
   return report.project.fanOutAll.p99 / report.baseline.fanOutAll.p99;
 }
@@ -77,7 +82,13 @@ export function tableRows(report: RealtimeReport): [string, string, string, stri
       '',
       '',
     ],
-    ['messages lost', String(project.messagesLost), String(baseline.messagesLost), '0'],
+    ['messages lost (sockets that stayed connected)', String(project.messagesLost), String(baseline.messagesLost), '0'],
+    [
+      'sockets dropped during the run (messages they missed)',
+      `${project.disconnected} (${project.missedWhileDisconnected})${reasons(project)}`,
+      `${baseline.disconnected} (${baseline.missedWhileDisconnected})${reasons(baseline)}`,
+      '0',
+    ],
     ['messages out of version order', String(project.messagesOutOfOrder), String(baseline.messagesOutOfOrder), '0'],
     ['messages duplicated', String(project.messagesDuplicated), String(baseline.messagesDuplicated), '0'],
     ['tickets double-booked (DB)', String(report.doubleBooked), '', '0'],
