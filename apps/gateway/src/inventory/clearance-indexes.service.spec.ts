@@ -117,6 +117,15 @@ describe('ClearanceIndexes (the ordered consumer)', () => {
     expect(outbox.reads).toBe(0);
   });
 
+  it('wakes a caller waiting for a version once a change passes it, or answers false after the timeout', async () => {
+    const { outbox, feed, indexes } = setup();
+    await indexes.get(1);
+    const passed = indexes.waitForVersion(1, 0, 1000);
+    await feed.publish(outbox.commit('reserved', [1], null));
+    await expect(passed).resolves.toBe(true);
+    await expect(indexes.waitForVersion(1, 1, 20)).resolves.toBe(false);
+  });
+
   it('reads the values of an addition from the outbox when the message omitted them', async () => {
     const { outbox, feed, indexes } = setup();
     await indexes.get(1);

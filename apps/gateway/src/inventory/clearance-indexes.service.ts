@@ -46,6 +46,8 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
   /** Per event: changes that arrived before the versions preceding them, by version. */
   private readonly early = new Map<number, Map<number, { change: CommittedChange; done: (() => void)[] }>>();
   private readonly gapTimers = new Map<number, NodeJS.Timeout>();
+  /** Per event: callers waiting for the index to pass a version. */
+  private readonly versionWaiters = new Map<number, { above: number; wake: (passed: boolean) => void }[]>();
   private poller: NodeJS.Timeout | null = null;
 
   constructor(
@@ -96,6 +98,36 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
       if (!inventory) throw notFound('Event');
       return fn(inventory);
     });
+  }
+
+  /**
+   * Resolves true once the event's index is past `above` (a change arrived through the feed), or
+   * false after `timeoutMs`. Cheaper than reading the outbox when the change is on its way anyway.
+   */
+  waitForVersion(eventId: number, above: number, timeoutMs: number): Promise<boolean> {
+    const inventory = this.inventories.get(eventId);
+    if (!inventory || inventory.version > above) return Promise.resolve(inventory !== undefined);
+    return new Promise<boolean>((resolve) => {
+      const waiters = this.versionWaiters.get(eventId) ?? [];
+      this.versionWaiters.set(eventId, waiters);
+      const timer = setTimeout(() => waiter.wake(false), timeoutMs);
+      const waiter = {
+        above,
+        wake: (passed: boolean): void => {
+          clearTimeout(timer);
+          const list = this.versionWaiters.get(eventId);
+          const at = list?.indexOf(waiter) ?? -1;
+          if (list && at >= 0) list.splice(at, 1);
+          if (list?.length === 0) this.versionWaiters.delete(eventId);
+          resolve(passed);
+        },
+      };
+      waiters.push(waiter);
+    });
+  }
+
+  private wakeWaiters(eventId: number, version: number): void {
+    for (const waiter of [...(this.versionWaiters.get(eventId) ?? [])]) if (version > waiter.above) waiter.wake(true);
   }
 
   /** Drops and rebuilds the event from the database. */
@@ -246,6 +278,7 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
     inventory.totalTickets = change.totalTickets;
     inventory.availableTickets = change.availableTickets;
     this.broadcaster.changed(toInventoryChanged(change, inventory.index.size));
+    this.wakeWaiters(inventory.eventId, inventory.version);
     return true;
   }
 
@@ -279,6 +312,7 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
       });
     }
     this.inventories.set(eventId, inventory);
+    this.wakeWaiters(eventId, inventory.version);
     return inventory;
   }
 

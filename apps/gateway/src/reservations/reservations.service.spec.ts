@@ -51,6 +51,9 @@ class FakeIndexes {
   async get(): Promise<EventInventory> {
     return this.inventory;
   }
+  async waitForVersion(): Promise<boolean> {
+    return false;
+  }
   async catchUp(): Promise<void> {
     this.refreshes++;
     this.inventory = this.build();

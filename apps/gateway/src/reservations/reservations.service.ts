@@ -10,6 +10,9 @@ import { ReservationEntity } from './reservation.entity';
 import { MAX_RESERVE_ATTEMPTS, mayCancel } from './reservation-rules';
 import { ReservationStore } from './reservation.store';
 
+/** How long a stale witness waits for the conflicting change to arrive through the feed. */
+const STALE_FEED_WAIT_MS = 30;
+
 export function toReservationView(reservation: ReservationEntity): ReservationView {
   return {
     id: reservation.id,
@@ -147,8 +150,13 @@ export class ReservationsService {
     if (flight.tickets.size > 0) this.hold(eventId, [...flight.tickets]);
   }
 
-  /** After a stale witness: apply what the database has; if that brought nothing new, rebuild. */
+  /**
+   * After a stale witness: the change that took the tickets is committed and normally already on
+   * its way through the feed, so wait briefly for it; otherwise apply what the outbox has; if even
+   * that brought nothing new, rebuild.
+   */
   private async refresh(eventId: number, seenVersion: number): Promise<void> {
+    if (await this.indexes.waitForVersion(eventId, seenVersion, STALE_FEED_WAIT_MS)) return;
     await this.indexes.catchUp(eventId);
     const inventory = await this.indexes.get(eventId);
     if (inventory && inventory.version === seenVersion) await this.indexes.rebuild(eventId);
