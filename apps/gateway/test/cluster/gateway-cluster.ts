@@ -8,7 +8,7 @@ import Redis from 'ioredis';
 import { ScratchDatabase } from './mariadb-database';
 import { ensureGatewayBuilt, freePort, GatewayReplica } from './gateway-process';
 
-const REDIS_SERVER_URL = process.env.REDIS_SERVER_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_SERVER_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export interface GatewayClusterOptions {
   /** Names the database (`<owner>_<random>`) and the Redis key prefix. */

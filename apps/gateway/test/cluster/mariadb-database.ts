@@ -1,12 +1,12 @@
 /**
  * A throwaway MariaDB database per test or benchmark run: created fresh, dropped at the end.
- * The server is the one the standards name (127.0.0.1:3306, root, empty password); MARIADB_URL
+ * The server is the one the standards name (127.0.0.1:3306, root, empty password); TEST_MYSQL_URL
  * overrides the server (not the database name) for machines that differ.
  */
 import { randomBytes } from 'node:crypto';
 import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
 
-const SERVER_URL = process.env.MARIADB_URL ?? 'mysql://root@127.0.0.1:3306';
+const SERVER_URL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 
 export class ScratchDatabase {
   private constructor(
