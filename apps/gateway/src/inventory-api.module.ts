@@ -1,7 +1,5 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { StartupService } from './bootstrap/startup.service';
-import { EventEntity } from './events/event.entity';
 import { EventsController } from './events/events.controller';
 import { EventsService } from './events/events.service';
 import { LevelsController } from './levels/levels.controller';
@@ -9,14 +7,11 @@ import { LevelsService } from './levels/levels.service';
 import { ReservationsController } from './reservations/reservations.controller';
 import { ReservationStore } from './reservations/reservation.store';
 import { ReservationsService } from './reservations/reservations.service';
-import { ReservationEntity } from './reservations/reservation.entity';
-import { TicketEntity } from './tickets/ticket.entity';
 import { TicketsController } from './tickets/tickets.controller';
 import { TicketsService } from './tickets/tickets.service';
 
 /** Events, tickets, levels and reservations share one module: they commit to the same inventory. */
 @Module({
-  imports: [TypeOrmModule.forFeature([EventEntity, TicketEntity, ReservationEntity])],
   controllers: [EventsController, TicketsController, LevelsController, ReservationsController],
   providers: [EventsService, TicketsService, LevelsService, ReservationsService, ReservationStore, StartupService],
   exports: [EventsService, TicketsService, LevelsService, ReservationsService, StartupService],

@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { AuthResponse, ErrorCode, Role, UserView } from '@tickets/protocol';
-import { Repository } from 'typeorm';
 import { AppError, notFound } from '../common/app-error';
 import { Clock } from '../common/clock';
-import { isUniqueViolation } from '../database/unit-of-work';
+import { isUniqueViolation, UnitOfWork } from '../database/unit-of-work';
 import { LoginDto, RegisterDto } from './dto/auth.dto';
 import { PasswordHasher } from './password-hasher';
 import { TokenService } from './token.service';
@@ -17,7 +15,7 @@ export function toUserView(user: UserEntity): UserView {
 @Injectable()
 export class AuthService {
   constructor(
-    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    private readonly unitOfWork: UnitOfWork,
     private readonly hasher: PasswordHasher,
     private readonly tokens: TokenService,
     private readonly clock: Clock,
@@ -29,7 +27,7 @@ export class AuthService {
   }
 
   async login(request: LoginDto): Promise<AuthResponse> {
-    const user = await this.users.findOneBy({ email: request.email });
+    const user = await this.unitOfWork.read((manager) => manager.findOneBy(UserEntity, { email: request.email }));
     if (!user || !(await this.hasher.verify(request.password, user.passwordHash))) {
       throw new AppError(ErrorCode.UNAUTHENTICATED, 'Wrong email or password');
     }
@@ -37,7 +35,7 @@ export class AuthService {
   }
 
   async me(userId: number): Promise<UserView> {
-    const user = await this.users.findOneBy({ id: userId });
+    const user = await this.unitOfWork.read((manager) => manager.findOneBy(UserEntity, { id: userId }));
     if (!user) throw notFound('User');
     return toUserView(user);
   }
@@ -46,7 +44,9 @@ export class AuthService {
   async createUser(email: string, password: string, displayName: string, role: string): Promise<UserEntity> {
     const passwordHash = await this.hasher.hash(password);
     try {
-      return await this.users.save(this.users.create({ email, passwordHash, displayName, role, createdAt: this.clock.now() }));
+      return await this.unitOfWork.run((manager) =>
+        manager.save(manager.create(UserEntity, { email, passwordHash, displayName, role, createdAt: this.clock.now() })),
+      );
     } catch (error) {
       if (isUniqueViolation(error)) throw new AppError(ErrorCode.CONFLICT, 'Email already registered');
       throw error;
@@ -54,7 +54,7 @@ export class AuthService {
   }
 
   findByEmail(email: string): Promise<UserEntity | null> {
-    return this.users.findOneBy({ email: email.toLowerCase() });
+    return this.unitOfWork.read((manager) => manager.findOneBy(UserEntity, { email: email.toLowerCase() }));
   }
 
   private issue(user: UserEntity): AuthResponse {

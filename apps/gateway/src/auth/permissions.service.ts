@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { Clock } from '../common/clock';
+import { UnitOfWork } from '../database/unit-of-work';
 import { RolePermissionEntity } from './role-permission.entity';
 
 const CACHE_MS = 10_000;
@@ -12,7 +11,7 @@ export class PermissionsService {
   private cache: { loadedAt: number; byRole: Map<string, Set<string>> } | null = null;
 
   constructor(
-    @InjectRepository(RolePermissionEntity) private readonly grants: Repository<RolePermissionEntity>,
+    private readonly unitOfWork: UnitOfWork,
     private readonly clock: Clock,
   ) {}
 
@@ -21,7 +20,7 @@ export class PermissionsService {
     // Reload when stale, or when a role shows up that the cache has not seen (a role just granted).
     if (age > CACHE_MS || !this.cache?.byRole.has(role)) {
       const byRole = new Map<string, Set<string>>();
-      for (const grant of await this.grants.find()) {
+      for (const grant of await this.unitOfWork.read((manager) => manager.find(RolePermissionEntity))) {
         const set = byRole.get(grant.role) ?? new Set<string>();
         set.add(grant.permission);
         byRole.set(grant.role, set);

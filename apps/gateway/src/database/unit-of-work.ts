@@ -4,9 +4,15 @@ import { DataSource, EntityManager } from 'typeorm';
 const RETRYABLE_MYSQL_ERRORS = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
 
 /**
- * Runs work in one database transaction. SQLite has a single connection in TypeORM, so its
- * transactions are queued here (otherwise two would interleave on that connection); MySQL
- * transactions run concurrently and are retried when the server picks them as a deadlock victim.
+ * The only way the gateway reaches the database once it serves. SQLite has a single connection in
+ * TypeORM, so every access (transactions and plain reads alike) is queued here: a statement issued
+ * while another caller's transaction is open would run inside it, so a write could vanish with that
+ * transaction's rollback and a read could see rows that never commit. MySQL transactions run
+ * concurrently on pooled connections and are retried when the server picks them as a deadlock
+ * victim; its reads run concurrently outside any transaction.
+ *
+ * The SQLite queue is not reentrant: never call run() or read() from inside a run()/read()
+ * callback (it would wait for itself); pass the callback's manager down instead.
  */
 @Injectable()
 export class UnitOfWork {
@@ -18,13 +24,22 @@ export class UnitOfWork {
     return this.dataSource.options.type === 'better-sqlite3';
   }
 
+  /** Runs work in one transaction. */
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (this.isSqlite) {
-      const result = this.sqliteTail.then(() => this.dataSource.transaction(work));
-      this.sqliteTail = result.catch(() => undefined);
-      return result;
-    }
+    if (this.isSqlite) return this.enqueueOnSqlite(() => this.dataSource.transaction(work));
     return this.runMysql(work);
+  }
+
+  /** Runs reads (no transaction); on SQLite after every earlier run()/read() has finished. */
+  read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (this.isSqlite) return this.enqueueOnSqlite(() => work(this.dataSource.manager));
+    return work(this.dataSource.manager);
+  }
+
+  private enqueueOnSqlite<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.sqliteTail.then(task);
+    this.sqliteTail = result.catch(() => undefined);
+    return result;
   }
 
   private async runMysql<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
@@ -40,7 +55,7 @@ export class UnitOfWork {
   /** Round trip to the database, for readiness. */
   async ping(): Promise<boolean> {
     try {
-      await this.dataSource.query('SELECT 1');
+      await this.read((manager) => manager.query('SELECT 1'));
       return true;
     } catch {
       return false;

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import type { EventSnapshot, EventView } from '@tickets/protocol';
-import { Repository } from 'typeorm';
 import { notFound } from '../common/app-error';
 import { Clock } from '../common/clock';
 import { UnitOfWork } from '../database/unit-of-work';
@@ -17,7 +15,6 @@ import { EventEntity } from './event.entity';
 @Injectable()
 export class EventsService {
   constructor(
-    @InjectRepository(EventEntity) private readonly events: Repository<EventEntity>,
     private readonly unitOfWork: UnitOfWork,
     private readonly indexes: ClearanceIndexes,
     private readonly feed: InventoryFeed,
@@ -25,18 +22,20 @@ export class EventsService {
   ) {}
 
   async list(): Promise<EventView[]> {
-    const events = await this.events.find({ order: { id: 'ASC' } });
+    const events = await this.unitOfWork.read((manager) => manager.find(EventEntity, { order: { id: 'ASC' } }));
     return Promise.all(events.map((event) => this.view(event)));
   }
 
   async get(eventId: number): Promise<EventView> {
-    const event = await this.events.findOneBy({ id: eventId });
+    const event = await this.unitOfWork.read((manager) => manager.findOneBy(EventEntity, { id: eventId }));
     if (!event) throw notFound('Event');
     return this.view(event);
   }
 
   async create(request: CreateEventDto): Promise<EventView> {
-    const event = await this.events.save(this.events.create({ name: request.name, version: 0, totalTickets: 0, availableTickets: 0, createdAt: this.clock.now() }));
+    const event = await this.unitOfWork.run((manager) =>
+      manager.save(manager.create(EventEntity, { name: request.name, version: 0, totalTickets: 0, availableTickets: 0, createdAt: this.clock.now() })),
+    );
     return this.view(event);
   }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { InventoryCause } from '@tickets/protocol';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
 import { UnitOfWork } from '../database/unit-of-work';
 import { EventEntity } from '../events/event.entity';
@@ -42,7 +42,6 @@ interface StoredItems {
 @Injectable()
 export class InventoryOutbox {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly unitOfWork: UnitOfWork,
     private readonly clock: Clock,
   ) {}
@@ -130,13 +129,15 @@ export class InventoryOutbox {
 
   /** Outbox rows after `version`, in order (at most `limit`). */
   async readAfter(eventId: number, version: number, limit = 1000): Promise<CommittedChange[]> {
-    const rows = await this.dataSource
-      .getRepository(InventoryChangeEntity)
-      .createQueryBuilder('c')
-      .where('c.event_id = :eventId AND c.version > :version', { eventId, version })
-      .orderBy('c.version', 'ASC')
-      .limit(limit)
-      .getMany();
+    const rows = await this.unitOfWork.read((manager) =>
+      manager
+        .getRepository(InventoryChangeEntity)
+        .createQueryBuilder('c')
+        .where('c.event_id = :eventId AND c.version > :version', { eventId, version })
+        .orderBy('c.version', 'ASC')
+        .limit(limit)
+        .getMany(),
+    );
     return rows.map((row) => {
       const items = JSON.parse(row.items) as StoredItems;
       return {
@@ -155,12 +156,14 @@ export class InventoryOutbox {
   /** Current versions of the given events; a missing event is absent from the map. */
   async versions(eventIds: number[]): Promise<Map<number, number>> {
     if (eventIds.length === 0) return new Map();
-    const rows = await this.dataSource
-      .getRepository(EventEntity)
-      .createQueryBuilder('e')
-      .select(['e.id', 'e.version'])
-      .where('e.id IN (:...eventIds)', { eventIds })
-      .getMany();
+    const rows = await this.unitOfWork.read((manager) =>
+      manager
+        .getRepository(EventEntity)
+        .createQueryBuilder('e')
+        .select(['e.id', 'e.version'])
+        .where('e.id IN (:...eventIds)', { eventIds })
+        .getMany(),
+    );
     return new Map(rows.map((row) => [row.id, row.version]));
   }
 

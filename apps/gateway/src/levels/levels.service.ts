@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { LEVEL_ROW_MAX_TICKET_IDS, type LevelCombo, type LevelPage } from '@tickets/protocol';
-import { In, Repository } from 'typeorm';
+import { In } from 'typeorm';
 import { notFound } from '../common/app-error';
+import { UnitOfWork } from '../database/unit-of-work';
 import { ClearanceIndexes, EventInventory } from '../inventory/clearance-indexes.service';
 import { TicketEntity } from '../tickets/ticket.entity';
 import { LevelsQueryDto } from './dto/levels.dto';
@@ -14,7 +14,7 @@ const ID_CHUNK = 1000;
 export class LevelsService {
   constructor(
     private readonly indexes: ClearanceIndexes,
-    @InjectRepository(TicketEntity) private readonly tickets: Repository<TicketEntity>,
+    private readonly unitOfWork: UnitOfWork,
   ) {}
 
   async page(eventId: number, query: LevelsQueryDto): Promise<LevelPage> {
@@ -35,10 +35,13 @@ export class LevelsService {
     const version = inventory.version;
     const ids = inventory.index.combo(level);
     if (!ids) throw notFound(`Level ${level}`);
-    const byId = new Map<number, TicketEntity>();
-    for (let i = 0; i < ids.length; i += ID_CHUNK) {
-      for (const ticket of await this.tickets.findBy({ id: In(ids.slice(i, i + ID_CHUNK)) })) byId.set(ticket.id, ticket);
-    }
+    const byId = await this.unitOfWork.read(async (manager) => {
+      const found = new Map<number, TicketEntity>();
+      for (let i = 0; i < ids.length; i += ID_CHUNK) {
+        for (const ticket of await manager.findBy(TicketEntity, { id: In(ids.slice(i, i + ID_CHUNK)) })) found.set(ticket.id, ticket);
+      }
+      return found;
+    });
     // A ticket deleted since the index was read keeps its id with an empty label rather than failing the read.
     const tickets = ids.map((id) => ({ id, label: byId.get(id)?.label ?? '', value: byId.get(id)?.value ?? 0 }));
     return { eventId, version, level, tickets };

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { ErrorCode } from '@tickets/protocol';
-import { DataSource, EntityManager, In, Repository } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { AppError, notFound } from '../common/app-error';
 import { Clock } from '../common/clock';
 import { isRetryable, isUniqueViolation, UnitOfWork } from '../database/unit-of-work';
@@ -48,7 +47,6 @@ export interface ReserveDraft {
 @Injectable()
 export class ReservationStore {
   constructor(
-    @InjectRepository(ReservationEntity) private readonly reservations: Repository<ReservationEntity>,
     private readonly dataSource: DataSource,
     private readonly unitOfWork: UnitOfWork,
     private readonly outbox: InventoryOutbox,
@@ -56,19 +54,19 @@ export class ReservationStore {
   ) {}
 
   findById(id: number): Promise<ReservationEntity | null> {
-    return this.reservations.findOneBy({ id });
+    return this.unitOfWork.read((manager) => manager.findOneBy(ReservationEntity, { id }));
   }
 
   findByRequest(userId: number, requestId: string): Promise<ReservationEntity | null> {
-    return this.reservations.findOneBy({ userId, requestId });
+    return this.unitOfWork.read((manager) => manager.findOneBy(ReservationEntity, { userId, requestId }));
   }
 
   listByUser(userId: number): Promise<ReservationEntity[]> {
-    return this.reservations.find({ where: { userId }, order: { id: 'DESC' } });
+    return this.unitOfWork.read((manager) => manager.find(ReservationEntity, { where: { userId }, order: { id: 'DESC' } }));
   }
 
   listByEvent(eventId: number): Promise<ReservationEntity[]> {
-    return this.reservations.find({ where: { eventId }, order: { id: 'ASC' } });
+    return this.unitOfWork.read((manager) => manager.find(ReservationEntity, { where: { eventId }, order: { id: 'ASC' } }));
   }
 
   /**
@@ -134,6 +132,7 @@ export class ReservationStore {
    * deletes its tickets first, and our UPDATE holds their locks.
    */
   private async reserveOnMysql(draft: ReserveDraft, witness: number[]): Promise<ReserveOutcome> {
+    // MySQL only (reserve() never comes here on SQLite), so a pooled connection of its own is safe.
     const runner = this.dataSource.createQueryRunner();
     const createdAt = this.clock.now();
     let open = false;

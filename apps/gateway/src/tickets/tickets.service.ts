@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { DEFAULT_MAX_TOTAL } from '@tickets/clearance';
 import { BulkCreateTicketsResponse, ErrorCode, TicketPage, TicketView } from '@tickets/protocol';
-import { EntityManager, Repository } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { AppError, notFound } from '../common/app-error';
 import { RandomSource } from '../common/random-source';
 import { UnitOfWork } from '../database/unit-of-work';
@@ -22,8 +21,6 @@ export function toTicketView(ticket: TicketEntity): TicketView {
 @Injectable()
 export class TicketsService {
   constructor(
-    @InjectRepository(TicketEntity) private readonly tickets: Repository<TicketEntity>,
-    @InjectRepository(EventEntity) private readonly events: Repository<EventEntity>,
     private readonly unitOfWork: UnitOfWork,
     private readonly outbox: InventoryOutbox,
     private readonly feed: InventoryFeed,
@@ -31,13 +28,15 @@ export class TicketsService {
   ) {}
 
   async list(eventId: number, query: TicketsQuery): Promise<TicketPage> {
-    if (!(await this.events.existsBy({ id: eventId }))) throw notFound('Event');
     const offset = query.offset ?? 0;
-    const [rows, total] = await this.tickets.findAndCount({
-      where: { eventId, ...(query.status ? { status: query.status } : {}) },
-      order: { id: 'ASC' },
-      skip: offset,
-      take: query.limit ?? 100,
+    const [rows, total] = await this.unitOfWork.read(async (manager) => {
+      if (!(await manager.existsBy(EventEntity, { id: eventId }))) throw notFound('Event');
+      return manager.findAndCount(TicketEntity, {
+        where: { eventId, ...(query.status ? { status: query.status } : {}) },
+        order: { id: 'ASC' },
+        skip: offset,
+        take: query.limit ?? 100,
+      });
     });
     return { total, offset, rows: rows.map(toTicketView) };
   }

@@ -1,0 +1,154 @@
+import { randomBytes } from 'node:crypto';
+import type { AuthResponse, EventView, ReservationView, TicketPage } from '@tickets/protocol';
+import { UserEntity } from '../src/auth/user.entity';
+import { UnitOfWork } from '../src/database/unit-of-work';
+import { bearer, startTestApp, type TestApp } from './support/test-app';
+import { DATABASE_KINDS } from './support/test-database';
+
+const ROUNDS = 2;
+const REGISTRATIONS_PER_ROUND = 15;
+const EVENTS_PER_ROUND = 8;
+const DOOMED_DELETERS = 8;
+const RESERVERS = 5;
+
+/**
+ * Nothing acknowledged is lost while other transactions roll back. On SQLite every statement shares
+ * one connection, so a write made while someone else's transaction is open would be rolled back
+ * with it: registrations and event creations here run while deletes of a reserved ticket (always
+ * CONFLICT, rolled back after bumping the event's version) and same-requestId reservations (unique
+ * violation, rolled back) are in flight.
+ */
+describe.each(DATABASE_KINDS)('acknowledged writes survive concurrent rollbacks on %s', (kind) => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp(kind);
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('neither loses writes nor shows uncommitted rows while a transaction that rolls back is open', async () => {
+    const unitOfWork = t.app.get(UnitOfWork);
+    const ghost = `ghost-${randomBytes(3).toString('hex')}@test.local`;
+    const registered = (await t.http().post('/api/auth/register').send({ email: ghost, password: 'password-123', displayName: 'g' }).expect(201))
+      .body as AuthResponse;
+    const hash = (await t.dataSource.query('SELECT password_hash AS h FROM users WHERE id = ?', [registered.user.id])) as { h: string }[];
+    const uncommittedEmail = `uncommitted-${ghost}`;
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    // Held open across timers so requests arrive while it is in flight; always rolls back.
+    const doomed = unitOfWork.run(async (manager) => {
+      await manager.insert(UserEntity, { email: uncommittedEmail, passwordHash: hash[0].h, displayName: 'u', role: 'attendee', createdAt: new Date() });
+      open();
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      throw new Error('rolled back on purpose');
+    });
+    await Promise.race([opened, doomed]);
+    const emails = Array.from({ length: 5 }, (_, i) => `during-${i}-${ghost}`);
+    const [users, events, uncommittedLogin] = await Promise.all([
+      Promise.all(
+        emails.map(async (email) => {
+          const response = await t.http().post('/api/auth/register').send({ email, password: 'password-123', displayName: 'd' });
+          expect(response.status).toBe(201);
+          return email;
+        }),
+      ),
+      Promise.all(
+        Array.from({ length: 3 }, async (_, i) => {
+          const response = await t.http().post('/api/events').set(...bearer(t.adminToken)).send({ name: `during ${i}` });
+          expect(response.status).toBe(201);
+          return (response.body as EventView).id;
+        }),
+      ),
+      t.http().post('/api/auth/login').send({ email: uncommittedEmail, password: 'password-123' }),
+    ]);
+    await expect(doomed).rejects.toThrow('rolled back on purpose');
+    expect(uncommittedLogin.status).toBe(401);
+    for (const email of users) {
+      const login = await t.http().post('/api/auth/login').send({ email, password: 'password-123' });
+      expect({ email, status: login.status }).toEqual({ email, status: 200 });
+    }
+    const listed = ((await t.http().get('/api/events').set(...bearer(t.adminToken)).expect(200)).body as EventView[]).map((e) => e.id);
+    expect(listed).toEqual(expect.arrayContaining(events));
+  });
+
+  it('keeps every 201-acknowledged user, event and reservation', async () => {
+    const admin = bearer(t.adminToken);
+    const event = (await t.http().post('/api/events').set(...admin).send({ name: 'storm' }).expect(201)).body as EventView;
+    const values = Array.from({ length: 200 }, () => ({ value: 1 }));
+    await t.http().post(`/api/events/${event.id}/tickets/bulk`).set(...admin).send({ tickets: values }).expect(201);
+    const holder = await t.attendee('holder');
+    const held = (
+      await t.http().post(`/api/events/${event.id}/reservations`).set(...bearer(holder.token)).send({ level: 1, requestId: 'held' }).expect(201)
+    ).body as ReservationView;
+    const reservedTicketId = held.ticketIds[0];
+    const reservers = await Promise.all(Array.from({ length: RESERVERS }, (_, i) => t.attendee(`reserver${i}`)));
+
+    const users: { email: string; password: string; id: number }[] = [];
+    const eventIds: number[] = [];
+    const reservations = new Map<string, { token: string; ids: Set<number> }>();
+    let rolledBack = 0;
+
+    for (let round = 0; round < ROUNDS; round++) {
+      const registrations = Array.from({ length: REGISTRATIONS_PER_ROUND }, async (_, i) => {
+        const email = `storm-${round}-${i}-${randomBytes(3).toString('hex')}@test.local`;
+        const response = await t.http().post('/api/auth/register').send({ email, password: 'password-123', displayName: `storm ${i}` });
+        expect(response.status).toBe(201);
+        users.push({ email, password: 'password-123', id: (response.body as AuthResponse).user.id });
+      });
+      const creations = Array.from({ length: EVENTS_PER_ROUND }, async (_, i) => {
+        const response = await t.http().post('/api/events').set(...admin).send({ name: `storm ${round}.${i}` });
+        expect(response.status).toBe(201);
+        eventIds.push((response.body as EventView).id);
+      });
+      // Keeps rolled-back transactions in flight for the whole round, whenever the writes below land.
+      let acknowledged = false;
+      const doomedDeletes = Array.from({ length: DOOMED_DELETERS }, async () => {
+        while (!acknowledged) {
+          const response = await t.http().delete(`/api/events/${event.id}/tickets/${reservedTicketId}`).set(...admin);
+          expect(response.status).toBe(409);
+          rolledBack++;
+        }
+      });
+      // Two concurrent calls with one requestId: the second's transaction hits the unique key and rolls back.
+      const duplicates = reservers.flatMap((reserver, i) => {
+        const requestId = `storm-${round}-${i}`;
+        const entry = { token: reserver.token, ids: new Set<number>() };
+        reservations.set(requestId, entry);
+        return [0, 1].map(async () => {
+          const response = await t
+            .http()
+            .post(`/api/events/${event.id}/reservations`)
+            .set(...bearer(reserver.token))
+            .send({ level: 1, requestId });
+          expect(response.status).toBe(201);
+          entry.ids.add((response.body as ReservationView).id);
+        });
+      });
+      await Promise.all([...duplicates, ...registrations, ...creations]).finally(() => (acknowledged = true));
+      await Promise.all(doomedDeletes);
+    }
+
+    expect(rolledBack).toBeGreaterThan(ROUNDS * DOOMED_DELETERS);
+    expect(users).toHaveLength(ROUNDS * REGISTRATIONS_PER_ROUND);
+    for (const user of users) {
+      const login = await t.http().post('/api/auth/login').send({ email: user.email, password: user.password });
+      expect({ email: user.email, status: login.status }).toEqual({ email: user.email, status: 200 });
+      expect((login.body as AuthResponse).user.id).toBe(user.id);
+    }
+    const listed = new Set(((await t.http().get('/api/events').set(...admin).expect(200)).body as EventView[]).map((e) => e.id));
+    expect(eventIds.filter((id) => !listed.has(id))).toEqual([]);
+    expect(eventIds).toHaveLength(ROUNDS * EVENTS_PER_ROUND);
+    for (const [requestId, { token, ids }] of reservations) {
+      // Idempotent: both calls answered with the same reservation, and it is there afterwards.
+      expect({ requestId, ids: [...ids] }).toEqual({ requestId, ids: [expect.any(Number)] });
+      const mine = (await t.http().get('/api/reservations/mine').set(...bearer(token)).expect(200)).body as ReservationView[];
+      expect(mine.filter((r) => r.status === 'active').map((r) => r.id)).toContain([...ids][0]);
+    }
+    const tickets = (await t.http().get(`/api/events/${event.id}/tickets?status=reserved&limit=1000`).set(...admin).expect(200)).body as TicketPage;
+    expect(tickets.total).toBe(1 + RESERVERS * ROUNDS);
+    expect(tickets.rows.map((row) => row.id)).toContain(reservedTicketId);
+  });
+});
