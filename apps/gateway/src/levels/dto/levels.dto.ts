@@ -1,9 +1,13 @@
 import { LEVELS_PAGE_MAX_LIMIT, type LevelsQuery } from '@tickets/protocol';
+import { applyDecorators } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
 /** Largest level the API accepts (fits the INT column and the clearance index's ceiling). */
 export const MAX_LEVEL = 2 ** 31 - 1;
+
+/** A level: a positive integer no larger than MAX_LEVEL. */
+export const IsLevel = () => applyDecorators(IsInt(), Min(1), Max(MAX_LEVEL));
 
 export class LevelsQueryDto implements LevelsQuery {
   @IsOptional()

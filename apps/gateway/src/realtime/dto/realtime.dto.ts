@@ -6,8 +6,9 @@ import {
   type LevelsPageRequest,
   type SocketReserveRequest,
 } from '@tickets/protocol';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { MAX_LEVEL } from '../../levels/dto/levels.dto';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsLevel, MAX_LEVEL } from '../../levels/dto/levels.dto';
+import { IsRequestId } from '../../reservations/dto/reservation.dto';
 
 export class JoinEventDto implements JoinEventRequest {
   @IsInt()
@@ -58,9 +59,7 @@ export class LevelComboDto implements LevelComboRequest {
   @Min(1)
   eventId: number;
 
-  @IsInt()
-  @Min(1)
-  @Max(MAX_LEVEL)
+  @IsLevel()
   level: number;
 }
 
@@ -69,14 +68,9 @@ export class SocketReserveDto implements SocketReserveRequest {
   @Min(1)
   eventId: number;
 
-  @IsInt()
-  @Min(1)
-  @Max(MAX_LEVEL)
+  @IsLevel()
   level: number;
 
-  @IsString()
-  @MinLength(1)
-  @MaxLength(64)
-  @Matches(/^[\w.:-]+$/, { message: 'requestId may contain letters, digits, _ . : - only' })
+  @IsRequestId()
   requestId: string;
 }

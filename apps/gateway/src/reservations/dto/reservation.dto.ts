@@ -1,18 +1,23 @@
+import { applyDecorators } from '@nestjs/common';
 import type { ReserveRequest } from '@tickets/protocol';
 import { Type } from 'class-transformer';
-import { IsInt, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { MAX_LEVEL } from '../../levels/dto/levels.dto';
+import { IsInt, IsString, Matches, MaxLength, Min, MinLength } from 'class-validator';
+import { IsLevel } from '../../levels/dto/levels.dto';
+
+/** A client-chosen idempotency key: 1–64 characters of letters, digits, _ . : - */
+export const IsRequestId = () =>
+  applyDecorators(
+    IsString(),
+    MinLength(1),
+    MaxLength(64),
+    Matches(/^[\w.:-]+$/, { message: 'requestId may contain letters, digits, _ . : - only' }),
+  );
 
 export class ReserveDto implements ReserveRequest {
-  @IsInt()
-  @Min(1)
-  @Max(MAX_LEVEL)
+  @IsLevel()
   level: number;
 
-  @IsString()
-  @MinLength(1)
-  @MaxLength(64)
-  @Matches(/^[\w.:-]+$/, { message: 'requestId may contain letters, digits, _ . : - only' })
+  @IsRequestId()
   requestId: string;
 }
 
