@@ -1,7 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { ErrorCode } from '@tickets/protocol';
-import { toErrorBody } from './error-body';
+import { logFailure, toErrorBody } from './error-body';
 
 /** Every REST error leaves as `{ statusCode, code, message }`; unexpected ones are logged, not leaked. */
 @Catch()
@@ -10,8 +9,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const body = toErrorBody(exception);
-    if (body.code === ErrorCode.INTERNAL) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
-    if (body.code === ErrorCode.UNAVAILABLE) this.logger.warn(exception instanceof Error ? exception.message : String(exception));
+    logFailure(this.logger, body, exception);
     host.switchToHttp().getResponse<Response>().status(body.statusCode).json(body);
   }
 }

@@ -1,4 +1,4 @@
-import { HttpException } from '@nestjs/common';
+import { HttpException, type Logger } from '@nestjs/common';
 import { ErrorBody, ErrorCode, HTTP_STATUS_BY_ERROR_CODE } from '@tickets/protocol';
 import { AppError } from './app-error';
 
@@ -49,4 +49,10 @@ export function toErrorBody(error: unknown): ErrorBody {
     return { statusCode: 503, code: ErrorCode.UNAVAILABLE, message: 'A backing service is unavailable; retry shortly' };
   }
   return { statusCode: 500, code: ErrorCode.INTERNAL, message: 'Internal error' };
+}
+
+/** Logs what an operator must see: bugs with their stack, outages with their cause; client errors are not logged. */
+export function logFailure(logger: Logger, body: ErrorBody, error: unknown): void {
+  if (body.code === ErrorCode.INTERNAL) logger.error(error instanceof Error ? error.stack : String(error));
+  if (body.code === ErrorCode.UNAVAILABLE) logger.warn(error instanceof Error ? error.message : String(error));
 }

@@ -1,4 +1,6 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { applyDecorators, ValidationError, ValidationPipe } from '@nestjs/common';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { ErrorCode } from '@tickets/protocol';
 import { AppError } from './app-error';
 
@@ -21,3 +23,9 @@ export function createValidationPipe(): ValidationPipe {
       new AppError(ErrorCode.VALIDATION_FAILED, describe(errors).slice(0, 10).join('; ') || 'Invalid payload'),
   });
 }
+
+/** An optional query-string offset: a non-negative integer. */
+export const IsPageOffset = () => applyDecorators(IsOptional(), Type(() => Number), IsInt(), Min(0));
+
+/** An optional query-string page size: an integer from 1 to max. */
+export const IsPageLimit = (max: number) => applyDecorators(IsOptional(), Type(() => Number), IsInt(), Min(1), Max(max));

@@ -1,7 +1,7 @@
 import { ArgumentsHost, CallHandler, Catch, ExecutionContext, Injectable, Logger, NestInterceptor, WsExceptionFilter } from '@nestjs/common';
-import { ErrorCode, type Ack } from '@tickets/protocol';
+import type { Ack } from '@tickets/protocol';
 import { map, Observable } from 'rxjs';
-import { toErrorBody } from '../common/error-body';
+import { logFailure, toErrorBody } from '../common/error-body';
 
 /** Wraps a handler's result as the protocol's `{ ok: true, data }` acknowledgement. */
 @Injectable()
@@ -21,7 +21,7 @@ export class AckExceptionFilter implements WsExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const body = toErrorBody(exception);
-    if (body.code === ErrorCode.INTERNAL) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    logFailure(this.logger, body, exception);
     // Socket.IO handler arguments: (socket, payload, ack, pattern).
     const ack = host.getArgs().find((arg): arg is (response: Ack<never>) => void => typeof arg === 'function');
     ack?.({ ok: false, error: { code: body.code, message: body.message } });

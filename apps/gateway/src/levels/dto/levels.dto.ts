@@ -1,3 +1,4 @@
+import { IsPageLimit, IsPageOffset } from '../../common/validation';
 import { LEVELS_PAGE_MAX_LIMIT, type LevelsQuery } from '@tickets/protocol';
 import { applyDecorators } from '@nestjs/common';
 import { Type } from 'class-transformer';
@@ -10,17 +11,10 @@ export const MAX_LEVEL = 2 ** 31 - 1;
 export const IsLevel = () => applyDecorators(IsInt(), Min(1), Max(MAX_LEVEL));
 
 export class LevelsQueryDto implements LevelsQuery {
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @IsPageOffset()
   offset?: number;
 
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(LEVELS_PAGE_MAX_LIMIT)
+  @IsPageLimit(LEVELS_PAGE_MAX_LIMIT)
   limit?: number;
 
   @IsOptional()

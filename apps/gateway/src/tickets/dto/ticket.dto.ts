@@ -1,3 +1,4 @@
+import { IsPageLimit, IsPageOffset } from '../../common/validation';
 import type { CreateTicketRequest, TicketStatus } from '@tickets/protocol';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
@@ -64,16 +65,9 @@ export class TicketsQuery {
   @IsIn(['available', 'reserved'])
   status?: TicketStatus;
 
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @IsPageOffset()
   offset?: number;
 
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @IsPageLimit(1000)
   limit?: number;
 }
