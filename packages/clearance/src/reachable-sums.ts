@@ -151,7 +151,11 @@ export class ReachableSums {
     for (let b = 0; b * WORDS_PER_BLOCK < words.length; b++) {
       blockRank[b] = total;
       const end = Math.min(words.length, (b + 1) * WORDS_PER_BLOCK);
-      for (let w = b * WORDS_PER_BLOCK; w < end; w++) total += popcount32(words[w]);
+      for (let w = b * WORDS_PER_BLOCK; w < end; w++) {
+        // Most words of a saturated set are all ones: skip the popcount for them.
+        const x = words[w];
+        total += x === -1 ? 32 : x === 0 ? 0 : popcount32(x);
+      }
     }
     blockRank[blockRank.length - 1] = total;
     const hint = (this.selectHint = new Int32Array((total >>> 9) + 2));
