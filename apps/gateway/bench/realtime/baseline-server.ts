@@ -62,6 +62,8 @@ async function main(): Promise<void> {
     io.to(roomOf(message.eventId)).emit('inventory:changed', payloadOf(message.eventId, message.version, message.payloadBytes));
   });
   process.on('disconnect', () => process.exit(0));
+  // A clean exit on SIGTERM too, so a BENCH_CPU_PROF profile gets written.
+  process.on('SIGTERM', () => process.exit(0));
   await new Promise<void>((resolve) => httpServer.listen(port, '127.0.0.1', resolve));
   process.send?.({ type: 'listening', port } satisfies FromBaselineServer);
 }
