@@ -33,6 +33,8 @@ describe.each(SETUPS)('realtime on %s', (_name, kind, withRedis) => {
   beforeAll(async () => {
     t = await startTestApp(kind, {
       RESERVE_RATE_LIMIT: '5/3600000',
+      // Long enough that the coalescing test's requests land inside one interval.
+      BROADCAST_INTERVAL_MS: '1000',
       ...(withRedis ? { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix } : {}),
     });
     const event = (await t.http().post('/api/events').set(...bearer(t.adminToken)).send({ name: 'live' }).expect(201)).body as EventView;
@@ -80,7 +82,7 @@ describe.each(SETUPS)('realtime on %s', (_name, kind, withRedis) => {
 
   function record(socket: ClientSocket): InventoryChanged[] {
     const seen: InventoryChanged[] = [];
-    socket.on('inventory:changed', (change) => seen.push(change));
+    socket.on('inventory:changed', (...changes) => seen.push(...changes));
     return seen;
   }
 
@@ -158,6 +160,37 @@ describe.each(SETUPS)('realtime on %s', (_name, kind, withRedis) => {
     await t.http().post(`/api/events/${eventId}/tickets`).set(...bearer(t.adminToken)).send({ value: 32 }).expect(201);
     await expectEventually(() => expect(bought.at(-1)).toMatchObject({ version: start + 3, cause: 'ticket-created', totalTickets: 6 }));
     expect(watched).toHaveLength(2);
+  });
+
+  it('coalesces changes within the broadcast interval; a socket joining meanwhile gets only what follows its snapshot', async () => {
+    const early = await connected((await t.attendee('early')).token);
+    const late = await connected((await t.attendee('late')).token);
+    const earlyJoin = await call<EventSnapshot>(early, 'event:join', { eventId });
+    const start = earlyJoin.ok ? earlyJoin.data.version : -1;
+    const messages = (socket: ClientSocket): number[][] => {
+      const seen: number[][] = [];
+      socket.on('inventory:changed', (...changes) => seen.push(changes.map((change) => change.version)));
+      return seen;
+    };
+    const earlyMessages = messages(early);
+    const lateMessages = messages(late);
+    const addTicket = (value: number) =>
+      t.http().post(`/api/events/${eventId}/tickets`).set(...bearer(t.adminToken)).send({ value }).expect(201);
+
+    // Quiet before: the first change goes out at once; the next waits for the interval to end.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await addTicket(2000);
+    await expectEventually(() => expect(earlyMessages).toEqual([[start + 1]]));
+    await addTicket(3000);
+    await addTicket(5000);
+    // The late socket joins while start+2 and start+3 wait: they go to the room first, without it.
+    const lateJoin = await call<EventSnapshot>(late, 'event:join', { eventId });
+    expect(lateJoin.ok && lateJoin.data.version).toBe(start + 3);
+    expect(earlyMessages).toEqual([[start + 1], [start + 2, start + 3]]);
+    await addTicket(7000);
+    await addTicket(11000);
+    await expectEventually(() => expect(earlyMessages).toEqual([[start + 1], [start + 2, start + 3], [start + 4, start + 5]]));
+    expect(lateMessages).toEqual([[start + 4, start + 5]]);
   });
 
   it('rate-limits reserve calls per user with RATE_LIMITED', async () => {

@@ -51,7 +51,11 @@ export interface SocketReserveRequest {
 
 export type InventoryCause = 'reserved' | 'released' | 'ticket-created' | 'ticket-deleted' | 'event-deleted';
 
-/** One message per committed change, sent to the event's room in version order. */
+/**
+ * One committed change. Every change reaches each socket in the event's room exactly once, in
+ * version order; one `inventory:changed` message carries one or more consecutive changes as its
+ * arguments (the server coalesces changes that come faster than its broadcast interval).
+ */
 export interface InventoryChanged {
   eventId: number;
   version: number;
@@ -75,14 +79,12 @@ export interface ClientToServerEvents {
 
 /** Server → client messages. */
 export interface ServerToClientEvents {
-  'inventory:changed': (change: InventoryChanged) => void;
+  /** One or more consecutive changes of one event, in version order: `socket.on('inventory:changed', (...changes) => …)`. */
+  'inventory:changed': (...changes: InventoryChanged[]) => void;
 }
 
 export type ClientEventName = keyof ClientToServerEvents;
 export type ServerEventName = keyof ServerToClientEvents;
-
-/** The payload type of a server → client event, for typed emit helpers. */
-export type ServerEventPayload<E extends ServerEventName> = Parameters<ServerToClientEvents[E]>[0];
 
 /** Socket payload limits shared by server validation and clients. */
 export const LEVELS_PAGE_MAX_LIMIT = 500;

@@ -54,6 +54,8 @@ class LoadGenerator {
   private readonly deliveries = new LatencyHistogram();
   private payloadBytes = 0;
   private payloadSamples = 0;
+  private messagesReceived = 0;
+  private changesReceived = 0;
   private connectFailures = 0;
   private readonly reserve = {
     sent: 0,
@@ -111,7 +113,12 @@ class LoadGenerator {
           outOfOrder: 0,
           disconnectReason: null,
         };
-        socket.on('inventory:changed', (change) => this.receive(client, change, index === 0));
+        socket.on('inventory:changed', (...changes) => {
+          const receivedAt = now();
+          this.messagesReceived += 1;
+          this.changesReceived += changes.length;
+          for (const change of changes) this.receive(client, change, receivedAt, index === 0);
+        });
         socket.on('disconnect', (reason) => {
           if (reason !== 'io client disconnect') client.disconnectReason = reason;
         });
@@ -125,8 +132,7 @@ class LoadGenerator {
     this.connectFailures += 1;
   }
 
-  private receive(client: BenchClient, change: InventoryChanged, samplePayload: boolean): void {
-    const receivedAt = now();
+  private receive(client: BenchClient, change: InventoryChanged, receivedAt: number, samplePayload: boolean): void {
     const slot = change.version - client.joinVersion - 1;
     if (slot < 0 || client.seen[slot] === 1) {
       // A version the join snapshot already covered, or a second copy.
@@ -272,6 +278,8 @@ class LoadGenerator {
       messagesOutOfOrder,
       messagesDuplicated,
       meanPayloadBytes: this.payloadSamples === 0 ? 0 : Math.round(this.payloadBytes / this.payloadSamples),
+      messagesReceived: this.messagesReceived,
+      changesReceived: this.changesReceived,
       reserve: {
         sent: reserve.sent,
         ok: reserve.ok,
@@ -313,3 +321,5 @@ process.on('message', (message: ToLoadGenerator) => {
 
 // The orchestrator going away (crash, Ctrl-C) must not leave thousands of sockets behind.
 process.on('disconnect', () => process.exit(0));
+// A clean exit on SIGTERM too, so a BENCH_CPU_PROF profile gets written.
+process.on('SIGTERM', () => process.exit(0));

@@ -50,6 +50,10 @@ export interface LoadResult {
   /** Second copies of a version, or versions the join snapshot already covered. */
   messagesDuplicated: number;
   meanPayloadBytes: number;
+  /** `inventory:changed` messages received over all clients (one message may carry several changes). */
+  messagesReceived: number;
+  /** Changes received over all clients. */
+  changesReceived: number;
   reserve: {
     sent: number;
     ok: number;

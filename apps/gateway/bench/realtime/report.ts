@@ -50,6 +50,9 @@ const reasons = (result: LoadResult): string => {
   return entries.length === 0 ? '' : `; ${entries.map(([reason, count]) => `${count} ${reason}`).join(', ')}`;
 };
 
+const perMessage = (result: LoadResult): string =>
+  `${result.messagesReceived} (${(result.changesReceived / Math.max(1, result.messagesReceived)).toFixed(2)})`;
+
 export function ratio(report: RealtimeReport): number {
   return report.project.fanOutAll.p99 / report.baseline.fanOutAll.p99;
 }
@@ -63,7 +66,8 @@ export function tableRows(report: RealtimeReport): [string, string, string, stri
     ['connected clients', String(project.clients), String(baseline.clients), '2,000'],
     ['changes broadcast', String(project.expectedChanges), String(baseline.expectedChanges), ''],
     ['changes / s', project.reserve.committedPerSecond.toFixed(1), report.baselineRate.toFixed(1), String(report.settings.reservesPerSecond)],
-    ['payload (mean JSON bytes)', String(project.meanPayloadBytes), String(baseline.meanPayloadBytes), 'same'],
+    ['`inventory:changed` messages received (changes per message)', perMessage(project), perMessage(baseline), ''],
+    ['payload per change (mean JSON bytes)', String(project.meanPayloadBytes), String(baseline.meanPayloadBytes), 'same'],
     ['fan-out to every client p50 / p99 / max', latency(project.fanOutAll), latency(baseline.fanOutAll), 'p99 ≤ 100 ms'],
     ['single delivery p50 / p99 / max', latency(project.fanOutDelivery), latency(baseline.fanOutDelivery), ''],
     ['fan-out p99 ratio project / baseline', `${ratio(report).toFixed(2)}×`, '1.00×', '≤ 1.5×'],

@@ -1,7 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import { Clock } from './clock';
 import { RandomSource } from './random-source';
+import { Timers } from './timers';
 
 @Global()
-@Module({ providers: [Clock, RandomSource], exports: [Clock, RandomSource] })
+@Module({ providers: [Clock, RandomSource, Timers], exports: [Clock, RandomSource, Timers] })
 export class CommonModule {}

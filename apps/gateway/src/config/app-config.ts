@@ -35,6 +35,8 @@ export class AppConfig {
   readonly seedDemo!: boolean;
   /** How often each replica re-checks event versions against the database (safety net for lost feed messages). */
   readonly feedPollMs!: number;
+  /** Shortest gap between two inventory messages to one event's sockets; changes in between ride together (0: one message per change). */
+  readonly broadcastIntervalMs!: number;
 
   constructor(values: AppConfig) {
     Object.assign(this, values);
@@ -172,5 +174,6 @@ export function loadConfig(env: Env, repoRoot: string): AppConfig {
     reserveRateLimit: parseRateLimit(nonEmpty(env, 'RESERVE_RATE_LIMIT')),
     seedDemo: bool(env, 'SEED_DEMO', database.kind === 'sqlite'),
     feedPollMs: integer(env, 'FEED_POLL_MS', 2000, 100, 600000),
+    broadcastIntervalMs: integer(env, 'BROADCAST_INTERVAL_MS', 50, 0, 10000),
   });
 }

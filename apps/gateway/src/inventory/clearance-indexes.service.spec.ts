@@ -3,6 +3,7 @@ import { Clock } from '../common/clock';
 import { loadConfig } from '../config/app-config';
 import { ClearanceIndexes } from './clearance-indexes.service';
 import type { CommittedChange } from './committed-change';
+import { Timers } from '../common/timers';
 import { InventoryBroadcaster } from './inventory-broadcaster';
 import type { EventSnapshot, InventoryOutbox } from './inventory-outbox';
 import { LocalInventoryFeed } from './local-inventory-feed';
@@ -57,10 +58,12 @@ class FakeOutbox {
 function setup() {
   const outbox = new FakeOutbox(new Map([[1, 1], [2, 2], [3, 4]]));
   const feed = new LocalInventoryFeed();
-  const broadcaster = new InventoryBroadcaster();
+  // Interval 0: one message per change, so `sent` shows exactly what was broadcast when.
+  const config = loadConfig({ BROADCAST_INTERVAL_MS: '0' }, '/r');
+  const broadcaster = new InventoryBroadcaster(config, new Timers());
   const sent: InventoryChanged[] = [];
-  broadcaster.attach((change) => sent.push(change));
-  const indexes = new ClearanceIndexes(outbox as unknown as InventoryOutbox, feed, broadcaster, loadConfig({}, '/r'), new Clock());
+  broadcaster.attach((_eventId, changes) => sent.push(...changes));
+  const indexes = new ClearanceIndexes(outbox as unknown as InventoryOutbox, feed, broadcaster, config, new Clock());
   return { outbox, feed, indexes, sent };
 }
 

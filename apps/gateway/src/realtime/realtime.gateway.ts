@@ -50,7 +50,7 @@ export class RealtimeGateway implements OnGatewayInit<TicketsServer> {
       }
     });
     // Each replica emits only to its own sockets: every replica consumes every change itself.
-    this.broadcaster.attach((change) => server.local.to(eventRoom(change.eventId)).emit('inventory:changed', change));
+    this.broadcaster.attach((eventId, changes) => server.local.to(eventRoom(eventId)).emit('inventory:changed', ...changes));
   }
 
   @SubscribeMessage('event:join')

@@ -4,6 +4,7 @@ import { PermissionsService } from '../auth/permissions.service';
 import type { AuthPrincipal } from '../auth/token.service';
 import { AppError } from '../common/app-error';
 import { ClearanceIndexes, toEventSnapshot } from '../inventory/clearance-indexes.service';
+import { InventoryBroadcaster } from '../inventory/inventory-broadcaster';
 import { LevelsService } from '../levels/levels.service';
 import { ReservationsService } from '../reservations/reservations.service';
 import { JoinEventDto, LeaveEventDto, LevelComboDto, LevelsPageDto, SocketReserveDto } from './dto/realtime.dto';
@@ -27,14 +28,17 @@ export class RealtimeService {
     private readonly indexes: ClearanceIndexes,
     private readonly permissions: PermissionsService,
     private readonly rateLimiter: ReserveRateLimiter,
+    private readonly broadcaster: InventoryBroadcaster,
   ) {}
 
   /**
    * Joins the room and takes the snapshot inside the event's ordered consumer, so the socket gets
-   * every change after the snapshot's version and none before it.
+   * every change after the snapshot's version and none before it (changes still waiting to be
+   * sent to the room go out first, before the socket is in it).
    */
   async join(socket: RoomMember, request: JoinEventDto): Promise<EventSnapshot> {
     return this.indexes.whileCurrent(request.eventId, async (inventory) => {
+      this.broadcaster.flush(request.eventId);
       await socket.join(eventRoom(request.eventId));
       return toEventSnapshot(inventory);
     });

@@ -133,9 +133,11 @@ export class EventClient {
 
   private attach(socket: EventSocket): void {
     this.socket = socket;
-    socket.on('inventory:changed', (change) => {
-      this.changes.push(change);
-      if (this.version === null || change.version > this.version) this.version = change.version;
+    socket.on('inventory:changed', (...changes) => {
+      for (const change of changes) {
+        this.changes.push(change);
+        if (this.version === null || change.version > this.version) this.version = change.version;
+      }
     });
     socket.on('disconnect', (reason) => {
       if (this.closed || reason === 'io client disconnect') return;

@@ -1,0 +1,17 @@
+import { Injectable } from '@nestjs/common';
+
+/** A scheduled callback that can be called off. */
+export interface ScheduledTask {
+  cancel(): void;
+}
+
+/** Deferred work, injected so services that wait can be tested without real time passing. */
+@Injectable()
+export class Timers {
+  /** Runs fn once after `ms` milliseconds; the pending timer does not keep the process alive. */
+  after(ms: number, fn: () => void): ScheduledTask {
+    const timer = setTimeout(fn, ms);
+    timer.unref();
+    return { cancel: () => clearTimeout(timer) };
+  }
+}
