@@ -11,6 +11,8 @@
  * (size, levelAt, countBelow, has) is word-parallel and cheap to replay; witnesses (combo, page)
  * cost a write per sum, so after a change they are replayed only up to the highest sum a query
  * needs: reserving a low level after removing early tickets does not pay for the middle levels.
+ * Above that witnessed region a replay usually writes the sums directly instead of running the
+ * DP there (the solid-middle lemma, see ReachableSums.applyAll).
  *
  * Determinism: tickets are processed in ascending id order, so the combination shown for a
  * level depends only on the current set of tickets; replicas that hold the same tickets show
@@ -69,6 +71,8 @@ export class ClearanceIndex {
   /** Ticket ids, ascending; values[i] belongs to ids[i]. */
   private readonly ids: number[] = [];
   private readonly values: number[] = [];
+  /** The same values, ascending (the solid-middle lemma takes the smallest first). */
+  private readonly ascendingValues: number[] = [];
   private sumOfValues = 0;
   private sums: ReachableSums | null = null;
   /** Lowest ticket index whose DP contribution is stale; ids.length when up to date. */
@@ -110,6 +114,8 @@ export class ClearanceIndex {
       index.ids.push(ticket.id);
       index.values.push(ticket.value);
     }
+    index.ascendingValues.push(...index.values);
+    index.ascendingValues.sort((a, b) => a - b);
     index.sumOfValues = total;
     index.refresh(Infinity);
     return index;
@@ -235,6 +241,7 @@ export class ClearanceIndex {
     if (total > this.maxTotal) throw tooLarge(total, this.maxTotal);
     this.ids.splice(at, 0, ticket.id);
     this.values.splice(at, 0, ticket.value);
+    this.ascendingValues.splice(lowerBound(this.ascendingValues, ticket.value), 0, ticket.value);
     this.sumOfValues = total;
     this.staleFrom = Math.min(this.staleFrom, at);
   }
@@ -246,6 +253,7 @@ export class ClearanceIndex {
       throw new ClearanceError('UNKNOWN_TICKET', `no ticket with id ${String(ticketId)}`);
     }
     this.sumOfValues -= this.values[at];
+    this.ascendingValues.splice(lowerBound(this.ascendingValues, this.values[at]), 1);
     this.ids.splice(at, 1);
     this.values.splice(at, 1);
     this.staleFrom = Math.min(this.staleFrom, at);
@@ -253,7 +261,7 @@ export class ClearanceIndex {
 
   /** Bytes held by the DP arrays and the ticket arrays (an estimate for the latter). O(1). */
   memoryBytes(): number {
-    return (this.sums?.memoryBytes() ?? 0) + this.ids.length * 16;
+    return (this.sums?.memoryBytes() ?? 0) + this.ids.length * 24;
   }
 
   /**
@@ -291,7 +299,7 @@ export class ClearanceIndex {
     const sums = this.sums!;
     const n = this.ids.length;
     const half = Math.floor(this.sumOfValues / 2);
-    for (let i = sums.applied; i < n; i++) sums.apply(i, this.values[i]);
+    sums.applyAll(this.values, this.ascendingValues);
     sums.indexRanks();
     this.rankOfOne = sums.rank(1);
     this.lowerCount = sums.rank(half + 1) - this.rankOfOne;
@@ -373,13 +381,13 @@ function invalidQuery(message: string): ClearanceError {
   return new ClearanceError('INVALID_QUERY', message);
 }
 
-/** First index whose id is >= id. O(log n). */
-function lowerBound(ids: readonly number[], id: number): number {
+/** First index whose entry is >= x in an ascending array. O(log n). */
+function lowerBound(sorted: readonly number[], x: number): number {
   let lo = 0;
-  let hi = ids.length;
+  let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (ids[mid] < id) lo = mid + 1;
+    if (sorted[mid] < x) lo = mid + 1;
     else hi = mid;
   }
   return lo;

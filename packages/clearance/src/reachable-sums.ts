@@ -89,12 +89,13 @@ export class ReachableSums {
   }
 
   /**
-   * Applies the ticket at index `ticketIndex` (must equal `applied`) with value v.
+   * Applies the ticket at index `ticketIndex` (must equal `applied`) with value v, updating sums
+   * up to `limit` only (default: all tracked sums).
    * O(words that are not yet full in [v, appliedTotal + v] / 32 + witnessed sums it newly reaches).
    */
-  apply(ticketIndex: number, v: number): void {
+  apply(ticketIndex: number, v: number, limit = this.capacity): void {
     const { words, parent, count } = this;
-    const top = Math.min(this.appliedTotal + v, this.capacity);
+    const top = Math.min(this.appliedTotal + v, limit);
     this.applied = ticketIndex + 1;
     this.appliedTotal += v;
     if (v > top) return; // reaches nothing we track
@@ -123,6 +124,59 @@ export class ReachableSums {
         count[s] = count[s - v] + 1;
         fresh &= fresh - 1;
       } while (fresh !== 0);
+    }
+  }
+
+  /**
+   * Applies tickets `applied` .. values.length - 1 as `apply` would, taking a shortcut for the
+   * sums above the witnessed region when a replay starts from scratch (the solid-middle lemma):
+   *
+   * Let R be the sums reachable with some tickets of total T, and suppose R ⊇ [a, T - a] (subset
+   * sums are symmetric about T / 2, so a run through the middle has this shape). Adding a ticket
+   * of value v <= T - 2a + 1 gives R ∪ (R + v) ⊇ [a, T + v - a]: the two runs touch. So if the
+   * smallest tickets, taken in ascending order while their total fits in the witnessed region,
+   * have such a run, and every further value (ascending) is at most the run's length so far, the
+   * final set is E ∪ [a, T - a] ∪ (T - E), where E, the reachable sums below a, lies inside the
+   * witnessed region, which the DP keeps exact anyway. The set does not depend on the order the
+   * tickets are applied in, so the witnesses keep theirs.
+   *
+   * Then the tickets update the witnessed region only, and the sums above it are written
+   * directly: O(n + the DP's cost below the witness limit W + capacity/32), against
+   * O(S/32 + n·k) for the plain DP. `ascending` holds the same values, sorted.
+   */
+  applyAll(values: readonly number[], ascending: readonly number[]): void {
+    const n = values.length;
+    let i = this.applied;
+    const limit = this.witnessLimit;
+    if (i === 0 && limit < this.capacity) {
+      const a = solidMiddleStart(ascending, limit);
+      if (a >= 0) {
+        for (; i < n; i++) this.apply(i, values[i], limit);
+        this.writeAboveWitnessed(a);
+        return;
+      }
+    }
+    for (; i < n; i++) this.apply(i, values[i]);
+  }
+
+  /**
+   * Writes the sums above the witnessed region for a final set E ∪ [a, T - a] ∪ (T - E), E being
+   * the (exact) reachable sums below a, and rebuilds the union-find there. O(capacity / 32 + a).
+   */
+  private writeAboveWitnessed(a: number): void {
+    const { words, prevOpen, capacity } = this;
+    const total = this.appliedTotal;
+    const first = (this.witnessLimit >>> 5) + 1;
+    const firstSum = first << 5;
+    words.fill(0, first);
+    fillBits(words, Math.max(a, firstSum), Math.min(total - a, capacity));
+    // s > total - a is reachable iff its mirror total - s (< a, witnessed) is.
+    for (let s = Math.max(total - a + 1, firstSum); s <= Math.min(total, capacity); s++) {
+      if (this.has(total - s)) words[s >>> 5] |= 1 << (s & 31);
+    }
+    for (let w = first; w < words.length; w++) {
+      if (words[w] !== -1) prevOpen[w] = w;
+      else prevOpen[w] = words[w - 1] === -1 ? prevOpen[w - 1] : w - 1;
     }
   }
 
@@ -210,4 +264,82 @@ export class ReachableSums {
       this.blockRank.byteLength
     );
   }
+}
+
+/**
+ * The solid-middle lemma's test (see ReachableSums.applyAll): takes the smallest values while
+ * their total stays <= limit, finds the run of their reachable sums through the middle, [a, T - a],
+ * and checks that each further value is at most the run's length so far. Returns a, or -1 when
+ * the test fails. O(n + prefix tickets · limit / 32), and O(1) per ticket while the prefix's sums
+ * are all of 0..T (the common case of many small values).
+ */
+export function solidMiddleStart(ascending: readonly number[], limit: number): number {
+  const n = ascending.length;
+  const bits = new Int32Array((limit >>> 5) + 1);
+  let total = 0;
+  // While every sum 0..total is reachable, the bits are implied; they are written when that ends.
+  let solid = true;
+  let p = 0;
+  for (; p < n && total + ascending[p] <= limit; p++) {
+    const v = ascending[p];
+    if (solid && v <= total + 1) {
+      total += v;
+      continue;
+    }
+    if (solid) {
+      fillBits(bits, 0, total);
+      solid = false;
+    }
+    orShifted(bits, v, total + v);
+    total += v;
+  }
+  if (p === n) return -1; // everything fits in the witnessed region: no shortcut needed
+  let a: number;
+  if (solid) {
+    a = 0;
+  } else {
+    a = Math.floor(total / 2);
+    if (!hasBit(bits, a)) return -1;
+    while (a > 0 && hasBit(bits, a - 1)) a--;
+  }
+  let run = total - 2 * a + 1;
+  for (; p < n; p++) {
+    if (ascending[p] > run) return -1;
+    run += ascending[p];
+  }
+  return a;
+}
+
+const hasBit = (bits: Int32Array, s: number): boolean => (bits[s >>> 5] & (1 << (s & 31))) !== 0;
+
+/** bits |= bits << v, for sums up to top (descending, so each source is read before it changes). */
+function orShifted(bits: Int32Array, v: number, top: number): void {
+  for (let w = top >>> 5; w >= v >>> 5; w--) {
+    const q = (w << 5) - v;
+    let shifted: number;
+    if (q >= 0) {
+      const src = q >>> 5;
+      const off = q & 31;
+      shifted = off === 0 ? bits[src] : (bits[src] >>> off) | (bits[src + 1] << (32 - off));
+    } else {
+      shifted = bits[0] << -q;
+    }
+    bits[w] |= shifted;
+  }
+}
+
+/** Sets bits lo..hi of `bits` (nothing when lo > hi). */
+function fillBits(bits: Int32Array, lo: number, hi: number): void {
+  if (lo > hi) return;
+  const lw = lo >>> 5;
+  const hw = hi >>> 5;
+  const lowMask = -1 << (lo & 31);
+  const highMask = -1 >>> (31 - (hi & 31));
+  if (lw === hw) {
+    bits[lw] |= lowMask & highMask;
+    return;
+  }
+  bits[lw] |= lowMask;
+  bits.fill(-1, lw + 1, hw);
+  bits[hw] |= highMask;
 }

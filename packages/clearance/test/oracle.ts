@@ -22,3 +22,16 @@ export function isCombinationOf(tickets: readonly Ticket[], ids: readonly number
   }
   return sum === level;
 }
+
+/** Reachable sums 0..total as a byte per sum, by the textbook 0/1 knapsack. O(n · S). */
+export function reachableTable(tickets: readonly Ticket[]): Uint8Array {
+  const total = tickets.reduce((sum, t) => sum + t.value, 0);
+  const reachable = new Uint8Array(total + 1);
+  reachable[0] = 1;
+  let top = 0;
+  for (const { value } of tickets) {
+    for (let s = top; s >= 0; s--) if (reachable[s] === 1) reachable[s + value] = 1;
+    top += value;
+  }
+  return reachable;
+}
