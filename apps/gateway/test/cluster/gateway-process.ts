@@ -85,7 +85,9 @@ export class GatewayReplica {
     env: Record<string, string>,
   ) {
     this.url = `http://127.0.0.1:${port}`;
-    this.child = spawn(process.execPath, ['dist/main.js'], {
+    // BENCH_CPU_PROF=DIR (bench:realtime) writes a V8 CPU profile of the replica there on exit.
+    const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    this.child = spawn(process.execPath, [...profile, 'dist/main.js'], {
       cwd: GATEWAY_DIR,
       env: { ...process.env, NODE_ENV: 'production', ...env, PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
