@@ -52,6 +52,11 @@ export class ReachableSums {
   appliedTotal = 0;
   /** parent/count are recorded for sums <= witnessLimit (the last sum of a word, or -1). */
   private witnessLimit = -1;
+  /** Words (and their union-find entries) from here up still hold a previous state: reset lazily. */
+  private staleFrom = 0;
+  /** Words fullFrom..fullTo are known to be all ones (written by the shortcut); spares the rank index a scan. */
+  private fullFrom = 0;
+  private fullTo = -1;
 
   /**
    * Allocates state for sums 0..(at least) minCapacity, holding only sum 0, recording witnesses
@@ -75,17 +80,31 @@ export class ReachableSums {
 
   /**
    * Back to the empty ticket prefix (only sum 0 reachable), recording witnesses from now on for
-   * sums up to witnessLimit (rounded up to a whole word). O(capacity / 32).
+   * sums up to witnessLimit (rounded up to a whole word). O(witnessLimit / 32) now; the words
+   * above it are cleared when a ticket first reaches them, or overwritten by the shortcut.
    */
   reset(witnessLimit: number): void {
     this.witnessLimit = Math.min(this.capacity, Math.floor(Math.max(0, witnessLimit) / 32) * 32 + 31);
-    this.words.fill(0);
+    const first = (this.witnessLimit >>> 5) + 1;
+    this.words.fill(0, 0, first);
     this.words[0] = 1;
     this.parent[0] = -1;
     this.count[0] = 0;
-    for (let w = 0; w < this.prevOpen.length; w++) this.prevOpen[w] = w;
+    for (let w = 0; w < first; w++) this.prevOpen[w] = w;
+    this.staleFrom = first;
+    this.fullFrom = 0;
+    this.fullTo = -1;
     this.applied = 0;
     this.appliedTotal = 0;
+  }
+
+  /** Finishes a lazy reset: the words above the witnessed region back to empty. O(capacity / 32). */
+  private clearStale(): void {
+    const { words, prevOpen } = this;
+    if (this.staleFrom >= words.length) return;
+    words.fill(0, this.staleFrom);
+    for (let w = this.staleFrom; w < prevOpen.length; w++) prevOpen[w] = w;
+    this.staleFrom = words.length;
   }
 
   /**
@@ -96,6 +115,7 @@ export class ReachableSums {
   apply(ticketIndex: number, v: number, limit = this.capacity): void {
     const { words, parent, count } = this;
     const top = Math.min(this.appliedTotal + v, limit);
+    if (top >= this.staleFrom << 5) this.clearStale();
     this.applied = ticketIndex + 1;
     this.appliedTotal += v;
     if (v > top) return; // reaches nothing we track
@@ -151,11 +171,21 @@ export class ReachableSums {
     if (i === 0 && limit < this.capacity) {
       const a = solidMiddleStart(ascending, limit);
       if (a >= 0) {
-        for (; i < n; i++) this.apply(i, values[i], limit);
+        let total = 0;
+        for (const v of values) total += v;
+        const lowestWord = ascending[0] >>> 5;
+        for (; i < n; i++) {
+          this.apply(i, values[i], limit);
+          // Once no ticket can reach an open witnessed word, the rest change nothing there.
+          if ((i & 31) === 31 && this.findOpen(limit >>> 5) < lowestWord) break;
+        }
+        this.applied = n;
+        this.appliedTotal = total;
         this.writeAboveWitnessed(a);
         return;
       }
     }
+    this.clearStale();
     for (; i < n; i++) this.apply(i, values[i]);
   }
 
@@ -168,16 +198,28 @@ export class ReachableSums {
     const total = this.appliedTotal;
     const first = (this.witnessLimit >>> 5) + 1;
     const firstSum = first << 5;
+    const lo = Math.max(a, firstSum);
+    const hi = Math.min(total - a, capacity);
     words.fill(0, first);
-    fillBits(words, Math.max(a, firstSum), Math.min(total - a, capacity));
+    fillBits(words, lo, hi);
     // s > total - a is reachable iff its mirror total - s (< a, witnessed) is.
     for (let s = Math.max(total - a + 1, firstSum); s <= Math.min(total, capacity); s++) {
       if (this.has(total - s)) words[s >>> 5] |= 1 << (s & 31);
     }
+    // The union-find: word by word at the edges, one fill for the run of full words between.
+    this.fullFrom = (lo + 31) >>> 5;
+    this.fullTo = lo <= hi ? ((hi + 1) >>> 5) - 1 : -1;
     for (let w = first; w < words.length; w++) {
+      if (w === this.fullFrom && this.fullTo >= w) {
+        const root = words[w - 1] === -1 ? prevOpen[w - 1] : w - 1;
+        prevOpen.fill(root, w, this.fullTo + 1);
+        w = this.fullTo;
+        continue;
+      }
       if (words[w] !== -1) prevOpen[w] = w;
       else prevOpen[w] = words[w - 1] === -1 ? prevOpen[w - 1] : w - 1;
     }
+    this.staleFrom = words.length;
   }
 
   /** Largest word index <= w that still has a zero bit, or -1. Amortised O(α). */
@@ -205,6 +247,10 @@ export class ReachableSums {
     for (let b = 0; b * WORDS_PER_BLOCK < words.length; b++) {
       blockRank[b] = total;
       const end = Math.min(words.length, (b + 1) * WORDS_PER_BLOCK);
+      if (b * WORDS_PER_BLOCK >= this.fullFrom && end - 1 <= this.fullTo) {
+        total += (end - b * WORDS_PER_BLOCK) * 32;
+        continue;
+      }
       for (let w = b * WORDS_PER_BLOCK; w < end; w++) {
         // Most words of a saturated set are all ones: skip the popcount for them.
         const x = words[w];
