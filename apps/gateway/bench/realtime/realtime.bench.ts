@@ -19,7 +19,7 @@ import { freePort, readProcKb } from '../../test/cluster/gateway-process';
 import { forkTs, nextMessage, stopChild } from './child-process';
 import { schedulerTickMs } from './stats';
 import type { FromBaselineServer, FromLoadGenerator, LoadPlan, LoadResult, ToBaselineServer, ToLoadGenerator } from './load-messages';
-import { markdownSection, printTable, ratio, writeSection, type BenchSettings, type RealtimeReport } from './report';
+import { markdownSection, printTable, ratio, scaleRow, writeSection, type BenchSettings, type RealtimeReport, type ScaleRow } from './report';
 
 function setting(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -29,6 +29,7 @@ function setting(name: string, fallback: number): number {
   return value;
 }
 
+// clients changes for the BENCH_SCALE runs, then goes back to BENCH_CLIENTS for the main run.
 const settings: BenchSettings = {
   clients: setting('BENCH_CLIENTS', 2000),
   reservesPerSecond: setting('BENCH_RATE', 100),
@@ -37,7 +38,16 @@ const settings: BenchSettings = {
   reservers: setting('BENCH_RESERVERS', 50),
 };
 const redisDb = setting('BENCH_REDIS_DB', 14);
-const timeoutS = setting('BENCH_TIMEOUT_S', 900);
+const timeoutS = setting('BENCH_TIMEOUT_S', 1800);
+/** Smaller client counts run first (project only, same settings otherwise): where the latency goals hold on this machine. */
+const scaleClients = (process.env.BENCH_SCALE ?? '500,1000')
+  .split(',')
+  .filter((item) => item.trim() !== '')
+  .map((item) => {
+    const value = Number(item);
+    if (!Number.isInteger(value) || value <= 0) throw new Error(`BENCH_SCALE must list client counts, got "${item}"`);
+    return value;
+  });
 const baselineOnly = process.env.BENCH_MODE === 'baseline';
 /** BENCH_WRITE=0 prints the table without touching docs/benchmarks.md (exploratory settings). */
 const writeDoc = process.env.BENCH_WRITE !== '0';
@@ -254,6 +264,16 @@ async function main(): Promise<void> {
   }
   try {
     log(`settings ${JSON.stringify(settings)}`);
+    const scale: ScaleRow[] = [];
+    const mainClients = settings.clients;
+    for (const clients of baselineOnly ? [] : scaleClients.filter((count) => count < mainClients)) {
+      settings.clients = clients;
+      log(`scale run: ${clients} clients (project only)`);
+      const run = await runProject();
+      scale.push(scaleRow(clients, run));
+      if (run.project.messagesLost > 0 || run.doubleBooked > 0 || run.lostReservations > 0) process.exitCode = 1;
+    }
+    settings.clients = mainClients;
     const project = baselineOnly ? null : await runProject();
     // The fan-out work the project really did: its committed rate (at most the target), same duration.
     const baselineRate = Math.min(settings.reservesPerSecond, project?.project.reserve.committedPerSecond || settings.reservesPerSecond);
@@ -270,7 +290,7 @@ async function main(): Promise<void> {
       loadBefore: { project: project.loadBefore, baseline: baseline.loadBefore },
     };
     printTable(report);
-    if (writeDoc) writeSection(markdownSection(report, new Date()));
+    if (writeDoc) writeSection(markdownSection(report, new Date(), scale));
     log(`fan-out p99 is ${ratio(report).toFixed(2)}× the baseline${writeDoc ? '; results written to docs/benchmarks.md' : ''}`);
     const { project: load } = report;
     if (load.messagesLost > 0 || load.disconnected > 0 || report.doubleBooked > 0 || report.lostReservations > 0 || report.inconsistentTickets > 0) {

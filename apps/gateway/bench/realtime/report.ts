@@ -34,6 +34,46 @@ export interface RealtimeReport {
   loadBefore: { project: number; baseline: number };
 }
 
+/** One line of the scale table: a project-only run at fewer clients. */
+export interface ScaleRow {
+  clients: number;
+  changesPerSecond: number;
+  messagesPerClientPerSecond: number;
+  changesPerMessage: number;
+  fanOut: LatencySummary;
+  ackLatency: LatencySummary;
+  lost: number;
+  doubleBooked: number;
+}
+
+export function scaleRow(clients: number, run: Pick<RealtimeReport, 'project' | 'doubleBooked' | 'settings'>): ScaleRow {
+  const { project } = run;
+  return {
+    clients,
+    changesPerSecond: project.reserve.committedPerSecond,
+    messagesPerClientPerSecond: project.messagesReceived / Math.max(1, project.clients) / run.settings.durationS,
+    changesPerMessage: project.changesReceived / Math.max(1, project.messagesReceived),
+    fanOut: project.fanOutAll,
+    ackLatency: project.reserve.ackLatency,
+    lost: project.messagesLost,
+    doubleBooked: run.doubleBooked,
+  };
+}
+
+function scaleTable(report: RealtimeReport, scale: readonly ScaleRow[]): string[] {
+  const rows = [...scale, scaleRow(report.settings.clients, report)];
+  return [
+    '| clients | changes / s | messages per client per s (changes per message) | fan-out to every client p50 / p99 | reserve ack p50 / p99 | lost / double-booked |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows.map(
+      (row) =>
+        `| ${row.clients.toLocaleString('en-US')} | ${row.changesPerSecond.toFixed(1)} | ${row.messagesPerClientPerSecond.toFixed(1)} ` +
+        `(${row.changesPerMessage.toFixed(2)}) | ${ms(row.fanOut.p50)} / ${ms(row.fanOut.p99)} | ` +
+        `${ms(row.ackLatency.p50)} / ${ms(row.ackLatency.p99)} | ${row.lost} / ${row.doubleBooked} |`,
+    ),
+  ];
+}
+
 export function machine(): string {
   const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
   const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? cpus()[0]?.model ?? 'unknown CPU';
@@ -114,7 +154,7 @@ export function printTable(report: RealtimeReport): void {
   }
 }
 
-export function markdownSection(report: RealtimeReport, date: Date): string {
+export function markdownSection(report: RealtimeReport, date: Date, scale: readonly ScaleRow[] = []): string {
   const { settings } = report;
   const lines = [
     START,
@@ -128,6 +168,8 @@ export function markdownSection(report: RealtimeReport, date: Date): string {
       `all joined to the event, while ${settings.reservers} reserving users among them send \`reserve\` at ` +
       `${settings.reservesPerSecond}/s for ${settings.durationS} s. Fan-out latency is \`committedAt\` (the committing replica's clock) ` +
       'to the moment the last client has the `inventory:changed`; a change counts only when every client got it. ' +
+      'The gateway coalesces each event\'s changes into at most one `inventory:changed` message per `BROADCAST_INTERVAL_MS` ' +
+      '(default 50 ms) per socket, several consecutive changes riding in one message; the baseline sends one message per change. ' +
       'Baseline, same run: two bare Socket.IO servers with `@socket.io/redis-adapter` (no NestJS, no database) broadcasting a ' +
       'payload of the same size to the same number of clients for the same duration, alternating between the two servers, ' +
       'at the rate the project actually committed (at most the target rate, so both sides fan out the same work); same measure.',
@@ -136,6 +178,14 @@ export function markdownSection(report: RealtimeReport, date: Date): string {
     '| --- | --- | --- | --- |',
     ...tableRows(report).map((row) => `| ${row.join(' | ')} |`),
     '',
+    ...(scale.length === 0
+      ? []
+      : [
+          'The same run first measured the project alone at fewer clients (same rate, duration and machine; `BENCH_SCALE`):',
+          '',
+          ...scaleTable(report, scale),
+          '',
+        ]),
     END,
   ];
   return lines.join('\n');
