@@ -4,6 +4,9 @@ import type { TypeOrmModuleOptions } from '@nestjs/typeorm';
 import type { AppConfig } from '../config/app-config';
 import { ENTITIES, MIGRATIONS } from './entities';
 
+/** MySQL connections per replica (opened at start, see StartupService.warmPool). */
+export const MYSQL_POOL_SIZE = 20;
+
 /**
  * TypeORM options for either database. Migrations are run explicitly under a startup lock
  * (see StartupService), never `synchronize`.
@@ -27,7 +30,7 @@ export function dataSourceOptions(config: AppConfig): TypeOrmModuleOptions {
     type: 'mysql',
     url: config.database.url,
     connectTimeout: 5000,
-    poolSize: 20,
+    poolSize: MYSQL_POOL_SIZE,
     timezone: 'Z',
     charset: 'utf8mb4',
     // InventoryOutbox.bumpAndRecord sends its three statements in one round trip (placeholders only).
