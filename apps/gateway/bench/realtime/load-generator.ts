@@ -54,6 +54,8 @@ class LoadGenerator {
   private readonly deliveries = new LatencyHistogram();
   private payloadBytes = 0;
   private payloadSamples = 0;
+  /** Latencies count from here on (set at go: the warm-up ends); loss, order and duplicates count throughout. */
+  private measureFrom = Infinity;
   private messagesReceived = 0;
   private changesReceived = 0;
   private connectFailures = 0;
@@ -148,6 +150,7 @@ class LoadGenerator {
     client.delivered += 1;
     if (change.version < client.lastVersion) client.outOfOrder += 1;
     else client.lastVersion = change.version;
+    if (change.committedAt < this.measureFrom) return;
     this.deliveries.record(receivedAt - change.committedAt);
     let stats = this.versions.get(change.version);
     if (!stats) {
@@ -162,10 +165,15 @@ class LoadGenerator {
     }
   }
 
+  /** The load starts now: latencies count once the warm-up is over. */
+  startClock(): void {
+    this.measureFrom = now() + this.plan.warmupMs;
+  }
+
   /** Project mode: reservations at a fixed rate, round-robin over the reserving clients. */
   async runReservations(): Promise<void> {
     const { plan, reserve } = this;
-    const total = Math.round((plan.reservesPerSecond * plan.durationMs) / 1000);
+    const total = Math.round((plan.reservesPerSecond * (plan.warmupMs + plan.durationMs)) / 1000);
     if (this.reservers.length === 0 || total === 0) return;
     const runId = randomBytes(3).toString('hex');
     const pending: Promise<void>[] = [];
@@ -204,7 +212,7 @@ class LoadGenerator {
         // An answer after the give-up bound (during the drain) still counts, and joins the audit.
         if (gaveUp) reserve.noAck -= 1;
         const ackedAt = now();
-        reserve.ackLatencies.push(ackedAt - sentAt);
+        if (sentAt >= this.measureFrom) reserve.ackLatencies.push(ackedAt - sentAt);
         if (ackedAt > reserve.lastAckAt) reserve.lastAckAt = ackedAt;
         if (ack.ok) {
           reserve.ok += 1;
@@ -306,6 +314,7 @@ process.on('message', (message: ToLoadGenerator) => {
         generator = new LoadGenerator(message.plan);
         await generator.connectAll();
       } else if (message.type === 'go') {
+        generator?.startClock();
         if (generator?.plan.mode === 'project') await generator.runReservations();
         await send({ type: 'load-done' });
       } else if (message.type === 'drain' && generator) {

@@ -17,6 +17,8 @@ export interface LoadPlan {
   levels: number[];
   reservesPerSecond: number;
   durationMs: number;
+  /** Load before durationMs whose latencies are not counted (JIT, caches); loss and order still are. */
+  warmupMs: number;
   connectBatchSize: number;
   connectBatchIntervalMs: number;
 }

@@ -34,6 +34,7 @@ const settings: BenchSettings = {
   clients: setting('BENCH_CLIENTS', 2000),
   reservesPerSecond: setting('BENCH_RATE', 100),
   durationS: setting('BENCH_DURATION_S', 20),
+  warmupS: process.env.BENCH_WARMUP_S === '0' ? 0 : setting('BENCH_WARMUP_S', 3),
   tickets: setting('BENCH_TICKETS', 10_000),
   reservers: setting('BENCH_RESERVERS', 50),
 };
@@ -95,7 +96,7 @@ async function runLoad(plan: LoadPlan, duringLoad: () => Promise<void>, finalVer
   const ready = await wait('ready', 60_000 + plan.clients * 100);
   log(`${plan.mode}: ${ready.connected} clients connected and joined in ${ready.connectMs} ms (${ready.failed} failed)`);
   if (ready.failed > 0) throw new Error(`${ready.failed} clients could not connect`);
-  const loadDone = wait('load-done', plan.durationMs + 240_000);
+  const loadDone = wait('load-done', plan.warmupMs + plan.durationMs + 240_000);
   send(generator, { type: 'go' });
   await Promise.all([loadDone, duringLoad()]);
   const version = await finalVersion();
@@ -145,6 +146,7 @@ async function runProject(): Promise<Omit<RealtimeReport, 'baseline' | 'baseline
       levels,
       reservesPerSecond: settings.reservesPerSecond,
       durationMs: settings.durationS * 1000,
+      warmupMs: settings.warmupS * 1000,
       connectBatchSize: 50,
       connectBatchIntervalMs: 50,
     },
@@ -200,7 +202,7 @@ async function runProject(): Promise<Omit<RealtimeReport, 'baseline' | 'baseline
 
 async function runBaseline(payloadBytes: number, rate: number): Promise<{ result: LoadResult; peakRssKb: number[]; loadBefore: number }> {
   const loadBefore = await otherWorkCores();
-  const changes = Math.max(1, Math.round(rate * settings.durationS));
+  const changes = Math.max(1, Math.round(rate * (settings.warmupS + settings.durationS)));
   log(`baseline: two bare Socket.IO servers, ${changes} broadcasts of ${payloadBytes} bytes at ${rate.toFixed(1)}/s`);
   const adapterKey = `bench-baseline-${randomBytes(4).toString('hex')}`;
   const servers: ChildProcess[] = [];
@@ -227,6 +229,7 @@ async function runBaseline(payloadBytes: number, rate: number): Promise<{ result
       levels: [],
       reservesPerSecond: rate,
       durationMs: settings.durationS * 1000,
+      warmupMs: settings.warmupS * 1000,
       connectBatchSize: 50,
       connectBatchIntervalMs: 50,
     },

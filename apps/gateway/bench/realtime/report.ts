@@ -12,6 +12,7 @@ export interface BenchSettings {
   clients: number;
   reservesPerSecond: number;
   durationS: number;
+  warmupS: number;
   tickets: number;
   reservers: number;
 }
@@ -166,7 +167,9 @@ export function markdownSection(report: RealtimeReport, date: Date, scale: reado
       `${settings.tickets.toLocaleString('en-US')} tickets (values 1..1000); a load generator in its own process with ` +
       `${settings.clients.toLocaleString('en-US')} socket.io-client sockets (websocket transport) split evenly across the replicas, ` +
       `all joined to the event, while ${settings.reservers} reserving users among them send \`reserve\` at ` +
-      `${settings.reservesPerSecond}/s for ${settings.durationS} s. Fan-out latency is \`committedAt\` (the committing replica's clock) ` +
+      `${settings.reservesPerSecond}/s for ${settings.warmupS} s of warm-up then ${settings.durationS} s measured (latencies count ` +
+      'changes committed and requests sent after the warm-up; loss, order, duplicates and the database audit count everything). ' +
+      "Fan-out latency is `committedAt` (the committing replica's clock) " +
       'to the moment the last client has the `inventory:changed`; a change counts only when every client got it. ' +
       'The gateway coalesces each event\'s changes into at most one `inventory:changed` message per `BROADCAST_INTERVAL_MS` ' +
       '(default 50 ms) per socket, several consecutive changes riding in one message; the baseline sends one message per change. ' +
