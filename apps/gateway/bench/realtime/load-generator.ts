@@ -7,8 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import type { EventSnapshot, InventoryChanged } from '@tickets/protocol';
 import { connectSocket, type EventSocket } from '../../test/cluster/event-client';
-import type { FromLoadGenerator, LoadPlan, LoadResult, ToLoadGenerator } from './load-messages';
-import { LatencyHistogram, schedulerTickMs, summarize } from './stats';
+import type { FromLoadGenerator, GeneratorResult, LoadPlan, ToLoadGenerator } from './load-messages';
+import { LatencyHistogram, schedulerTickMs } from './stats';
 import { readProcKb } from '../../test/cluster/gateway-process';
 
 /** A join or reserve acknowledgement slower than this counts as late. */
@@ -69,7 +69,7 @@ class LoadGenerator {
     firstSentAt: 0,
     lastAckAt: 0,
   };
-  private readonly acknowledged: LoadResult['acknowledged'] = [];
+  private readonly acknowledged: GeneratorResult['acknowledged'] = [];
 
   constructor(readonly plan: LoadPlan) {}
 
@@ -84,7 +84,12 @@ class LoadGenerator {
       }
       await Promise.all([Promise.all(batch), sleep(plan.connectBatchIntervalMs)]);
     }
-    await send({ type: 'ready', connected: this.clients.length, failed: this.connectFailures, connectMs: Date.now() - started });
+    await send({
+      type: 'ready',
+      connected: this.clients.length,
+      failed: this.connectFailures,
+      connectMs: Date.now() - started,
+    });
   }
 
   private async connectClient(index: number): Promise<void> {
@@ -134,7 +139,12 @@ class LoadGenerator {
     this.connectFailures += 1;
   }
 
-  private receive(client: BenchClient, change: InventoryChanged, receivedAt: number, samplePayload: boolean): void {
+  private receive(
+    client: BenchClient,
+    change: InventoryChanged,
+    receivedAt: number,
+    samplePayload: boolean,
+  ): void {
     const slot = change.version - client.joinVersion - 1;
     if (slot < 0 || client.seen[slot] === 1) {
       // A version the join snapshot already covered, or a second copy.
@@ -181,7 +191,10 @@ class LoadGenerator {
     reserve.firstSentAt = now();
     await new Promise<void>((resolve) => {
       const timer = setInterval(() => {
-        const due = Math.min(total, Math.floor(((performance.now() - started) * plan.reservesPerSecond) / 1000));
+        const due = Math.min(
+          total,
+          Math.floor(((performance.now() - started) * plan.reservesPerSecond) / 1000),
+        );
         while (reserve.sent < due) pending.push(this.reserveOne(reserve.sent, runId));
         if (reserve.sent >= total) {
           clearInterval(timer);
@@ -206,35 +219,41 @@ class LoadGenerator {
         reserve.noAck += 1;
         resolve();
       }, ACK_GIVE_UP_MS);
-      client.socket.emit('reserve', { eventId: plan.eventId, level, requestId: `bench-${runId}-${index}` }, (ack) => {
-        clearTimeout(late);
-        clearTimeout(giveUp);
-        // An answer after the give-up bound (during the drain) still counts, and joins the audit.
-        if (gaveUp) reserve.noAck -= 1;
-        const ackedAt = now();
-        if (sentAt >= this.measureFrom) reserve.ackLatencies.push(ackedAt - sentAt);
-        if (ackedAt > reserve.lastAckAt) reserve.lastAckAt = ackedAt;
-        if (ack.ok) {
-          reserve.ok += 1;
-          this.acknowledged.push({ id: ack.data.id, ticketIds: ack.data.ticketIds });
-        } else {
-          reserve.rejected[ack.error.code] = (reserve.rejected[ack.error.code] ?? 0) + 1;
-        }
-        resolve();
-      });
+      client.socket.emit(
+        'reserve',
+        { eventId: plan.eventId, level, requestId: `bench-${runId}-${index}` },
+        (ack) => {
+          clearTimeout(late);
+          clearTimeout(giveUp);
+          // An answer after the give-up bound (during the drain) still counts, and joins the audit.
+          if (gaveUp) reserve.noAck -= 1;
+          const ackedAt = now();
+          if (sentAt >= this.measureFrom) reserve.ackLatencies.push(ackedAt - sentAt);
+          if (ackedAt > reserve.lastAckAt) reserve.lastAckAt = ackedAt;
+          if (ack.ok) {
+            reserve.ok += 1;
+            this.acknowledged.push({ id: ack.data.id, ticketIds: ack.data.ticketIds });
+          } else {
+            reserve.rejected[ack.error.code] = (reserve.rejected[ack.error.code] ?? 0) + 1;
+          }
+          resolve();
+        },
+      );
     });
   }
 
   /** Waits (bounded) until every client has seen `finalVersion`, then tallies. */
-  async drain(finalVersion: number, timeoutMs: number): Promise<LoadResult> {
+  async drain(finalVersion: number, timeoutMs: number): Promise<GeneratorResult> {
     const deadline = Date.now() + timeoutMs;
     const missing = (client: BenchClient): number => {
       let received = 0;
-      for (let slot = 0; slot < Math.min(client.seen.length, finalVersion - client.joinVersion); slot += 1) received += client.seen[slot];
+      for (let slot = 0; slot < Math.min(client.seen.length, finalVersion - client.joinVersion); slot += 1)
+        received += client.seen[slot];
       return Math.max(0, finalVersion - client.joinVersion - received);
     };
     const connected = (client: BenchClient): boolean => client.disconnectReason === null;
-    while (Date.now() < deadline && this.clients.some((client) => connected(client) && missing(client) > 0)) await sleep(100);
+    while (Date.now() < deadline && this.clients.some((client) => connected(client) && missing(client) > 0))
+      await sleep(100);
 
     // A dropped socket is a client that must reconnect and resynchronise by version, not a lost
     // broadcast: counted apart, with what it missed.
@@ -259,46 +278,33 @@ class LoadGenerator {
       messagesDuplicated += client.duplicates;
       lowestJoin = Math.min(lowestJoin, client.joinVersion);
     }
-    const fanOutAll: number[] = [];
-    let lastCommittedAt = 0;
+    const versions: GeneratorResult['versions'] = [];
     for (const [version, stats] of this.versions) {
       if (version > finalVersion) continue;
-      lastCommittedAt = Math.max(lastCommittedAt, stats.committedAt);
       const audience = this.clients.filter(
         (client) => client.joinVersion < version && (connected(client) || client.lastVersion >= version),
       ).length;
-      if (stats.received === audience) fanOutAll.push(stats.lastReceivedAt - stats.committedAt);
+      versions.push([version, stats.committedAt, stats.received, stats.lastReceivedAt, audience]);
     }
     const { reserve } = this;
-    const activeSeconds = Math.max(0.001, (reserve.lastAckAt - reserve.firstSentAt) / 1000);
     for (const client of this.clients) client.socket.close();
     return {
-      mode: this.plan.mode,
       clients: this.clients.length,
       connectFailures: this.connectFailures,
-      expectedChanges: finalVersion - lowestJoin,
-      fanOutAll: summarize(fanOutAll),
-      fanOutDelivery: this.deliveries.summary(),
+      lowestJoin,
+      versions,
+      deliveries: this.deliveries.entries(),
       messagesLost,
       disconnected,
       disconnectReasons,
       missedWhileDisconnected,
       messagesOutOfOrder,
       messagesDuplicated,
-      meanPayloadBytes: this.payloadSamples === 0 ? 0 : Math.round(this.payloadBytes / this.payloadSamples),
+      payloadBytes: this.payloadBytes,
+      payloadSamples: this.payloadSamples,
       messagesReceived: this.messagesReceived,
       changesReceived: this.changesReceived,
-      reserve: {
-        sent: reserve.sent,
-        ok: reserve.ok,
-        rejected: reserve.rejected,
-        noAck: reserve.noAck,
-        late: reserve.late,
-        ackLatency: summarize(reserve.ackLatencies),
-        okPerSecond: reserve.sent === 0 ? 0 : reserve.ok / activeSeconds,
-        committedPerSecond:
-          reserve.sent === 0 ? 0 : (finalVersion - lowestJoin) / Math.max(0.001, (lastCommittedAt - reserve.firstSentAt) / 1000),
-      },
+      reserve: { ...reserve },
       acknowledged: this.acknowledged,
       peakRssKb: readProcKb(process.pid, 'VmHWM') ?? 0,
     };
@@ -318,7 +324,10 @@ process.on('message', (message: ToLoadGenerator) => {
         if (generator?.plan.mode === 'project') await generator.runReservations();
         await send({ type: 'load-done' });
       } else if (message.type === 'drain' && generator) {
-        await send({ type: 'result', result: await generator.drain(message.finalVersion, message.timeoutMs) });
+        await send({
+          type: 'result',
+          result: await generator.drain(message.finalVersion, message.timeoutMs),
+        });
         process.exit(0);
       }
     } catch (error) {

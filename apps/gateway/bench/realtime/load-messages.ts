@@ -70,16 +70,62 @@ export interface LoadResult {
     committedPerSecond: number;
   };
   acknowledged: { id: number; ticketIds: number[] }[];
-  /** Peak RSS of the load generator itself, kB. */
+  /** Peak RSS of the largest load-generator process, kB. */
+  peakRssKb: number;
+  /** Load-generator processes the clients were split over. */
+  generators: number;
+}
+
+/** What one load-generator process measured; the orchestrator merges several into a LoadResult. */
+export interface GeneratorResult {
+  clients: number;
+  connectFailures: number;
+  /** Lowest version a client joined at. */
+  lowestJoin: number;
+  /** Per version up to the final one, committed after the warm-up: [version, committedAt, received, lastReceivedAt, audience]. */
+  versions: [number, number, number, number, number][];
+  /** Deliveries after the warm-up, as LatencyHistogram entries. */
+  deliveries: HistogramEntries;
+  messagesLost: number;
+  disconnected: number;
+  disconnectReasons: Record<string, number>;
+  missedWhileDisconnected: number;
+  messagesOutOfOrder: number;
+  messagesDuplicated: number;
+  payloadBytes: number;
+  payloadSamples: number;
+  messagesReceived: number;
+  changesReceived: number;
+  reserve: {
+    sent: number;
+    ok: number;
+    rejected: Record<string, number>;
+    noAck: number;
+    late: number;
+    ackLatencies: number[];
+    firstSentAt: number;
+    lastAckAt: number;
+  };
+  acknowledged: { id: number; ticketIds: number[] }[];
   peakRssKb: number;
 }
 
-export type ToLoadGenerator = { type: 'plan'; plan: LoadPlan } | { type: 'go' } | { type: 'drain'; finalVersion: number; timeoutMs: number };
+/** A histogram's non-empty buckets, [bucket index, count], with its count and max. */
+export interface HistogramEntries {
+  buckets: [number, number][];
+  count: number;
+  max: number;
+}
+
+export type ToLoadGenerator =
+  | { type: 'plan'; plan: LoadPlan }
+  | { type: 'go' }
+  | { type: 'drain'; finalVersion: number; timeoutMs: number };
 
 export type FromLoadGenerator =
   | { type: 'ready'; connected: number; failed: number; connectMs: number }
   | { type: 'load-done' }
-  | { type: 'result'; result: LoadResult }
+  | { type: 'result'; result: GeneratorResult }
   | { type: 'error'; message: string };
 
 export type ToBaselineServer = { type: 'broadcast'; eventId: number; version: number; payloadBytes: number };
