@@ -57,7 +57,7 @@ function report(what: string, measured: string, goal: string, ok: boolean): void
   console.log(`${ok ? 'PASS' : 'MISS'}  ${what}: ${measured}  (goal: ${goal})`);
 }
 const fmt = (ms: number) => (ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(ms < 10 ? 2 : 0)} ms`);
-const ratio = (x: number) => `${x >= 100 ? x.toFixed(0) : x.toFixed(1)}×`;
+const ratio = (x: number) => `${x >= 100 ? x.toFixed(0) : x >= 0.1 ? x.toFixed(1) : x.toPrecision(2)}×`;
 
 // 1. Seed scale against the earlier implementation.
 {
