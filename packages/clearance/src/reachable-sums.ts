@@ -108,11 +108,19 @@ export class ReachableSums {
   }
 
   /**
-   * Applies the ticket at index `ticketIndex` (must equal `applied`) with value v, updating sums
-   * up to `limit` only (default: all tracked sums).
+   * Applies the ticket at index `ticketIndex` (must equal `applied`) with value v.
    * O(words that are not yet full in [v, appliedTotal + v] / 32 + witnessed sums it newly reaches).
    */
-  apply(ticketIndex: number, v: number, limit = this.capacity): void {
+  apply(ticketIndex: number, v: number): void {
+    this.clearStale();
+    this.applyBelow(ticketIndex, v, this.capacity);
+  }
+
+  /**
+   * `apply`, updating sums up to `limit` only: the words above are left as they are (stale after a
+   * reset, until the shortcut overwrites them).
+   */
+  private applyBelow(ticketIndex: number, v: number, limit: number): void {
     const { words, parent, count } = this;
     const top = Math.min(this.appliedTotal + v, limit);
     if (top >= this.staleFrom << 5) this.clearStale();
@@ -175,7 +183,7 @@ export class ReachableSums {
         for (const v of values) total += v;
         const lowestWord = ascending[0] >>> 5;
         for (; i < n; i++) {
-          this.apply(i, values[i], limit);
+          this.applyBelow(i, values[i], limit);
           // Once no ticket can reach an open witnessed word, the rest change nothing there.
           if ((i & 31) === 31 && this.findOpen(limit >>> 5) < lowestWord) break;
         }

@@ -129,11 +129,24 @@ describe('InventoryBroadcaster (per-event coalescing)', () => {
     expect(timers.pending).toBe(0);
   });
 
+  it('survives a sink that throws: the failure is contained and later changes still go out', () => {
+    const { timers, broadcaster, messages } = setup(50);
+    let failures = 1;
+    broadcaster.attach((eventId, changes) => {
+      if (failures-- > 0) throw new Error('socket server gone');
+      messages.push({ eventId, versions: changes.map((c) => c.version), at: timers.now });
+    });
+    expect(() => broadcaster.changed(change(1, 1))).not.toThrow();
+    broadcaster.changed(change(1, 2));
+    timers.advance(50);
+    expect(messages).toEqual([{ eventId: 1, versions: [2], at: 50 }]);
+  });
+
   it('sends what waits on shutdown', () => {
     const { broadcaster, messages } = setup(50);
     broadcaster.changed(change(1, 1));
     broadcaster.changed(change(1, 2));
-    broadcaster.onApplicationShutdown();
+    broadcaster.beforeApplicationShutdown();
     expect(messages.map((message) => message.versions)).toEqual([[1], [2]]);
   });
 });

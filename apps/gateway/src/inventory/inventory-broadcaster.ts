@@ -1,4 +1,4 @@
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import type { InventoryChanged } from '@tickets/protocol';
 import { Timers, type ScheduledTask } from '../common/timers';
 import { AppConfig } from '../config/app-config';
@@ -28,7 +28,8 @@ interface RecentEvent {
  * Without an attached sink (REST-only tests) changes go nowhere.
  */
 @Injectable()
-export class InventoryBroadcaster implements OnApplicationShutdown {
+export class InventoryBroadcaster implements BeforeApplicationShutdown {
+  private readonly logger = new Logger('InventoryBroadcaster');
   private sink: ChangeSink | null = null;
   private readonly recent = new Map<number, RecentEvent>();
 
@@ -60,7 +61,8 @@ export class InventoryBroadcaster implements OnApplicationShutdown {
     this.send(eventId, recent.pending);
   }
 
-  onApplicationShutdown(): void {
+  /** Before the socket server closes (onApplicationShutdown would be too late to reach anyone). */
+  beforeApplicationShutdown(): void {
     for (const eventId of [...this.recent.keys()]) this.flush(eventId);
     for (const recent of this.recent.values()) recent.timer.cancel();
     this.recent.clear();
@@ -68,7 +70,12 @@ export class InventoryBroadcaster implements OnApplicationShutdown {
 
   private send(eventId: number, changes: InventoryChanged[]): void {
     this.recent.delete(eventId);
-    this.sink?.(eventId, changes);
+    try {
+      this.sink?.(eventId, changes);
+    } catch (error) {
+      // Not expected (emit does not throw); sockets that missed it catch up by version on their next join.
+      this.logger.error(`broadcasting ${changes.length} change(s) of event ${eventId} failed: ${String(error)}`);
+    }
     const interval = this.config.broadcastIntervalMs;
     if (interval === 0) return;
     const recent: RecentEvent = {
