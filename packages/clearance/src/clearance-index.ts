@@ -71,8 +71,10 @@ export class ClearanceIndex {
   /** Ticket ids, ascending; values[i] belongs to ids[i]. */
   private readonly ids: number[] = [];
   private readonly values: number[] = [];
-  /** The same values, ascending (the solid-middle lemma takes the smallest first). */
-  private readonly ascendingValues: number[] = [];
+  /** The same values, ascending (the solid-middle lemma takes the smallest first)... */
+  private ascendingValues: number[] = [];
+  /** ...except those added since it was last needed: merged in then, so a bulk add stays linear. */
+  private addedValues: number[] = [];
   private sumOfValues = 0;
   private sums: ReachableSums | null = null;
   /** Lowest ticket index whose DP contribution is stale; ids.length when up to date. */
@@ -114,8 +116,7 @@ export class ClearanceIndex {
       index.ids.push(ticket.id);
       index.values.push(ticket.value);
     }
-    index.ascendingValues.push(...index.values);
-    index.ascendingValues.sort((a, b) => a - b);
+    index.ascendingValues = index.values.slice().sort((a, b) => a - b);
     index.sumOfValues = total;
     index.refresh(Infinity);
     return index;
@@ -186,7 +187,10 @@ export class ClearanceIndex {
     const total = this.sumOfValues;
     const half = Math.floor(total / 2);
     this.ensureWitness(Math.min(level, total - level));
-    if (level <= half) return this.witnessIndices(level).reverse().map((i) => this.ids[i]);
+    if (level <= half)
+      return this.witnessIndices(level)
+        .reverse()
+        .map((i) => this.ids[i]);
     const excluded = new Uint8Array(this.ids.length);
     for (const i of this.witnessIndices(total - level)) excluded[i] = 1;
     const ids: number[] = [];
@@ -202,14 +206,18 @@ export class ClearanceIndex {
   page(query: PageQuery): LevelPage {
     const { offset, limit } = query;
     const maxIds = query.maxIds ?? DEFAULT_ROW_IDS;
-    if (!Number.isSafeInteger(offset) || offset < 0) throw invalidQuery('offset must be a non-negative integer');
+    if (!Number.isSafeInteger(offset) || offset < 0)
+      throw invalidQuery('offset must be a non-negative integer');
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT) {
       throw invalidQuery(`limit must be an integer from 1 to ${MAX_PAGE_LIMIT}`);
     }
     if (!Number.isSafeInteger(maxIds) || maxIds < 0 || maxIds > MAX_ROW_IDS) {
       throw invalidQuery(`maxIds must be an integer from 0 to ${MAX_ROW_IDS}`);
     }
-    for (const [name, bound] of [['min', query.min], ['max', query.max]] as const) {
+    for (const [name, bound] of [
+      ['min', query.min],
+      ['max', query.max],
+    ] as const) {
       if (bound !== undefined && (typeof bound !== 'number' || Number.isNaN(bound))) {
         throw invalidQuery(`${name} must be a number`);
       }
@@ -241,7 +249,7 @@ export class ClearanceIndex {
     if (total > this.maxTotal) throw tooLarge(total, this.maxTotal);
     this.ids.splice(at, 0, ticket.id);
     this.values.splice(at, 0, ticket.value);
-    this.ascendingValues.splice(lowerBound(this.ascendingValues, ticket.value), 0, ticket.value);
+    this.addedValues.push(ticket.value);
     this.sumOfValues = total;
     this.staleFrom = Math.min(this.staleFrom, at);
   }
@@ -253,7 +261,8 @@ export class ClearanceIndex {
       throw new ClearanceError('UNKNOWN_TICKET', `no ticket with id ${String(ticketId)}`);
     }
     this.sumOfValues -= this.values[at];
-    this.ascendingValues.splice(lowerBound(this.ascendingValues, this.values[at]), 1);
+    const ascending = this.sortedValues();
+    ascending.splice(lowerBound(ascending, this.values[at]), 1);
     this.ids.splice(at, 1);
     this.values.splice(at, 1);
     this.staleFrom = Math.min(this.staleFrom, at);
@@ -299,7 +308,7 @@ export class ClearanceIndex {
     const sums = this.sums!;
     const n = this.ids.length;
     const half = Math.floor(this.sumOfValues / 2);
-    sums.applyAll(this.values, this.ascendingValues);
+    sums.applyAll(this.values, this.sortedValues());
     sums.indexRanks();
     this.rankOfOne = sums.rank(1);
     this.lowerCount = sums.rank(half + 1) - this.rankOfOne;
@@ -308,6 +317,24 @@ export class ClearanceIndex {
     this.staleFrom = n;
   }
 
+  /** All values, ascending, with the recently added ones merged in. O(n + k log k) after k adds, else O(1). */
+  private sortedValues(): number[] {
+    if (this.addedValues.length === 0) return this.ascendingValues;
+    const added = this.addedValues.sort((a, b) => a - b);
+    const held = this.ascendingValues;
+    this.addedValues = [];
+    if (added.length <= 16) {
+      // A few adds (a release, one new ticket): in place beats a new array.
+      for (const value of added) held.splice(lowerBound(held, value), 0, value);
+      return held;
+    }
+    const merged = new Array<number>(held.length + added.length);
+    for (let i = 0, j = 0, k = 0; k < merged.length; k++) {
+      merged[k] = j >= added.length || (i < held.length && held[i] <= added[j]) ? held[i++] : added[j++];
+    }
+    this.ascendingValues = merged;
+    return merged;
+  }
 
   /** Ticket indices of the witness of lower-half sum s, descending (witnesses up to s recorded). */
   private witnessIndices(s: number): number[] {
@@ -333,7 +360,7 @@ export class ClearanceIndex {
     const { parent } = this.sums!;
     const picked: number[] = [];
     if (level <= Math.floor(total / 2)) {
-      for (let s = level; s > 0 && picked.length < m; ) {
+      for (let s = level; s > 0 && picked.length < m;) {
         const i = parent[s];
         picked.push(i);
         s -= this.values[i];
@@ -365,7 +392,10 @@ function assertTicket(ticket: Ticket): void {
     throw new ClearanceError('INVALID_TICKET', `ticket id must be a non-negative integer, got ${String(id)}`);
   }
   if (!Number.isSafeInteger(value) || value < 1) {
-    throw new ClearanceError('INVALID_TICKET', `ticket ${id} value must be a positive integer, got ${String(value)}`);
+    throw new ClearanceError(
+      'INVALID_TICKET',
+      `ticket ${id} value must be a positive integer, got ${String(value)}`,
+    );
   }
 }
 

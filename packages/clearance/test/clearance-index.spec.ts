@@ -138,7 +138,10 @@ describe('ClearanceIndex updates', () => {
   });
 
   it('records witnesses lazily after a change and still matches a fresh build at every level', () => {
-    const tickets: Ticket[] = Array.from({ length: 400 }, (_, i) => ({ id: i + 1, value: 1 + ((i * 37) % 97) }));
+    const tickets: Ticket[] = Array.from({ length: 400 }, (_, i) => ({
+      id: i + 1,
+      value: 1 + ((i * 37) % 97),
+    }));
     const index = ClearanceIndex.build(tickets);
     index.remove(1); // an early ticket: every witness above it must be recomputed
     const remaining = tickets.slice(1);
@@ -149,15 +152,23 @@ describe('ClearanceIndex updates', () => {
       expect(index.combo(level)).toEqual(fresh.combo(level));
     }
     const middle = Math.floor(fresh.size / 2);
-    expect(index.page({ offset: middle, limit: 50, maxIds: 7 })).toEqual(fresh.page({ offset: middle, limit: 50, maxIds: 7 }));
+    expect(index.page({ offset: middle, limit: 50, maxIds: 7 })).toEqual(
+      fresh.page({ offset: middle, limit: 50, maxIds: 7 }),
+    );
   });
 
   it('keeps working through growth and shrinkage of the total far beyond its first allocation', () => {
-    const tickets: Ticket[] = Array.from({ length: 40 }, (_, i) => ({ id: i + 1, value: 1 + ((i * 7) % 13) }));
+    const tickets: Ticket[] = Array.from({ length: 40 }, (_, i) => ({
+      id: i + 1,
+      value: 1 + ((i * 7) % 13),
+    }));
     const index = ClearanceIndex.build(tickets.slice(0, 3));
     for (const ticket of tickets.slice(3)) index.add({ id: ticket.id, value: ticket.value * 50 });
     for (const ticket of tickets.slice(3, 35)) index.remove(ticket.id);
-    const remaining = [...tickets.slice(0, 3), ...tickets.slice(35).map((t) => ({ id: t.id, value: t.value * 50 }))];
+    const remaining = [
+      ...tickets.slice(0, 3),
+      ...tickets.slice(35).map((t) => ({ id: t.id, value: t.value * 50 })),
+    ];
     expect(snapshot(index)).toEqual(snapshot(ClearanceIndex.build(remaining)));
     expect(index.size).toBe(bruteForceLevels(remaining).length);
   });
@@ -210,7 +221,13 @@ describe('ClearanceIndex replays above the witnessed region (the solid-middle sh
           for (const k of [0, levels.length >> 2, levels.length >> 1, levels.length - 1]) {
             if (k >= 0 && k < levels.length) expect(index.levelAt(k)).toBe(levels[k]);
           }
-          for (const level of [levels[0], levels[levels.length >> 1], 4096, 5000, levels[levels.length - 1] - 4100]) {
+          for (const level of [
+            levels[0],
+            levels[levels.length >> 1],
+            4096,
+            5000,
+            levels[levels.length - 1] - 4100,
+          ]) {
             if (level === undefined || level < 1) continue;
             const combo = index.combo(level);
             expect(combo !== null).toBe(table[level] === 1);
@@ -225,9 +242,41 @@ describe('ClearanceIndex replays above the witnessed region (the solid-middle sh
   });
 });
 
+describe('ClearanceIndex bulk adds', () => {
+  it('matches a fresh build after many adds between queries, and after removals among them', () => {
+    // Mostly small values, now and then one far above the others (it breaks the solid middle).
+    const value = fc.oneof(
+      { arbitrary: fc.integer({ min: 1, max: 300 }), weight: 20 },
+      { arbitrary: fc.integer({ min: 5000, max: 9000 }), weight: 1 },
+    );
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 17, maxLength: 120 }), fc.nat(), (values, pick) => {
+        const base = values.slice(0, 5).map((value, i) => ({ id: i + 1, value }));
+        const index = ClearanceIndex.build(base);
+        const held = [...base];
+        expect(index.size).toBeGreaterThan(0); // replays once, so the adds below wait to be merged
+        for (const [i, value] of values.slice(5).entries()) {
+          const ticket = { id: 100 + i, value };
+          index.add(ticket);
+          held.push(ticket);
+        }
+        const [gone] = held.splice(pick % held.length, 1);
+        index.remove(gone.id);
+        expect(snapshotSize(index)).toEqual(snapshotSize(ClearanceIndex.build(held)));
+        const table = reachableTable(held);
+        for (let s = 1; s < table.length; s++)
+          if (index.has(s) !== (table[s] === 1)) expect([s, index.has(s)]).toEqual([s, table[s] === 1]);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
 /** Size and a spread of levels: enough to compare two big indexes cheaply. */
 function snapshotSize(index: ClearanceIndex) {
-  const ranks = [0, 1, 2, index.size >> 3, index.size >> 1, index.size - 2, index.size - 1].filter((k) => k >= 0 && k < index.size);
+  const ranks = [0, 1, 2, index.size >> 3, index.size >> 1, index.size - 2, index.size - 1].filter(
+    (k) => k >= 0 && k < index.size,
+  );
   return { size: index.size, levels: ranks.map((k) => index.levelAt(k)) };
 }
 
