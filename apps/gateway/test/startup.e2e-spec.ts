@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuthResponse, EventView } from '@tickets/protocol';
-import { ensureBuilt } from './support/build';
-import { REPO_ROOT } from './support/test-app';
+import { ensureGatewayBuilt, GATEWAY_DIR, REPO_ROOT } from './cluster/gateway-process';
+
+const MAIN = join(GATEWAY_DIR, 'dist/main.js');
 
 interface Outcome {
   code: number | null;
@@ -13,7 +14,7 @@ interface Outcome {
 
 /** Runs the production entry with exactly this environment (plus PATH) until it exits or `until` matches. */
 function runMain(env: Record<string, string>, until?: RegExp, timeoutMs = 30_000): Promise<Outcome & { kill: () => void }> {
-  const child = spawn(process.execPath, [ensureBuilt()], { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', ...env } });
+  const child = spawn(process.execPath, [MAIN], { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', ...env } });
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -39,7 +40,7 @@ function runMain(env: Record<string, string>, until?: RegExp, timeoutMs = 30_000
 describe('the production entry (dist/main.js)', () => {
   let dataDir: string;
   beforeAll(() => {
-    ensureBuilt();
+    ensureGatewayBuilt();
     dataDir = mkdtempSync(join(tmpdir(), 'tickets-start-'));
   });
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
