@@ -9,6 +9,8 @@ describe('loadConfig', () => {
     expect(config.jwtSecret).toHaveLength(64);
     expect(config.seedDemo).toBe(true);
     expect(config.reserveRateLimit).toEqual({ points: 10, windowMs: 1000 });
+    expect(config.broadcastIntervalMs).toBe(50);
+    expect(loadConfig({ BROADCAST_INTERVAL_MS: '0' }, '/repo').broadcastIntervalMs).toBe(0);
   });
 
   it('parses a MySQL URL', () => {
@@ -30,6 +32,8 @@ describe('loadConfig', () => {
     [{ ADMIN_PASSWORD: 'longenough' }, 'ADMIN_EMAIL'],
     [{ ADMIN_EMAIL: 'a@b.c', ADMIN_PASSWORD: 'short' }, 'ADMIN_PASSWORD'],
     [{ RESERVE_RATE_LIMIT: 'fast' }, 'RESERVE_RATE_LIMIT'],
+    [{ BROADCAST_INTERVAL_MS: '-5' }, 'BROADCAST_INTERVAL_MS'],
+    [{ BROADCAST_INTERVAL_MS: '20000' }, 'BROADCAST_INTERVAL_MS'],
   ])('rejects %j naming %s', (env, variable) => {
     let error: unknown;
     try {
