@@ -131,16 +131,7 @@ export class ReachableSums {
     const lastWitnessWord = this.witnessLimit >> 5;
     // Descending, so the source bits s - v we read are still those from before this ticket.
     for (let w = this.findOpen(top >>> 5); w >= lowWord; w = this.findOpen(w - 1)) {
-      const q = (w << 5) - v; // sum whose bit lands on bit 0 of word w
-      let shifted: number;
-      if (q >= 0) {
-        const src = q >>> 5;
-        const off = q & 31;
-        shifted = off === 0 ? words[src] : (words[src] >>> off) | (words[src + 1] << (32 - off));
-      } else {
-        shifted = words[0] << -q;
-      }
-      let fresh = shifted & ~words[w];
+      let fresh = shiftedWord(words, w, v) & ~words[w];
       if (fresh === 0) continue;
       words[w] |= fresh;
       if (words[w] === -1) this.prevOpen[w] = w - 1;
@@ -368,18 +359,16 @@ const hasBit = (bits: Int32Array, s: number): boolean => (bits[s >>> 5] & (1 << 
 
 /** bits |= bits << v, for sums up to top (descending, so each source is read before it changes). */
 function orShifted(bits: Int32Array, v: number, top: number): void {
-  for (let w = top >>> 5; w >= v >>> 5; w--) {
-    const q = (w << 5) - v;
-    let shifted: number;
-    if (q >= 0) {
-      const src = q >>> 5;
-      const off = q & 31;
-      shifted = off === 0 ? bits[src] : (bits[src] >>> off) | (bits[src + 1] << (32 - off));
-    } else {
-      shifted = bits[0] << -q;
-    }
-    bits[w] |= shifted;
-  }
+  for (let w = top >>> 5; w >= v >>> 5; w--) bits[w] |= shiftedWord(bits, w, v);
+}
+
+/** Word w of the set shifted up by v: bit i is sum (32w + i - v). Requires w >= v >>> 5. O(1). */
+function shiftedWord(bits: Int32Array, w: number, v: number): number {
+  const q = (w << 5) - v; // the sum whose bit lands on bit 0 of word w
+  if (q < 0) return bits[0] << -q;
+  const src = q >>> 5;
+  const off = q & 31;
+  return off === 0 ? bits[src] : (bits[src] >>> off) | (bits[src + 1] << (32 - off));
 }
 
 /** Sets bits lo..hi of `bits` (nothing when lo > hi). */
