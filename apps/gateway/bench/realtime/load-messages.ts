@@ -30,16 +30,10 @@ export interface LatencySummary {
   max: number;
 }
 
-export interface LoadResult {
-  mode: LoadPlan['mode'];
+/** What the clients saw, summed over them (and over load generators). */
+export interface DeliveryCounts {
   clients: number;
   connectFailures: number;
-  /** Versions broadcast during the run (finalVersion − the version clients joined at). */
-  expectedChanges: number;
-  /** Per change: committedAt → the last client receiving it. */
-  fanOutAll: LatencySummary;
-  /** Per delivery: committedAt → one client receiving it. */
-  fanOutDelivery: LatencySummary;
   /** Messages a connected client should have had (versions after its join) and never got. */
   messagesLost: number;
   /** Sockets the server dropped during the run (they would reconnect and resync by version). */
@@ -51,11 +45,24 @@ export interface LoadResult {
   messagesOutOfOrder: number;
   /** Second copies of a version, or versions the join snapshot already covered. */
   messagesDuplicated: number;
-  meanPayloadBytes: number;
   /** `inventory:changed` messages received over all clients (one message may carry several changes). */
   messagesReceived: number;
   /** Changes received over all clients. */
   changesReceived: number;
+  acknowledged: { id: number; ticketIds: number[] }[];
+  /** Peak RSS of the (largest) load-generator process, kB. */
+  peakRssKb: number;
+}
+
+export interface LoadResult extends DeliveryCounts {
+  mode: LoadPlan['mode'];
+  /** Versions broadcast during the run (finalVersion − the version clients joined at). */
+  expectedChanges: number;
+  /** Per change: committedAt → the last client receiving it. */
+  fanOutAll: LatencySummary;
+  /** Per delivery: committedAt → one client receiving it. */
+  fanOutDelivery: LatencySummary;
+  meanPayloadBytes: number;
   reserve: {
     sent: number;
     ok: number;
@@ -69,33 +76,21 @@ export interface LoadResult {
     /** Changes up to the final version over (last committedAt − first send). */
     committedPerSecond: number;
   };
-  acknowledged: { id: number; ticketIds: number[] }[];
-  /** Peak RSS of the largest load-generator process, kB. */
-  peakRssKb: number;
   /** Load-generator processes the clients were split over. */
   generators: number;
 }
 
 /** What one load-generator process measured; the orchestrator merges several into a LoadResult. */
-export interface GeneratorResult {
-  clients: number;
-  connectFailures: number;
+export interface GeneratorResult extends DeliveryCounts {
   /** Lowest version a client joined at. */
   lowestJoin: number;
   /** Per version up to the final one, committed after the warm-up: [version, committedAt, received, lastReceivedAt, audience]. */
   versions: [number, number, number, number, number][];
   /** Deliveries after the warm-up, as LatencyHistogram entries. */
   deliveries: HistogramEntries;
-  messagesLost: number;
-  disconnected: number;
-  disconnectReasons: Record<string, number>;
-  missedWhileDisconnected: number;
-  messagesOutOfOrder: number;
-  messagesDuplicated: number;
   payloadBytes: number;
   payloadSamples: number;
-  messagesReceived: number;
-  changesReceived: number;
+  /** Raw, so that several generators' percentiles can be merged. */
   reserve: {
     sent: number;
     ok: number;
@@ -106,8 +101,6 @@ export interface GeneratorResult {
     firstSentAt: number;
     lastAckAt: number;
   };
-  acknowledged: { id: number; ticketIds: number[] }[];
-  peakRssKb: number;
 }
 
 /** A histogram's non-empty buckets, [bucket index, count], with its count and max. */
