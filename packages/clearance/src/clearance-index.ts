@@ -187,10 +187,7 @@ export class ClearanceIndex {
     const total = this.sumOfValues;
     const half = Math.floor(total / 2);
     this.ensureWitness(Math.min(level, total - level));
-    if (level <= half)
-      return this.witnessIndices(level)
-        .reverse()
-        .map((i) => this.ids[i]);
+    if (level <= half) return this.witnessIndices(level).reverse().map((i) => this.ids[i]);
     const excluded = new Uint8Array(this.ids.length);
     for (const i of this.witnessIndices(total - level)) excluded[i] = 1;
     const ids: number[] = [];
@@ -206,18 +203,14 @@ export class ClearanceIndex {
   page(query: PageQuery): LevelPage {
     const { offset, limit } = query;
     const maxIds = query.maxIds ?? DEFAULT_ROW_IDS;
-    if (!Number.isSafeInteger(offset) || offset < 0)
-      throw invalidQuery('offset must be a non-negative integer');
+    if (!Number.isSafeInteger(offset) || offset < 0) throw invalidQuery('offset must be a non-negative integer');
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT) {
       throw invalidQuery(`limit must be an integer from 1 to ${MAX_PAGE_LIMIT}`);
     }
     if (!Number.isSafeInteger(maxIds) || maxIds < 0 || maxIds > MAX_ROW_IDS) {
       throw invalidQuery(`maxIds must be an integer from 0 to ${MAX_ROW_IDS}`);
     }
-    for (const [name, bound] of [
-      ['min', query.min],
-      ['max', query.max],
-    ] as const) {
+    for (const [name, bound] of [['min', query.min], ['max', query.max]] as const) {
       if (bound !== undefined && (typeof bound !== 'number' || Number.isNaN(bound))) {
         throw invalidQuery(`${name} must be a number`);
       }
@@ -360,7 +353,7 @@ export class ClearanceIndex {
     const { parent } = this.sums!;
     const picked: number[] = [];
     if (level <= Math.floor(total / 2)) {
-      for (let s = level; s > 0 && picked.length < m;) {
+      for (let s = level; s > 0 && picked.length < m; ) {
         const i = parent[s];
         picked.push(i);
         s -= this.values[i];
@@ -392,10 +385,7 @@ function assertTicket(ticket: Ticket): void {
     throw new ClearanceError('INVALID_TICKET', `ticket id must be a non-negative integer, got ${String(id)}`);
   }
   if (!Number.isSafeInteger(value) || value < 1) {
-    throw new ClearanceError(
-      'INVALID_TICKET',
-      `ticket ${id} value must be a positive integer, got ${String(value)}`,
-    );
+    throw new ClearanceError('INVALID_TICKET', `ticket ${id} value must be a positive integer, got ${String(value)}`);
   }
 }
 

@@ -123,7 +123,6 @@ export class ReachableSums {
   private applyBelow(ticketIndex: number, v: number, limit: number): void {
     const { words, parent, count } = this;
     const top = Math.min(this.appliedTotal + v, limit);
-    if (top >= this.staleFrom << 5) this.clearStale();
     this.applied = ticketIndex + 1;
     this.appliedTotal += v;
     if (v > top) return; // reaches nothing we track

@@ -138,10 +138,7 @@ describe('ClearanceIndex updates', () => {
   });
 
   it('records witnesses lazily after a change and still matches a fresh build at every level', () => {
-    const tickets: Ticket[] = Array.from({ length: 400 }, (_, i) => ({
-      id: i + 1,
-      value: 1 + ((i * 37) % 97),
-    }));
+    const tickets: Ticket[] = Array.from({ length: 400 }, (_, i) => ({ id: i + 1, value: 1 + ((i * 37) % 97) }));
     const index = ClearanceIndex.build(tickets);
     index.remove(1); // an early ticket: every witness above it must be recomputed
     const remaining = tickets.slice(1);
@@ -152,23 +149,15 @@ describe('ClearanceIndex updates', () => {
       expect(index.combo(level)).toEqual(fresh.combo(level));
     }
     const middle = Math.floor(fresh.size / 2);
-    expect(index.page({ offset: middle, limit: 50, maxIds: 7 })).toEqual(
-      fresh.page({ offset: middle, limit: 50, maxIds: 7 }),
-    );
+    expect(index.page({ offset: middle, limit: 50, maxIds: 7 })).toEqual(fresh.page({ offset: middle, limit: 50, maxIds: 7 }));
   });
 
   it('keeps working through growth and shrinkage of the total far beyond its first allocation', () => {
-    const tickets: Ticket[] = Array.from({ length: 40 }, (_, i) => ({
-      id: i + 1,
-      value: 1 + ((i * 7) % 13),
-    }));
+    const tickets: Ticket[] = Array.from({ length: 40 }, (_, i) => ({ id: i + 1, value: 1 + ((i * 7) % 13) }));
     const index = ClearanceIndex.build(tickets.slice(0, 3));
     for (const ticket of tickets.slice(3)) index.add({ id: ticket.id, value: ticket.value * 50 });
     for (const ticket of tickets.slice(3, 35)) index.remove(ticket.id);
-    const remaining = [
-      ...tickets.slice(0, 3),
-      ...tickets.slice(35).map((t) => ({ id: t.id, value: t.value * 50 })),
-    ];
+    const remaining = [...tickets.slice(0, 3), ...tickets.slice(35).map((t) => ({ id: t.id, value: t.value * 50 }))];
     expect(snapshot(index)).toEqual(snapshot(ClearanceIndex.build(remaining)));
     expect(index.size).toBe(bruteForceLevels(remaining).length);
   });

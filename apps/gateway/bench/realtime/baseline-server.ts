@@ -32,8 +32,7 @@ function payloadOf(eventId: number, version: number, bytes: number): InventoryCh
     committedAt: Date.now(),
   };
   const missing = bytes - Buffer.byteLength(JSON.stringify(change));
-  for (let index = 0; index < Math.max(0, Math.round(missing / 5)); index += 1)
-    change.ticketIds.push(1000 + index);
+  for (let index = 0; index < Math.max(0, Math.round(missing / 5)); index += 1) change.ticketIds.push(1000 + index);
   return change;
 }
 
@@ -52,13 +51,7 @@ async function main(): Promise<void> {
       void socket.join(roomOf(request.eventId));
       ack({
         ok: true,
-        data: {
-          eventId: request.eventId,
-          version: lastVersion,
-          levelCount: 0,
-          totalTickets: 0,
-          availableTickets: 0,
-        },
+        data: { eventId: request.eventId, version: lastVersion, levelCount: 0, totalTickets: 0, availableTickets: 0 },
       });
     });
   });
@@ -66,10 +59,7 @@ async function main(): Promise<void> {
     if (message.type !== 'broadcast') return;
     lastVersion = message.version;
     // committedAt is taken here, right before the emit, as the gateway does after its commit.
-    io.to(roomOf(message.eventId)).emit(
-      'inventory:changed',
-      payloadOf(message.eventId, message.version, message.payloadBytes),
-    );
+    io.to(roomOf(message.eventId)).emit('inventory:changed', payloadOf(message.eventId, message.version, message.payloadBytes));
   });
   process.on('disconnect', () => process.exit(0));
   // A clean exit on SIGTERM too, so a BENCH_CPU_PROF profile gets written.

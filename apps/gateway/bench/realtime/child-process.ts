@@ -7,11 +7,7 @@ const TSX = require.resolve('tsx/cjs');
 export function forkTs(file: string, env: Record<string, string> = {}): ChildProcess {
   return fork(resolve(__dirname, file), [], {
     // BENCH_CPU_PROF=DIR writes a V8 CPU profile of each child there (where the time goes).
-    execArgv: [
-      '-r',
-      TSX,
-      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
-    ],
+    execArgv: ['-r', TSX, ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -35,9 +31,7 @@ export function nextMessage<M extends { type: string }, T extends M['type']>(
         resolveMessage(message as Extract<M, { type: T }>);
       } else if (message.type === 'error') {
         cleanup();
-        reject(
-          new Error(`child ${child.pid} failed: ${(message as unknown as { message: string }).message}`),
-        );
+        reject(new Error(`child ${child.pid} failed: ${(message as unknown as { message: string }).message}`));
       }
     };
     const onExit = (code: number | null, signal: string | null): void => {

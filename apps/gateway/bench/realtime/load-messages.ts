@@ -54,6 +54,17 @@ export interface DeliveryCounts {
   peakRssKb: number;
 }
 
+/** Reserve requests and how they were answered. */
+export interface ReserveCounts {
+  sent: number;
+  ok: number;
+  rejected: Record<string, number>;
+  /** Never acknowledged within the give-up bound (3 min). */
+  noAck: number;
+  /** Acknowledged, but after more than 20 s. */
+  late: number;
+}
+
 export interface LoadResult extends DeliveryCounts {
   mode: LoadPlan['mode'];
   /** Versions broadcast during the run (finalVersion − the version clients joined at). */
@@ -63,19 +74,13 @@ export interface LoadResult extends DeliveryCounts {
   /** Per delivery: committedAt → one client receiving it. */
   fanOutDelivery: LatencySummary;
   meanPayloadBytes: number;
-  reserve: {
-    sent: number;
-    ok: number;
-    rejected: Record<string, number>;
-    /** Never acknowledged within the give-up bound (3 min). */
-    noAck: number;
-    /** Acknowledged, but after more than 20 s. */
-    late: number;
+  reserve: ReserveCounts & {
     ackLatency: LatencySummary;
     okPerSecond: number;
     /** Changes up to the final version over (last committedAt − first send). */
     committedPerSecond: number;
   };
+
   /** Load-generator processes the clients were split over. */
   generators: number;
 }
@@ -91,12 +96,7 @@ export interface GeneratorResult extends DeliveryCounts {
   payloadBytes: number;
   payloadSamples: number;
   /** Raw, so that several generators' percentiles can be merged. */
-  reserve: {
-    sent: number;
-    ok: number;
-    rejected: Record<string, number>;
-    noAck: number;
-    late: number;
+  reserve: ReserveCounts & {
     ackLatencies: number[];
     firstSentAt: number;
     lastAckAt: number;
@@ -110,10 +110,7 @@ export interface HistogramEntries {
   max: number;
 }
 
-export type ToLoadGenerator =
-  | { type: 'plan'; plan: LoadPlan }
-  | { type: 'go' }
-  | { type: 'drain'; finalVersion: number; timeoutMs: number };
+export type ToLoadGenerator = { type: 'plan'; plan: LoadPlan } | { type: 'go' } | { type: 'drain'; finalVersion: number; timeoutMs: number };
 
 export type FromLoadGenerator =
   | { type: 'ready'; connected: number; failed: number; connectMs: number }

@@ -18,14 +18,7 @@ import { GatewayCluster } from '../../test/cluster/gateway-cluster';
 import { freePort, readProcKb } from '../../test/cluster/gateway-process';
 import { forkTs, nextMessage, stopChild } from './child-process';
 import { mergeGeneratorResults, schedulerTickMs } from './stats';
-import type {
-  FromBaselineServer,
-  FromLoadGenerator,
-  LoadPlan,
-  LoadResult,
-  ToBaselineServer,
-  ToLoadGenerator,
-} from './load-messages';
+import type { FromBaselineServer, FromLoadGenerator, LoadPlan, LoadResult, ToBaselineServer, ToLoadGenerator } from './load-messages';
 import {
   markdownSection,
   printTable,
@@ -41,12 +34,11 @@ function setting(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0)
-    throw new Error(`${name} must be a positive number, got "${raw}"`);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
   return value;
 }
 
-// clients changes for the BENCH_SCALE runs, then goes back to BENCH_CLIENTS for the main run.
+// `clients` is changed for the BENCH_SCALE runs, then set back to BENCH_CLIENTS for the main run.
 const settings: BenchSettings = {
   clients: setting('BENCH_CLIENTS', 2000),
   reservesPerSecond: setting('BENCH_RATE', 100),
@@ -65,8 +57,7 @@ const scaleClients = (process.env.BENCH_SCALE ?? '500,1000')
   .filter((item) => item.trim() !== '')
   .map((item) => {
     const value = Number(item);
-    if (!Number.isInteger(value) || value <= 0)
-      throw new Error(`BENCH_SCALE must list client counts, got "${item}"`);
+    if (!Number.isInteger(value) || value <= 0) throw new Error(`BENCH_SCALE must list client counts, got "${item}"`);
     return value;
   });
 const baselineOnly = process.env.BENCH_MODE === 'baseline';
@@ -97,16 +88,14 @@ async function otherWorkCores(windowMs = 3_000): Promise<number> {
 /** Everything started is registered here and torn down in reverse order, whatever happens. */
 const cleanups: (() => Promise<unknown>)[] = [];
 async function cleanUp(): Promise<void> {
-  while (cleanups.length > 0)
-    await cleanups.pop()!().catch((error: Error) => console.error('cleanup:', error.message));
+  while (cleanups.length > 0) await cleanups.pop()!().catch((error: Error) => console.error('cleanup:', error.message));
 }
 
 function log(message: string): void {
   console.log(`[bench:realtime ${new Date().toISOString().slice(11, 19)}] ${message}`);
 }
 
-const send = (child: ChildProcess, message: ToLoadGenerator | ToBaselineServer): boolean =>
-  child.send(message);
+const send = (child: ChildProcess, message: ToLoadGenerator | ToBaselineServer): boolean => child.send(message);
 
 /**
  * The plan of generator g of n: an even share of the clients and of the reserving users (each
@@ -130,18 +119,12 @@ function generatorPlan(plan: LoadPlan, g: number, n: number): LoadPlan {
  * Runs the load-generator processes (BENCH_GENERATORS, the clients split evenly) through
  * plan → ready → go → load-done → drain → result, and merges what they measured.
  */
-async function runLoad(
-  plan: LoadPlan,
-  duringLoad: () => Promise<void>,
-  finalVersion: () => Promise<number>,
-): Promise<LoadResult> {
+async function runLoad(plan: LoadPlan, duringLoad: () => Promise<void>, finalVersion: () => Promise<number>): Promise<LoadResult> {
   const generators = Array.from({ length: generatorCount }, () => forkTs('load-generator.ts'));
   for (const generator of generators) cleanups.push(() => stopChild(generator));
   const waitAll = <T extends FromLoadGenerator['type']>(type: T, timeoutMs: number) =>
     Promise.all(generators.map((generator) => nextMessage<FromLoadGenerator, T>(generator, type, timeoutMs)));
-  generators.forEach((generator, g) =>
-    send(generator, { type: 'plan', plan: generatorPlan(plan, g, generators.length) }),
-  );
+  generators.forEach((generator, g) => send(generator, { type: 'plan', plan: generatorPlan(plan, g, generators.length) }));
   const ready = await waitAll('ready', 60_000 + plan.clients * 100);
   const connected = ready.reduce((total, r) => total + r.connected, 0);
   const failed = ready.reduce((total, r) => total + r.failed, 0);
@@ -155,8 +138,7 @@ async function runLoad(
   await Promise.all([loadDone, duringLoad()]);
   const version = await finalVersion();
   const results = waitAll('result', 120_000);
-  for (const generator of generators)
-    send(generator, { type: 'drain', finalVersion: version, timeoutMs: 60_000 });
+  for (const generator of generators) send(generator, { type: 'drain', finalVersion: version, timeoutMs: 60_000 });
   return mergeGeneratorResults(
     plan.mode,
     version,
@@ -164,11 +146,7 @@ async function runLoad(
   );
 }
 
-async function runProject(): Promise<
-  Omit<RealtimeReport, 'baseline' | 'baselineRate' | 'baselinePeakRssKb' | 'loadBefore'> & {
-    loadBefore: number;
-  }
-> {
+async function runProject(): Promise<Omit<RealtimeReport, 'baseline' | 'baselineRate' | 'baselinePeakRssKb' | 'loadBefore'> & { loadBefore: number }> {
   const loadBefore = await otherWorkCores();
   log('starting two gateway replicas on a fresh database');
   const cluster = await GatewayCluster.start({ owner: 'bench_realtime', replicas: 2, redisDb });
@@ -218,14 +196,12 @@ async function runProject(): Promise<
     // the event's version has stopped moving, so every committed change is expected by every client.
     async () => {
       const readVersion = async (): Promise<number> => {
-        const [row] = await cluster.database.query<RowDataPacket>('SELECT version FROM events WHERE id = ?', [
-          event.id,
-        ]);
+        const [row] = await cluster.database.query<RowDataPacket>('SELECT version FROM events WHERE id = ?', [event.id]);
         return Number(row.version);
       };
       const deadline = Date.now() + 120_000;
       let version = await readVersion();
-      for (let stableSince = Date.now(); Date.now() - stableSince < 3_000 && Date.now() < deadline;) {
+      for (let stableSince = Date.now(); Date.now() - stableSince < 3_000 && Date.now() < deadline; ) {
         await new Promise((resolve) => setTimeout(resolve, 250));
         const next = await readVersion();
         if (next !== version) [version, stableSince] = [next, Date.now()];
@@ -245,10 +221,7 @@ async function runProject(): Promise<
     }
   }
   const { counters } = audit;
-  if (
-    counters.availableTickets !== counters.countedAvailable ||
-    counters.totalTickets !== counters.countedTotal
-  ) {
+  if (counters.availableTickets !== counters.countedAvailable || counters.totalTickets !== counters.countedTotal) {
     log(`WARNING: event counters ${JSON.stringify(counters)} disagree with the ticket rows`);
   }
   const replicaPeakRssKb = cluster.replicas.map((replica) => replica.peakRssKb());
@@ -268,35 +241,23 @@ async function runProject(): Promise<
   };
 }
 
-async function runBaseline(
-  payloadBytes: number,
-  rate: number,
-): Promise<{ result: LoadResult; peakRssKb: number[]; loadBefore: number }> {
+async function runBaseline(payloadBytes: number, rate: number): Promise<{ result: LoadResult; peakRssKb: number[]; loadBefore: number }> {
   const loadBefore = await otherWorkCores();
   const changes = Math.max(1, Math.round(rate * (settings.warmupS + settings.durationS)));
-  log(
-    `baseline: two bare Socket.IO servers, ${changes} broadcasts of ${payloadBytes} bytes at ${rate.toFixed(1)}/s`,
-  );
+  log(`baseline: two bare Socket.IO servers, ${changes} broadcasts of ${payloadBytes} bytes at ${rate.toFixed(1)}/s`);
   const adapterKey = `bench-baseline-${randomBytes(4).toString('hex')}`;
   const servers: ChildProcess[] = [];
   const urls: string[] = [];
   for (let index = 0; index < 2; index += 1) {
     const port = await freePort();
-    const server = forkTs('baseline-server.ts', {
-      PORT: String(port),
-      REDIS_URL: `redis://127.0.0.1:6379/${redisDb}`,
-      ADAPTER_KEY: adapterKey,
-    });
+    const server = forkTs('baseline-server.ts', { PORT: String(port), REDIS_URL: `redis://127.0.0.1:6379/${redisDb}`, ADAPTER_KEY: adapterKey });
     cleanups.push(() => stopChild(server));
     await nextMessage<FromBaselineServer, 'listening'>(server, 'listening', 30_000);
     servers.push(server);
     urls.push(`http://127.0.0.1:${port}`);
   }
   const peaks = [0, 0];
-  const samplePeaks = (): void =>
-    servers.forEach(
-      (server, index) => (peaks[index] = Math.max(peaks[index], readProcKb(server.pid, 'VmHWM') ?? 0)),
-    );
+  const samplePeaks = (): void => servers.forEach((server, index) => (peaks[index] = Math.max(peaks[index], readProcKb(server.pid, 'VmHWM') ?? 0)));
   const eventId = 1;
   const result = await runLoad(
     {
@@ -354,20 +315,13 @@ async function main(): Promise<void> {
       log(`scale run: ${clients} clients (project only)`);
       const run = await runProject();
       scale.push(scaleRow(clients, run));
-      if (run.project.messagesLost > 0 || run.doubleBooked > 0 || run.lostReservations > 0)
-        process.exitCode = 1;
+      if (run.project.messagesLost > 0 || run.doubleBooked > 0 || run.lostReservations > 0) process.exitCode = 1;
     }
     settings.clients = mainClients;
     const project = baselineOnly ? null : await runProject();
     // The fan-out work the project really did: its committed rate (at most the target), same duration.
-    const baselineRate = Math.min(
-      settings.reservesPerSecond,
-      project?.project.reserve.committedPerSecond || settings.reservesPerSecond,
-    );
-    const baseline = await runBaseline(
-      project?.project.meanPayloadBytes || DEFAULT_PAYLOAD_BYTES,
-      baselineRate,
-    );
+    const baselineRate = Math.min(settings.reservesPerSecond, project?.project.reserve.committedPerSecond || settings.reservesPerSecond);
+    const baseline = await runBaseline(project?.project.meanPayloadBytes || DEFAULT_PAYLOAD_BYTES, baselineRate);
     if (!project) {
       console.log(JSON.stringify({ ...baseline.result, acknowledged: undefined }, null, 2));
       return;
@@ -381,21 +335,11 @@ async function main(): Promise<void> {
     };
     printTable(report);
     if (writeDoc) writeSection(markdownSection(report, new Date(), scale));
-    log(
-      `fan-out p99 is ${ratio(report).toFixed(2)}× the baseline${writeDoc ? '; results written to docs/benchmarks.md' : ''}`,
-    );
+    log(`fan-out p99 is ${ratio(report).toFixed(2)}× the baseline${writeDoc ? '; results written to docs/benchmarks.md' : ''}`);
     const { project: load } = report;
-    if (
-      load.messagesLost > 0 ||
-      load.disconnected > 0 ||
-      report.doubleBooked > 0 ||
-      report.lostReservations > 0 ||
-      report.inconsistentTickets > 0
-    ) {
+    if (load.messagesLost > 0 || load.disconnected > 0 || report.doubleBooked > 0 || report.lostReservations > 0 || report.inconsistentTickets > 0) {
       process.exitCode = 1;
-      console.error(
-        'bench:realtime: messages lost, sockets dropped, tickets double-booked or reservations lost (see table)',
-      );
+      console.error('bench:realtime: messages lost, sockets dropped, tickets double-booked or reservations lost (see table)');
     }
   } finally {
     clearTimeout(hardStop);

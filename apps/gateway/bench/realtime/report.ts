@@ -47,18 +47,12 @@ export interface ScaleRow {
   doubleBooked: number;
 }
 
-export function scaleRow(
-  clients: number,
-  run: Pick<RealtimeReport, 'project' | 'doubleBooked' | 'settings'>,
-): ScaleRow {
+export function scaleRow(clients: number, run: Pick<RealtimeReport, 'project' | 'doubleBooked' | 'settings'>): ScaleRow {
   const { project } = run;
   return {
     clients,
     changesPerSecond: project.reserve.committedPerSecond,
-    messagesPerClientPerSecond:
-      project.messagesReceived /
-      Math.max(1, project.clients) /
-      (run.settings.warmupS + run.settings.durationS),
+    messagesPerClientPerSecond: project.messagesReceived / Math.max(1, project.clients) / (run.settings.warmupS + run.settings.durationS),
     changesPerMessage: project.changesReceived / Math.max(1, project.messagesReceived),
     fanOut: project.fanOutAll,
     ackLatency: project.reserve.ackLatency,
@@ -90,8 +84,7 @@ export function machine(): string {
 
 const ms = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(1)} ms` : 'n/a');
 const mib = (kb: number): string => `${(kb / 1024).toFixed(0)} MiB`;
-const latency = (summary: LatencySummary): string =>
-  `${ms(summary.p50)} / ${ms(summary.p99)} / ${ms(summary.max)}`;
+const latency = (summary: LatencySummary): string => `${ms(summary.p50)} / ${ms(summary.p99)} / ${ms(summary.max)}`;
 
 const reasons = (result: LoadResult): string => {
   const entries = Object.entries(result.disconnectReasons);
@@ -113,43 +106,13 @@ export function tableRows(report: RealtimeReport): [string, string, string, stri
   return [
     ['connected clients', String(project.clients), String(baseline.clients), '2,000'],
     ['changes broadcast', String(project.expectedChanges), String(baseline.expectedChanges), ''],
-    [
-      'changes / s',
-      project.reserve.committedPerSecond.toFixed(1),
-      report.baselineRate.toFixed(1),
-      String(report.settings.reservesPerSecond),
-    ],
-    [
-      '`inventory:changed` messages received (changes per message)',
-      perMessage(project),
-      perMessage(baseline),
-      '',
-    ],
-    [
-      'payload per change (mean JSON bytes)',
-      String(project.meanPayloadBytes),
-      String(baseline.meanPayloadBytes),
-      'same',
-    ],
-    [
-      'fan-out to every client p50 / p99 / max',
-      latency(project.fanOutAll),
-      latency(baseline.fanOutAll),
-      'p99 ≤ 100 ms',
-    ],
-    [
-      'single delivery p50 / p99 / max',
-      latency(project.fanOutDelivery),
-      latency(baseline.fanOutDelivery),
-      '',
-    ],
+    ['changes / s', project.reserve.committedPerSecond.toFixed(1), report.baselineRate.toFixed(1), String(report.settings.reservesPerSecond)],
+    ['`inventory:changed` messages received (changes per message)', perMessage(project), perMessage(baseline), ''],
+    ['payload per change (mean JSON bytes)', String(project.meanPayloadBytes), String(baseline.meanPayloadBytes), 'same'],
+    ['fan-out to every client p50 / p99 / max', latency(project.fanOutAll), latency(baseline.fanOutAll), 'p99 ≤ 100 ms'],
+    ['single delivery p50 / p99 / max', latency(project.fanOutDelivery), latency(baseline.fanOutDelivery), ''],
     ['fan-out p99 ratio project / baseline', `${ratio(report).toFixed(2)}×`, '1.00×', '≤ 1.5×'],
-    [
-      'reserve ack p50 / p99',
-      `${ms(project.reserve.ackLatency.p50)} / ${ms(project.reserve.ackLatency.p99)}`,
-      '',
-      'p99 ≤ 50 ms',
-    ],
+    ['reserve ack p50 / p99', `${ms(project.reserve.ackLatency.p50)} / ${ms(project.reserve.ackLatency.p99)}`, '', 'p99 ≤ 50 ms'],
     [
       'reservations committed / s',
       `${project.reserve.committedPerSecond.toFixed(1)} (${project.expectedChanges} changes)`,
@@ -164,55 +127,27 @@ export function tableRows(report: RealtimeReport): [string, string, string, stri
       '',
       '',
     ],
-    [
-      'messages lost (sockets that stayed connected)',
-      String(project.messagesLost),
-      String(baseline.messagesLost),
-      '0',
-    ],
+    ['messages lost (sockets that stayed connected)', String(project.messagesLost), String(baseline.messagesLost), '0'],
     [
       'sockets dropped during the run (messages they missed)',
       `${project.disconnected} (${project.missedWhileDisconnected})${reasons(project)}`,
       `${baseline.disconnected} (${baseline.missedWhileDisconnected})${reasons(baseline)}`,
       '0',
     ],
-    [
-      'messages out of version order',
-      String(project.messagesOutOfOrder),
-      String(baseline.messagesOutOfOrder),
-      '0',
-    ],
+    ['messages out of version order', String(project.messagesOutOfOrder), String(baseline.messagesOutOfOrder), '0'],
     ['messages duplicated', String(project.messagesDuplicated), String(baseline.messagesDuplicated), '0'],
     ['tickets double-booked (DB)', String(report.doubleBooked), '', '0'],
     ['acknowledged reservations missing (DB)', String(report.lostReservations), '', '0'],
     ['ticket rows disagreeing with reservations (DB)', String(report.inconsistentTickets), '', '0'],
-    [
-      'event counters − ticket rows, total / available (DB)',
-      `${report.counterDrift.total} / ${report.counterDrift.available}`,
-      '',
-      '0 / 0',
-    ],
-    [
-      'peak RSS per server (VmHWM)',
-      report.replicaPeakRssKb.map(mib).join(' / '),
-      report.baselinePeakRssKb.map(mib).join(' / '),
-      '',
-    ],
+    ['event counters − ticket rows, total / available (DB)', `${report.counterDrift.total} / ${report.counterDrift.available}`, '', '0 / 0'],
+    ['peak RSS per server (VmHWM)', report.replicaPeakRssKb.map(mib).join(' / '), report.baselinePeakRssKb.map(mib).join(' / '), ''],
     ['peak RSS per load generator (largest)', mib(project.peakRssKb), mib(baseline.peakRssKb), ''],
-    [
-      'cores busy with other work just before the phase',
-      report.loadBefore.project.toFixed(2),
-      report.loadBefore.baseline.toFixed(2),
-      '~0',
-    ],
+    ['cores busy with other work just before the phase', report.loadBefore.project.toFixed(2), report.loadBefore.baseline.toFixed(2), '~0'],
   ];
 }
 
 export function printTable(report: RealtimeReport): void {
-  const rows = [
-    ['metric', 'project (2 gateway replicas)', 'baseline (bare Socket.IO + Redis adapter)', 'goal'],
-    ...tableRows(report),
-  ];
+  const rows = [['metric', 'project (2 gateway replicas)', 'baseline (bare Socket.IO + Redis adapter)', 'goal'], ...tableRows(report)];
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   for (const [index, row] of rows.entries()) {
     console.log(row.map((cell, column) => cell.padEnd(widths[column])).join(' | '));

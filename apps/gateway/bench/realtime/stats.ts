@@ -4,8 +4,7 @@ import type { GeneratorResult, HistogramEntries, LatencySummary, LoadResult } fr
 export function summarize(values: number[]): LatencySummary {
   if (values.length === 0) return { count: 0, p50: NaN, p99: NaN, max: NaN };
   const sorted = Float64Array.from(values).sort();
-  const rank = (p: number): number =>
-    sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+  const rank = (p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
   return { count: sorted.length, p50: rank(50), p99: rank(99), max: sorted[sorted.length - 1] };
 }
 
@@ -63,23 +62,14 @@ export function schedulerTickMs(perSecond: number): number {
  * One LoadResult from what several load-generator processes measured. A change's fan-out counts
  * only when every client of every generator got it; its latency is the last of them.
  */
-export function mergeGeneratorResults(
-  mode: LoadResult['mode'],
-  finalVersion: number,
-  parts: readonly GeneratorResult[],
-): LoadResult {
-  const sum = (pick: (part: GeneratorResult) => number): number =>
-    parts.reduce((total, part) => total + pick(part), 0);
+export function mergeGeneratorResults(mode: LoadResult['mode'], finalVersion: number, parts: readonly GeneratorResult[]): LoadResult {
+  const sum = (pick: (part: GeneratorResult) => number): number => parts.reduce((total, part) => total + pick(part), 0);
   const addCounts = (pick: (part: GeneratorResult) => Record<string, number>): Record<string, number> => {
     const merged: Record<string, number> = {};
-    for (const part of parts)
-      for (const [key, count] of Object.entries(pick(part))) merged[key] = (merged[key] ?? 0) + count;
+    for (const part of parts) for (const [key, count] of Object.entries(pick(part))) merged[key] = (merged[key] ?? 0) + count;
     return merged;
   };
-  const versions = new Map<
-    number,
-    { committedAt: number; received: number; lastReceivedAt: number; audience: number }
-  >();
+  const versions = new Map<number, { committedAt: number; received: number; lastReceivedAt: number; audience: number }>();
   for (const part of parts) {
     for (const [version, committedAt, received, lastReceivedAt, audience] of part.versions) {
       const merged = versions.get(version) ?? { committedAt, received: 0, lastReceivedAt: 0, audience: 0 };
@@ -90,11 +80,8 @@ export function mergeGeneratorResults(
     }
   }
   // A generator none of whose clients got a version has no entry for it: its clients still count as audience.
-  const audiences = parts.map(
-    (part) => new Map(part.versions.map(([version, , , , audience]) => [version, audience])),
-  );
-  const audienceOf = (version: number): number =>
-    parts.reduce((total, part, i) => total + (audiences[i].get(version) ?? part.clients), 0);
+  const audiences = parts.map((part) => new Map(part.versions.map(([version, , , , audience]) => [version, audience])));
+  const audienceOf = (version: number): number => parts.reduce((total, part, i) => total + (audiences[i].get(version) ?? part.clients), 0);
   const fanOutAll: number[] = [];
   let lastCommittedAt = 0;
   for (const [version, stats] of versions) {
@@ -107,9 +94,7 @@ export function mergeGeneratorResults(
   const ackLatencies = parts.flatMap((part) => part.reserve.ackLatencies);
   const sent = sum((part) => part.reserve.sent);
   const ok = sum((part) => part.reserve.ok);
-  const firstSentAt = Math.min(
-    ...parts.map((part) => (part.reserve.sent > 0 ? part.reserve.firstSentAt : Infinity)),
-  );
+  const firstSentAt = Math.min(...parts.map((part) => (part.reserve.sent > 0 ? part.reserve.firstSentAt : Infinity)));
   const lastAckAt = Math.max(...parts.map((part) => part.reserve.lastAckAt));
   const payloadSamples = sum((part) => part.payloadSamples);
   return {
@@ -125,8 +110,7 @@ export function mergeGeneratorResults(
     missedWhileDisconnected: sum((part) => part.missedWhileDisconnected),
     messagesOutOfOrder: sum((part) => part.messagesOutOfOrder),
     messagesDuplicated: sum((part) => part.messagesDuplicated),
-    meanPayloadBytes:
-      payloadSamples === 0 ? 0 : Math.round(sum((part) => part.payloadBytes) / payloadSamples),
+    meanPayloadBytes: payloadSamples === 0 ? 0 : Math.round(sum((part) => part.payloadBytes) / payloadSamples),
     messagesReceived: sum((part) => part.messagesReceived),
     changesReceived: sum((part) => part.changesReceived),
     reserve: {
@@ -137,10 +121,7 @@ export function mergeGeneratorResults(
       late: sum((part) => part.reserve.late),
       ackLatency: summarize(ackLatencies),
       okPerSecond: sent === 0 ? 0 : ok / Math.max(0.001, (lastAckAt - firstSentAt) / 1000),
-      committedPerSecond:
-        sent === 0
-          ? 0
-          : (finalVersion - lowestJoin) / Math.max(0.001, (lastCommittedAt - firstSentAt) / 1000),
+      committedPerSecond: sent === 0 ? 0 : (finalVersion - lowestJoin) / Math.max(0.001, (lastCommittedAt - firstSentAt) / 1000),
     },
     acknowledged: parts.flatMap((part) => part.acknowledged),
     peakRssKb: Math.max(...parts.map((part) => part.peakRssKb)),
