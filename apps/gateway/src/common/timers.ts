@@ -14,4 +14,11 @@ export class Timers {
     timer.unref();
     return { cancel: () => clearTimeout(timer) };
   }
+
+  /** Runs fn every `ms` milliseconds until cancelled; the timer does not keep the process alive. */
+  every(ms: number, fn: () => void): ScheduledTask {
+    const timer = setInterval(fn, ms);
+    timer.unref();
+    return { cancel: () => clearInterval(timer) };
+  }
 }

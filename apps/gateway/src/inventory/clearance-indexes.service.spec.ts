@@ -60,10 +60,11 @@ function setup() {
   const feed = new LocalInventoryFeed();
   // Interval 0: one message per change, so `sent` shows exactly what was broadcast when.
   const config = loadConfig({ BROADCAST_INTERVAL_MS: '0' }, '/r');
-  const broadcaster = new InventoryBroadcaster(config, new Timers());
+  const timers = new Timers();
+  const broadcaster = new InventoryBroadcaster(config, timers);
   const sent: InventoryChanged[] = [];
   broadcaster.attach((_eventId, changes) => sent.push(...changes));
-  const indexes = new ClearanceIndexes(outbox as unknown as InventoryOutbox, feed, broadcaster, config, new Clock());
+  const indexes = new ClearanceIndexes(outbox as unknown as InventoryOutbox, feed, broadcaster, config, new Clock(), timers);
   return { outbox, feed, indexes, sent };
 }
 

@@ -4,6 +4,7 @@ import type { EventSnapshot, InventoryCause } from '@tickets/protocol';
 import { notFound } from '../common/app-error';
 import { Clock } from '../common/clock';
 import { KeyedMutex } from '../common/keyed-mutex';
+import { Timers, type ScheduledTask } from '../common/timers';
 import { AppConfig } from '../config/app-config';
 import { ADDING_CAUSES, CommittedChange, toInventoryChanged } from './committed-change';
 import { InventoryBroadcaster } from './inventory-broadcaster';
@@ -45,10 +46,10 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
   private readonly queue = new KeyedMutex<number>();
   /** Per event: changes that arrived before the versions preceding them, by version. */
   private readonly early = new Map<number, Map<number, { change: CommittedChange; done: (() => void)[] }>>();
-  private readonly gapTimers = new Map<number, NodeJS.Timeout>();
+  private readonly gapTimers = new Map<number, ScheduledTask>();
   /** Per event: callers waiting for the index to pass a version. */
   private readonly versionWaiters = new Map<number, { above: number; wake: (passed: boolean) => void }[]>();
-  private poller: NodeJS.Timeout | null = null;
+  private poller: ScheduledTask | null = null;
 
   constructor(
     private readonly outbox: InventoryOutbox,
@@ -56,6 +57,7 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
     private readonly broadcaster: InventoryBroadcaster,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly timers: Timers,
   ) {
     feed.onChange((change) => this.consume(change));
     feed.onResync(() => void this.catchUpAll());
@@ -63,13 +65,12 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
 
   onApplicationBootstrap(): void {
     // Safety net for lost feed messages (a replica that died between commit and publish).
-    this.poller = setInterval(() => void this.catchUpAll(), this.config.feedPollMs);
-    this.poller.unref();
+    this.poller = this.timers.every(this.config.feedPollMs, () => void this.catchUpAll());
   }
 
   onApplicationShutdown(): void {
-    if (this.poller) clearInterval(this.poller);
-    for (const timer of this.gapTimers.values()) clearTimeout(timer);
+    this.poller?.cancel();
+    for (const timer of this.gapTimers.values()) timer.cancel();
   }
 
   /** The event's inventory, built from the database on first use; null when the event does not exist. */
@@ -110,11 +111,11 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
     return new Promise<boolean>((resolve) => {
       const waiters = this.versionWaiters.get(eventId) ?? [];
       this.versionWaiters.set(eventId, waiters);
-      const timer = setTimeout(() => waiter.wake(false), timeoutMs);
+      const timer = this.timers.after(timeoutMs, () => waiter.wake(false));
       const waiter = {
         above,
         wake: (passed: boolean): void => {
-          clearTimeout(timer);
+          timer.cancel();
           const list = this.versionWaiters.get(eventId);
           const at = list?.indexOf(waiter) ?? -1;
           if (list && at >= 0) list.splice(at, 1);
@@ -224,14 +225,14 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
     }
     if (held.size === 0) {
       this.early.delete(eventId);
-      clearTimeout(this.gapTimers.get(eventId));
+      this.gapTimers.get(eventId)?.cancel();
       this.gapTimers.delete(eventId);
     }
   }
 
   private armGapTimer(eventId: number): void {
     if (this.gapTimers.has(eventId)) return;
-    const timer = setTimeout(() => {
+    const timer = this.timers.after(GAP_WAIT_MS, () => {
       this.gapTimers.delete(eventId);
       this.serial(eventId, async () => {
         const held = this.early.get(eventId);
@@ -240,8 +241,7 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
         await this.drainEarly(eventId);
         if (this.early.get(eventId)?.size) this.armGapTimer(eventId);
       }).catch((error: unknown) => this.logger.warn(`filling a gap of event ${eventId} failed: ${String(error)}`));
-    }, GAP_WAIT_MS);
-    timer.unref();
+    });
     this.gapTimers.set(eventId, timer);
   }
 
