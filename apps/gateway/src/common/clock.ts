@@ -9,4 +9,8 @@ export class Clock {
   nowMs(): number {
     return Date.now();
   }
+  /** A monotonic millisecond count with sub-millisecond resolution, for measuring durations. */
+  monotonicMs(): number {
+    return performance.now();
+  }
 }

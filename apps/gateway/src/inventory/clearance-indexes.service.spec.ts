@@ -61,7 +61,7 @@ function setup() {
   // Interval 0: one message per change, so `sent` shows exactly what was broadcast when.
   const config = loadConfig({ BROADCAST_INTERVAL_MS: '0' }, '/r');
   const timers = new Timers();
-  const broadcaster = new InventoryBroadcaster(config, timers);
+  const broadcaster = new InventoryBroadcaster(config, timers, new Clock());
   const sent: InventoryChanged[] = [];
   broadcaster.attach((_eventId, changes) => sent.push(...changes));
   const indexes = new ClearanceIndexes(outbox as unknown as InventoryOutbox, feed, broadcaster, config, new Clock(), timers);

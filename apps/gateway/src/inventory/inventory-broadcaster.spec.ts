@@ -1,11 +1,16 @@
 import type { InventoryChanged } from '@tickets/protocol';
+import type { Clock } from '../common/clock';
 import type { ScheduledTask, Timers } from '../common/timers';
 import { loadConfig } from '../config/app-config';
 import { InventoryBroadcaster } from './inventory-broadcaster';
 
-/** Timers that run only when the test advances time. */
-class ManualTimers implements Pick<Timers, 'after'> {
+/** Timers that run only when the test advances time; also the broadcaster's clock. */
+class ManualTimers implements Pick<Timers, 'after'>, Pick<Clock, 'monotonicMs'> {
   now = 0;
+
+  monotonicMs(): number {
+    return this.now;
+  }
   private tasks: { at: number; fn: () => void; cancelled: boolean }[] = [];
 
   after(ms: number, fn: () => void): ScheduledTask {
@@ -19,11 +24,12 @@ class ManualTimers implements Pick<Timers, 'after'> {
     for (;;) {
       const due = this.tasks.filter((task) => !task.cancelled && task.at <= until).sort((a, b) => a.at - b.at)[0];
       if (!due) break;
-      this.now = due.at;
+      // Time never goes back, even when a callback made it pass (a slow send).
+      this.now = Math.max(this.now, due.at);
       due.cancelled = true;
       due.fn();
     }
-    this.now = until;
+    this.now = Math.max(this.now, until);
     this.tasks = this.tasks.filter((task) => !task.cancelled);
   }
 
@@ -45,7 +51,11 @@ const change = (eventId: number, version: number): InventoryChanged => ({
 
 function setup(interval: number) {
   const timers = new ManualTimers();
-  const broadcaster = new InventoryBroadcaster(loadConfig({ BROADCAST_INTERVAL_MS: String(interval) }, '/r'), timers as unknown as Timers);
+  const broadcaster = new InventoryBroadcaster(
+    loadConfig({ BROADCAST_INTERVAL_MS: String(interval) }, '/r'),
+    timers as unknown as Timers,
+    timers as unknown as Clock,
+  );
   const messages: { eventId: number; versions: number[]; at: number }[] = [];
   broadcaster.attach((eventId, changes) => messages.push({ eventId, versions: changes.map((c) => c.version), at: timers.now }));
   return { timers, broadcaster, messages };
@@ -140,6 +150,34 @@ describe('InventoryBroadcaster (per-event coalescing)', () => {
     broadcaster.changed(change(1, 2));
     timers.advance(50);
     expect(messages).toEqual([{ eventId: 1, versions: [2], at: 50 }]);
+  });
+
+  it('waits longer after a slow send (a large room), so fan-out takes at most a quarter of the time', () => {
+    const { timers, broadcaster, messages } = setup(50);
+    // Handing a message to the sockets takes 40 ms here: the next one leaves 3 × 40 ms after that, not 50 ms.
+    broadcaster.attach((eventId, changes) => {
+      messages.push({ eventId, versions: changes.map((c) => c.version), at: timers.now });
+      timers.now += 40;
+    });
+    broadcaster.changed(change(1, 1));
+    broadcaster.changed(change(1, 2));
+    timers.advance(119);
+    expect(messages.map((message) => message.versions)).toEqual([[1]]);
+    timers.advance(1);
+    expect(messages).toEqual([
+      { eventId: 1, versions: [1], at: 0 },
+      { eventId: 1, versions: [2], at: 160 },
+    ]);
+    // Fast sends again: back to the configured interval.
+    broadcaster.attach((eventId, changes) => messages.push({ eventId, versions: changes.map((c) => c.version), at: timers.now }));
+    timers.advance(120);
+    broadcaster.changed(change(1, 3));
+    broadcaster.changed(change(1, 4));
+    timers.advance(50);
+    expect(messages.slice(2)).toEqual([
+      { eventId: 1, versions: [3], at: 320 },
+      { eventId: 1, versions: [4], at: 370 },
+    ]);
   });
 
   it('sends what waits on shutdown', () => {

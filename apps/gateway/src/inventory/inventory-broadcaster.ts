@@ -1,10 +1,18 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import type { InventoryChanged } from '@tickets/protocol';
+import { Clock } from '../common/clock';
 import { Timers, type ScheduledTask } from '../common/timers';
 import { AppConfig } from '../config/app-config';
 
 /** Delivers one message, carrying one or more consecutive changes of one event, to the event's local sockets. */
 export type ChangeSink = (eventId: number, changes: readonly InventoryChanged[]) => void;
+
+/**
+ * After a message that took `d` ms to hand to the event's sockets, the next one waits at least
+ * `SEND_TIME_FACTOR × d`, so one event's fan-out takes at most 1 / (1 + SEND_TIME_FACTOR) of the
+ * replica's time, whatever the number of sockets.
+ */
+const SEND_TIME_FACTOR = 3;
 
 /** An event whose last message left less than an interval ago. */
 interface RecentEvent {
@@ -25,6 +33,11 @@ interface RecentEvent {
  * per change is 200,000 writes/s; coalescing caps it at 1000 / interval messages per socket per
  * second whatever the change rate, and adds no delay to a change that comes alone.
  *
+ * The interval also stretches with the room: when handing a message to the event's sockets takes
+ * long (thousands of sockets, a busy machine), the next message waits SEND_TIME_FACTOR times as
+ * long. A fixed interval short enough for a small room would otherwise keep a replica of a large
+ * one saturated, and every change and reservation would queue behind the writes.
+ *
  * Without an attached sink (REST-only tests) changes go nowhere.
  */
 @Injectable()
@@ -36,6 +49,7 @@ export class InventoryBroadcaster implements BeforeApplicationShutdown {
   constructor(
     private readonly config: AppConfig,
     private readonly timers: Timers,
+    private readonly clock: Clock,
   ) {}
 
   attach(sink: ChangeSink): void {
@@ -70,6 +84,7 @@ export class InventoryBroadcaster implements BeforeApplicationShutdown {
 
   private send(eventId: number, changes: InventoryChanged[]): void {
     this.recent.delete(eventId);
+    const startedAt = this.clock.monotonicMs();
     try {
       this.sink?.(eventId, changes);
     } catch (error) {
@@ -78,9 +93,10 @@ export class InventoryBroadcaster implements BeforeApplicationShutdown {
     }
     const interval = this.config.broadcastIntervalMs;
     if (interval === 0) return;
+    const sendMs = this.clock.monotonicMs() - startedAt;
     const recent: RecentEvent = {
       pending: [],
-      timer: this.timers.after(interval, () => {
+      timer: this.timers.after(Math.max(interval, SEND_TIME_FACTOR * sendMs), () => {
         if (this.recent.get(eventId) !== recent) return;
         if (recent.pending.length > 0) this.send(eventId, recent.pending);
         else this.recent.delete(eventId);
