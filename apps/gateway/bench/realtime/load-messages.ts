@@ -2,6 +2,7 @@
  * The IPC messages between the benchmark orchestrator and its child processes (the load
  * generator and the bare Socket.IO baseline servers).
  */
+import type { CpuShare } from './cpu-usage';
 
 export interface LoadPlan {
   /** `project`: the gateway replicas, reserving as real clients do; `baseline`: bare Socket.IO servers. */
@@ -83,6 +84,8 @@ export interface LoadResult extends DeliveryCounts {
 
   /** Load-generator processes the clients were split over. */
   generators: number;
+  /** Cores each process used from the start of the load to its last acknowledgement. */
+  cpu: CpuShare;
 }
 
 /** What one load-generator process measured; the orchestrator merges several into a LoadResult. */

@@ -2,13 +2,13 @@
  * `pnpm bench:realtime`: the gateway cluster's fan-out under load, against a bare Socket.IO +
  * Redis adapter baseline measured in the same run. See report.ts for what is printed and written.
  *
- * Settings (environment): BENCH_CLIENTS (2000), BENCH_RATE reservations/s (100), BENCH_DURATION_S
- * (20), BENCH_TICKETS (10000), BENCH_RESERVERS reserving users (50), BENCH_REDIS_DB (14),
- * BENCH_TIMEOUT_S hard stop for the whole run (900), BENCH_MODE=baseline to run only the baseline
- * (a check of the harness; writes nothing), BENCH_WRITE=0 to leave docs/benchmarks.md alone.
+ * Settings (environment, all listed in README.md beside this file): BENCH_CLIENTS (2000),
+ * BENCH_RATE reservations/s (100), BENCH_DURATION_S (20), BENCH_TICKETS (10000), BENCH_RESERVERS
+ * reserving users (50), BENCH_TIMEOUT_S hard stop for the whole run (1800), BENCH_MODE=baseline to
+ * run only the baseline (a check of the harness; writes nothing), BENCH_WRITE=0 to leave
+ * docs/benchmarks.md alone, and more.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import type { ChildProcess } from 'node:child_process';
 import type { RowDataPacket } from 'mysql2/promise';
@@ -17,10 +17,12 @@ import { auditBookings } from '../../test/cluster/booking-audit';
 import { GatewayCluster } from '../../test/cluster/gateway-cluster';
 import { freePort, readProcKb } from '../../test/cluster/gateway-process';
 import { forkTs, nextMessage, stopChild } from './child-process';
+import { CpuMeter, pidsNamed } from './cpu-usage';
 import { mergeGeneratorResults, schedulerTickMs } from './stats';
 import type { FromBaselineServer, FromLoadGenerator, LoadPlan, LoadResult, ToBaselineServer, ToLoadGenerator } from './load-messages';
 import {
   markdownSection,
+  cpuUse,
   printTable,
   ratio,
   scaleRow,
@@ -46,10 +48,17 @@ const settings: BenchSettings = {
   warmupS: process.env.BENCH_WARMUP_S === '0' ? 0 : setting('BENCH_WARMUP_S', 3),
   tickets: setting('BENCH_TICKETS', 10_000),
   reservers: setting('BENCH_RESERVERS', 50),
+  // BENCH_RESERVER_PROCESS=0 puts the reserving clients in with the listeners (see generatorPlans).
+  reserverProcess: process.env.BENCH_RESERVER_PROCESS !== '0',
 };
 const redisDb = setting('BENCH_REDIS_DB', 14);
 /** Load-generator processes the clients are split over (more than one where cores allow). */
 const generatorCount = setting('BENCH_GENERATORS', 1);
+/**
+ * The baseline once more at this low rate (BENCH_FLOOR_RATE broadcasts/s, 0 to skip): what bare
+ * Socket.IO can do for the same clients on this machine when the rate is not the problem.
+ */
+const floorRate = process.env.BENCH_FLOOR_RATE === '0' ? 0 : setting('BENCH_FLOOR_RATE', 10);
 const timeoutS = setting('BENCH_TIMEOUT_S', 1800);
 /** Smaller client counts run first (project only, same settings otherwise): where the latency goals hold on this machine. */
 const scaleClients = (process.env.BENCH_SCALE ?? '500,1000')
@@ -70,19 +79,10 @@ const DEFAULT_PAYLOAD_BYTES = 190;
  * (from /proc/stat): a busy machine makes every figure of the run worse, the baseline's too.
  */
 async function otherWorkCores(windowMs = 3_000): Promise<number> {
-  const sample = (): { idle: number; total: number } => {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    return { idle: fields[3] + (fields[4] ?? 0), total: fields.reduce((sum, value) => sum + value, 0) };
-  };
-  try {
-    const before = sample();
-    await new Promise((resolve) => setTimeout(resolve, windowMs));
-    const after = sample();
-    const total = after.total - before.total;
-    return total <= 0 ? 0 : ((total - (after.idle - before.idle)) / total) * cpus().length;
-  } catch {
-    return NaN;
-  }
+  const meter = new CpuMeter({}, cpus().length);
+  meter.start();
+  await new Promise((resolve) => setTimeout(resolve, windowMs));
+  return meter.stop().machine;
 }
 
 /** Everything started is registered here and torn down in reverse order, whatever happens. */
@@ -98,33 +98,46 @@ function log(message: string): void {
 const send = (child: ChildProcess, message: ToLoadGenerator | ToBaselineServer): boolean => child.send(message);
 
 /**
- * The plan of generator g of n: an even share of the clients and of the reserving users (each
- * generator reserves at its users' share of the rate); every generator spreads its clients over
- * all replicas.
+ * The plans of the load-generator processes. The reserving clients get a process of their own
+ * (unless BENCH_RESERVER_PROCESS=0): their acknowledgement latency should be the servers', not
+ * time spent queued behind thousands of other sockets' broadcasts in a shared client process,
+ * since every real client has a CPU of its own. The listening clients are split evenly over
+ * BENCH_GENERATORS processes; every process spreads its clients over all replicas.
  */
-function generatorPlan(plan: LoadPlan, g: number, n: number): LoadPlan {
-  const reserverTokens = plan.reserverTokens.filter((_, index) => index % n === g);
-  return {
-    ...plan,
-    clients: Math.floor(plan.clients / n) + (g < plan.clients % n ? 1 : 0),
-    reserverTokens,
-    reservesPerSecond:
-      plan.reserverTokens.length === 0
-        ? plan.reservesPerSecond
-        : (plan.reservesPerSecond * reserverTokens.length) / plan.reserverTokens.length,
-  };
+function generatorPlans(plan: LoadPlan): LoadPlan[] {
+  const ownProcess = settings.reserverProcess && plan.reserverTokens.length > 0;
+  const listeners = ownProcess ? Math.max(0, plan.clients - plan.reserverTokens.length) : plan.clients;
+  const plans: LoadPlan[] = ownProcess ? [{ ...plan, clients: plan.reserverTokens.length }] : [];
+  for (let g = 0; g < generatorCount; g += 1) {
+    const reserverTokens = ownProcess ? [] : plan.reserverTokens.filter((_, index) => index % generatorCount === g);
+    plans.push({
+      ...plan,
+      clients: Math.floor(listeners / generatorCount) + (g < listeners % generatorCount ? 1 : 0),
+      reserverTokens,
+      // Each process reserves at its users' share of the rate.
+      reservesPerSecond:
+        plan.reserverTokens.length === 0 ? plan.reservesPerSecond : (plan.reservesPerSecond * reserverTokens.length) / plan.reserverTokens.length,
+    });
+  }
+  return plans;
 }
 
 /**
- * Runs the load-generator processes (BENCH_GENERATORS, the clients split evenly) through
- * plan → ready → go → load-done → drain → result, and merges what they measured.
+ * Runs the load-generator processes (see generatorPlans) through plan → ready → go → load-done →
+ * drain → result, and merges what they measured, with the cores each process used under load.
  */
-async function runLoad(plan: LoadPlan, duringLoad: () => Promise<void>, finalVersion: () => Promise<number>): Promise<LoadResult> {
-  const generators = Array.from({ length: generatorCount }, () => forkTs('load-generator.ts'));
+async function runLoad(
+  plan: LoadPlan,
+  serverPids: readonly (number | undefined)[],
+  duringLoad: () => Promise<void>,
+  finalVersion: () => Promise<number>,
+): Promise<LoadResult> {
+  const plans = generatorPlans(plan);
+  const generators = plans.map(() => forkTs('load-generator.ts'));
   for (const generator of generators) cleanups.push(() => stopChild(generator));
   const waitAll = <T extends FromLoadGenerator['type']>(type: T, timeoutMs: number) =>
     Promise.all(generators.map((generator) => nextMessage<FromLoadGenerator, T>(generator, type, timeoutMs)));
-  generators.forEach((generator, g) => send(generator, { type: 'plan', plan: generatorPlan(plan, g, generators.length) }));
+  generators.forEach((generator, g) => send(generator, { type: 'plan', plan: plans[g] }));
   const ready = await waitAll('ready', 60_000 + plan.clients * 100);
   const connected = ready.reduce((total, r) => total + r.connected, 0);
   const failed = ready.reduce((total, r) => total + r.failed, 0);
@@ -133,20 +146,34 @@ async function runLoad(plan: LoadPlan, duringLoad: () => Promise<void>, finalVer
     `${plan.mode}: ${connected} clients in ${generators.length} load generators connected and joined in ${connectMs} ms (${failed} failed)`,
   );
   if (failed > 0) throw new Error(`${failed} clients could not connect`);
+  const meter = new CpuMeter(
+    {
+      servers: serverPids,
+      generators: generators.map((generator) => generator.pid),
+      mariadb: pidsNamed('mariadbd', 'mysqld'),
+      redis: pidsNamed('redis-server'),
+    },
+    cpus().length,
+  );
   const loadDone = waitAll('load-done', plan.warmupMs + plan.durationMs + 240_000);
+  meter.start();
   for (const generator of generators) send(generator, { type: 'go' });
   await Promise.all([loadDone, duringLoad()]);
+  const cpu = meter.stop();
   const version = await finalVersion();
   const results = waitAll('result', 120_000);
   for (const generator of generators) send(generator, { type: 'drain', finalVersion: version, timeoutMs: 60_000 });
-  return mergeGeneratorResults(
-    plan.mode,
-    version,
-    (await results).map((message) => message.result),
-  );
+  return {
+    ...mergeGeneratorResults(
+      plan.mode,
+      version,
+      (await results).map((message) => message.result),
+    ),
+    cpu,
+  };
 }
 
-async function runProject(): Promise<Omit<RealtimeReport, 'baseline' | 'baselineRate' | 'baselinePeakRssKb' | 'loadBefore'> & { loadBefore: number }> {
+async function runProject(): Promise<Omit<RealtimeReport, 'baseline' | 'baselineRate' | 'baselinePeakRssKb' | 'floor' | 'loadBefore'> & { loadBefore: number }> {
   const loadBefore = await otherWorkCores();
   log('starting two gateway replicas on a fresh database');
   const cluster = await GatewayCluster.start({ owner: 'bench_realtime', replicas: 2, redisDb });
@@ -191,6 +218,7 @@ async function runProject(): Promise<Omit<RealtimeReport, 'baseline' | 'baseline
       connectBatchSize: 50,
       connectBatchIntervalMs: 50,
     },
+    cluster.replicas.map((replica) => replica.pid),
     async () => undefined,
     // Requests still queued in the replicas may commit after the last send: wait (bounded) until
     // the event's version has stopped moving, so every committed change is expected by every client.
@@ -274,6 +302,7 @@ async function runBaseline(payloadBytes: number, rate: number): Promise<{ result
       connectBatchSize: 50,
       connectBatchIntervalMs: 50,
     },
+    servers.map((server) => server.pid),
     // The same fixed-rate schedule as the reservations, alternating between the two servers.
     () =>
       new Promise<void>((resolve) => {
@@ -321,19 +350,23 @@ async function main(): Promise<void> {
     const project = baselineOnly ? null : await runProject();
     // The fan-out work the project really did: its committed rate (at most the target), same duration.
     const baselineRate = Math.min(settings.reservesPerSecond, project?.project.reserve.committedPerSecond || settings.reservesPerSecond);
-    const baseline = await runBaseline(project?.project.meanPayloadBytes || DEFAULT_PAYLOAD_BYTES, baselineRate);
+    const payloadBytes = project?.project.meanPayloadBytes || DEFAULT_PAYLOAD_BYTES;
+    const baseline = await runBaseline(payloadBytes, baselineRate);
     if (!project) {
       console.log(JSON.stringify({ ...baseline.result, acknowledged: undefined }, null, 2));
       return;
     }
+    const floor = floorRate > 0 && floorRate < baselineRate ? { rate: floorRate, result: (await runBaseline(payloadBytes, floorRate)).result } : null;
     const report: RealtimeReport = {
       ...project,
       baseline: baseline.result,
       baselineRate,
       baselinePeakRssKb: baseline.peakRssKb,
+      floor,
       loadBefore: { project: project.loadBefore, baseline: baseline.loadBefore },
     };
     printTable(report);
+    if (floor) log(`floor: bare Socket.IO at ${floor.rate}/s, fan-out p50 / p99 ${floor.result.fanOutAll.p50} / ${floor.result.fanOutAll.p99} ms; ${cpuUse(floor.result)}`);
     if (writeDoc) writeSection(markdownSection(report, new Date(), scale));
     log(`fan-out p99 is ${ratio(report).toFixed(2)}× the baseline${writeDoc ? '; results written to docs/benchmarks.md' : ''}`);
     const { project: load } = report;

@@ -15,6 +15,8 @@ export interface BenchSettings {
   warmupS: number;
   tickets: number;
   reservers: number;
+  /** The reserving users' sockets run in a load-generator process of their own. */
+  reserverProcess: boolean;
 }
 
 export interface RealtimeReport {
@@ -31,6 +33,8 @@ export interface RealtimeReport {
   counterDrift: { total: number; available: number };
   replicaPeakRssKb: number[];
   baselinePeakRssKb: number[];
+  /** The baseline again at a low rate (BENCH_FLOOR_RATE): what bare Socket.IO does for these clients here. */
+  floor: { rate: number; result: LoadResult } | null;
   /** Cores busy with other work (not the bench) over 3 s just before each phase. */
   loadBefore: { project: number; baseline: number };
 }
@@ -91,6 +95,18 @@ const reasons = (result: LoadResult): string => {
   return entries.length === 0 ? '' : `; ${entries.map(([reason, count]) => `${count} ${reason}`).join(', ')}`;
 };
 
+const cores = (values: readonly number[]): string => values.map((value) => (Number.isFinite(value) ? value.toFixed(2) : '?')).join(' + ');
+
+/** Cores used under load: servers, load generators, MariaDB, Redis; then the whole machine. */
+export const cpuUse = (result: LoadResult): string => {
+  const { groups, machine, interrupts, steal, cores: total } = result.cpu;
+  const parts = [`servers ${cores(groups.servers)}`, `load generators ${cores(groups.generators)}`];
+  if (groups.mariadb.length > 0 && result.mode === 'project') parts.push(`MariaDB ${cores(groups.mariadb)}`);
+  if (groups.redis.length > 0) parts.push(`Redis ${cores(groups.redis)}`);
+  const figure = (value: number): string => (Number.isFinite(value) ? value.toFixed(2) : '?');
+  return `${parts.join(', ')}; machine ${figure(machine)} of ${total} (interrupts ${figure(interrupts)}, steal ${figure(steal)})`;
+};
+
 const perMessage = (result: LoadResult): string =>
   `${result.messagesReceived} (${(result.changesReceived / Math.max(1, result.messagesReceived)).toFixed(2)})`;
 
@@ -140,6 +156,7 @@ export function tableRows(report: RealtimeReport): [string, string, string, stri
     ['acknowledged reservations missing (DB)', String(report.lostReservations), '', '0'],
     ['ticket rows disagreeing with reservations (DB)', String(report.inconsistentTickets), '', '0'],
     ['event counters − ticket rows, total / available (DB)', `${report.counterDrift.total} / ${report.counterDrift.available}`, '', '0 / 0'],
+    ['cores used during the load (user + system, from /proc)', cpuUse(project), cpuUse(baseline), ''],
     ['peak RSS per server (VmHWM)', report.replicaPeakRssKb.map(mib).join(' / '), report.baselinePeakRssKb.map(mib).join(' / '), ''],
     ['peak RSS per load generator (largest)', mib(project.peakRssKb), mib(baseline.peakRssKb), ''],
     ['cores busy with other work just before the phase', report.loadBefore.project.toFixed(2), report.loadBefore.baseline.toFixed(2), '~0'],
@@ -166,7 +183,9 @@ export function markdownSection(report: RealtimeReport, date: Date, scale: reado
     `Two gateway replicas (\`node apps/gateway/dist/main.js\`, \`REDIS_URL\` set) on one fresh MariaDB database; one event with ` +
       `${settings.tickets.toLocaleString('en-US')} tickets (values 1..1000); ${report.project.generators} load-generator processes with ` +
       `${settings.clients.toLocaleString('en-US')} socket.io-client sockets between them (websocket transport), split evenly across the replicas, ` +
-      `all joined to the event, while ${settings.reservers} reserving users among them send \`reserve\` at ` +
+      `all joined to the event, while ${settings.reservers} reserving users among them ` +
+      `${settings.reserverProcess ? '(their sockets in a load-generator process of their own, so that an acknowledgement does not queue behind the other sockets\' broadcasts) ' : ''}` +
+      `send \`reserve\` at ` +
       `${settings.reservesPerSecond}/s for ${settings.warmupS} s of warm-up then ${settings.durationS} s measured (latencies count ` +
       'changes committed and requests sent after the warm-up; loss, order, duplicates and the database audit count everything). ' +
       "Fan-out latency is `committedAt` (the committing replica's clock) " +
@@ -181,6 +200,7 @@ export function markdownSection(report: RealtimeReport, date: Date, scale: reado
     '| --- | --- | --- | --- |',
     ...tableRows(report).map((row) => `| ${row.join(' | ')} |`),
     '',
+    ...(report.floor ? [floorParagraph(report.floor, settings.clients), ''] : []),
     ...(scale.length === 0
       ? []
       : [
@@ -192,6 +212,16 @@ export function markdownSection(report: RealtimeReport, date: Date, scale: reado
     END,
   ];
   return lines.join('\n');
+}
+
+/** The machine's floor: bare Socket.IO at a rate far below the goal, to the same clients. */
+function floorParagraph(floor: NonNullable<RealtimeReport['floor']>, clients: number): string {
+  const { result } = floor;
+  return (
+    `What this machine can do at all: the same bare Socket.IO baseline at only ${floor.rate} broadcasts/s (one message each) ` +
+    `to the same ${clients.toLocaleString('en-US')} clients had fan-out to every client p50 / p99 / max ${latency(result.fanOutAll)}, ` +
+    `${result.messagesLost} lost; cores used: ${cpuUse(result)}.`
+  );
 }
 
 /** Replaces only the realtime section; the rest of the file (the clearance section) is kept. */

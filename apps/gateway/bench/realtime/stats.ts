@@ -62,7 +62,7 @@ export function schedulerTickMs(perSecond: number): number {
  * One LoadResult from what several load-generator processes measured. A change's fan-out counts
  * only when every client of every generator got it; its latency is the last of them.
  */
-export function mergeGeneratorResults(mode: LoadResult['mode'], finalVersion: number, parts: readonly GeneratorResult[]): LoadResult {
+export function mergeGeneratorResults(mode: LoadResult['mode'], finalVersion: number, parts: readonly GeneratorResult[]): Omit<LoadResult, 'cpu'> {
   const sum = (pick: (part: GeneratorResult) => number): number => parts.reduce((total, part) => total + pick(part), 0);
   const addCounts = (pick: (part: GeneratorResult) => Record<string, number>): Record<string, number> => {
     const merged: Record<string, number> = {};
