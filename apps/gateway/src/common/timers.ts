@@ -15,6 +15,12 @@ export class Timers {
     return { cancel: () => clearTimeout(timer) };
   }
 
+  /** Runs fn once the event loop has handled the I/O that is ready now (setImmediate). */
+  soon(fn: () => void): ScheduledTask {
+    const immediate = setImmediate(fn);
+    return { cancel: () => clearImmediate(immediate) };
+  }
+
   /** Runs fn every `ms` milliseconds until cancelled; the timer does not keep the process alive. */
   every(ms: number, fn: () => void): ScheduledTask {
     const timer = setInterval(fn, ms);

@@ -11,6 +11,8 @@ describe('loadConfig', () => {
     expect(config.reserveRateLimit).toEqual({ points: 10, windowMs: 1000 });
     expect(config.broadcastIntervalMs).toBe(50);
     expect(loadConfig({ BROADCAST_INTERVAL_MS: '0' }, '/repo').broadcastIntervalMs).toBe(0);
+    expect(config.broadcastShards).toBe(8);
+    expect(loadConfig({ BROADCAST_SHARDS: '1' }, '/repo').broadcastShards).toBe(1);
   });
 
   it('parses a MySQL URL', () => {
@@ -34,6 +36,7 @@ describe('loadConfig', () => {
     [{ RESERVE_RATE_LIMIT: 'fast' }, 'RESERVE_RATE_LIMIT'],
     [{ BROADCAST_INTERVAL_MS: '-5' }, 'BROADCAST_INTERVAL_MS'],
     [{ BROADCAST_INTERVAL_MS: '20000' }, 'BROADCAST_INTERVAL_MS'],
+    [{ BROADCAST_SHARDS: '0' }, 'BROADCAST_SHARDS'],
   ])('rejects %j naming %s', (env, variable) => {
     let error: unknown;
     try {

@@ -37,6 +37,11 @@ export class AppConfig {
   readonly feedPollMs!: number;
   /** Shortest gap between two inventory messages to one event's sockets; changes in between ride together (0: one message per change). */
   readonly broadcastIntervalMs!: number;
+  /**
+   * An event's room is split into this many shards; a message is handed to one shard at a time,
+   * letting other work (reservations, acknowledgements) run in between.
+   */
+  readonly broadcastShards!: number;
 
   constructor(values: AppConfig) {
     Object.assign(this, values);
@@ -175,5 +180,6 @@ export function loadConfig(env: Env, repoRoot: string): AppConfig {
     seedDemo: bool(env, 'SEED_DEMO', database.kind === 'sqlite'),
     feedPollMs: integer(env, 'FEED_POLL_MS', 2000, 100, 600000),
     broadcastIntervalMs: integer(env, 'BROADCAST_INTERVAL_MS', 50, 0, 10000),
+    broadcastShards: integer(env, 'BROADCAST_SHARDS', 8, 1, 256),
   });
 }

@@ -59,11 +59,11 @@ function setup() {
   const outbox = new FakeOutbox(new Map([[1, 1], [2, 2], [3, 4]]));
   const feed = new LocalInventoryFeed();
   // Interval 0: one message per change, so `sent` shows exactly what was broadcast when.
-  const config = loadConfig({ BROADCAST_INTERVAL_MS: '0' }, '/r');
+  const config = loadConfig({ BROADCAST_INTERVAL_MS: '0', BROADCAST_SHARDS: '1' }, '/r');
   const timers = new Timers();
   const broadcaster = new InventoryBroadcaster(config, timers, new Clock());
   const sent: InventoryChanged[] = [];
-  broadcaster.attach((_eventId, changes) => sent.push(...changes));
+  broadcaster.attach((_eventId, _shard, changes) => sent.push(...changes));
   const indexes = new ClearanceIndexes(outbox as unknown as InventoryOutbox, feed, broadcaster, config, new Clock(), timers);
   return { outbox, feed, indexes, sent };
 }

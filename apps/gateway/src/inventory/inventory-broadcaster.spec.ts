@@ -4,9 +4,23 @@ import type { ScheduledTask, Timers } from '../common/timers';
 import { loadConfig } from '../config/app-config';
 import { InventoryBroadcaster } from './inventory-broadcaster';
 
-/** Timers that run only when the test advances time; also the broadcaster's clock. */
-class ManualTimers implements Pick<Timers, 'after'>, Pick<Clock, 'monotonicMs'> {
+/** Timers that run only when the test advances time or turns the loop; also the broadcaster's clock. */
+class ManualTimers implements Pick<Timers, 'after' | 'soon'>, Pick<Clock, 'monotonicMs'> {
   now = 0;
+  private soonTasks: (() => void)[] = [];
+
+  soon(fn: () => void): ScheduledTask {
+    let cancelled = false;
+    this.soonTasks.push(() => cancelled || fn());
+    return { cancel: () => (cancelled = true) };
+  }
+
+  /** One turn of the event loop: runs what `soon` queued before it (not what those queue). */
+  turn(): void {
+    const due = this.soonTasks;
+    this.soonTasks = [];
+    due.forEach((fn) => fn());
+  }
 
   monotonicMs(): number {
     return this.now;
@@ -49,15 +63,15 @@ const change = (eventId: number, version: number): InventoryChanged => ({
   committedAt: 0,
 });
 
-function setup(interval: number) {
+function setup(interval: number, shards = 1) {
   const timers = new ManualTimers();
   const broadcaster = new InventoryBroadcaster(
-    loadConfig({ BROADCAST_INTERVAL_MS: String(interval) }, '/r'),
+    loadConfig({ BROADCAST_INTERVAL_MS: String(interval), BROADCAST_SHARDS: String(shards) }, '/r'),
     timers as unknown as Timers,
     timers as unknown as Clock,
   );
   const messages: { eventId: number; versions: number[]; at: number }[] = [];
-  broadcaster.attach((eventId, changes) => messages.push({ eventId, versions: changes.map((c) => c.version), at: timers.now }));
+  broadcaster.attach((eventId, _shard, changes) => messages.push({ eventId, versions: changes.map((c) => c.version), at: timers.now }));
   return { timers, broadcaster, messages };
 }
 
@@ -115,13 +129,13 @@ describe('InventoryBroadcaster (per-event coalescing)', () => {
     ]);
   });
 
-  it('flush sends what waits now (before a socket joins the room) and restarts the interval', () => {
+  it('flush sends what waits now (before a socket joins the room) and restarts the interval', async () => {
     const { timers, broadcaster, messages } = setup(50);
     broadcaster.changed(change(1, 1));
     broadcaster.changed(change(1, 2));
     timers.advance(20);
-    broadcaster.flush(1);
-    broadcaster.flush(1);
+    await broadcaster.flush(1);
+    await broadcaster.flush(1);
     broadcaster.changed(change(1, 3));
     timers.advance(49);
     expect(messages.map((message) => [message.versions, message.at])).toEqual([
@@ -142,7 +156,7 @@ describe('InventoryBroadcaster (per-event coalescing)', () => {
   it('survives a sink that throws: the failure is contained and later changes still go out', () => {
     const { timers, broadcaster, messages } = setup(50);
     let failures = 1;
-    broadcaster.attach((eventId, changes) => {
+    broadcaster.attach((eventId, _shard, changes) => {
       if (failures-- > 0) throw new Error('socket server gone');
       messages.push({ eventId, versions: changes.map((c) => c.version), at: timers.now });
     });
@@ -155,7 +169,7 @@ describe('InventoryBroadcaster (per-event coalescing)', () => {
   it('waits longer after a slow send (a large room), so fan-out takes at most a quarter of the time', () => {
     const { timers, broadcaster, messages } = setup(50);
     // Handing a message to the sockets takes 40 ms here: the next one leaves 3 × 40 ms after that, not 50 ms.
-    broadcaster.attach((eventId, changes) => {
+    broadcaster.attach((eventId, _shard, changes) => {
       messages.push({ eventId, versions: changes.map((c) => c.version), at: timers.now });
       timers.now += 40;
     });
@@ -169,7 +183,7 @@ describe('InventoryBroadcaster (per-event coalescing)', () => {
       { eventId: 1, versions: [2], at: 160 },
     ]);
     // Fast sends again: back to the configured interval.
-    broadcaster.attach((eventId, changes) => messages.push({ eventId, versions: changes.map((c) => c.version), at: timers.now }));
+    broadcaster.attach((eventId, _shard, changes) => messages.push({ eventId, versions: changes.map((c) => c.version), at: timers.now }));
     timers.advance(120);
     broadcaster.changed(change(1, 3));
     broadcaster.changed(change(1, 4));
@@ -180,11 +194,90 @@ describe('InventoryBroadcaster (per-event coalescing)', () => {
     ]);
   });
 
-  it('sends what waits on shutdown', () => {
+  it('sends what waits on shutdown', async () => {
     const { broadcaster, messages } = setup(50);
     broadcaster.changed(change(1, 1));
     broadcaster.changed(change(1, 2));
-    broadcaster.beforeApplicationShutdown();
+    await broadcaster.beforeApplicationShutdown();
     expect(messages.map((message) => message.versions)).toEqual([[1], [2]]);
+  });
+
+  describe('with the room in shards', () => {
+    /** Every hand-over, shard by shard: [shard, versions, at]. */
+    function sharded(interval: number, shards: number, sendMs = 0) {
+      const { timers, broadcaster } = setup(interval, shards);
+      const deliveries: [number, number[], number][] = [];
+      broadcaster.attach((_eventId, shard, changes) => {
+        deliveries.push([shard, changes.map((c) => c.version), timers.now]);
+        timers.now += sendMs;
+      });
+      return { timers, broadcaster, deliveries };
+    }
+
+    it('hands a message to one shard per turn of the event loop, and the next one only after the last shard', () => {
+      const { timers, broadcaster, deliveries } = sharded(50, 3);
+      broadcaster.changed(change(1, 1));
+      expect(deliveries).toEqual([[0, [1], 0]]);
+      broadcaster.changed(change(1, 2));
+      timers.turn();
+      expect(deliveries).toEqual([
+        [0, [1], 0],
+        [1, [1], 0],
+      ]);
+      timers.turn();
+      timers.advance(50);
+      for (let turn = 0; turn < 3; turn += 1) timers.turn();
+      // Each shard got version 1 then version 2: every socket, every change, once and in order.
+      for (let shard = 0; shard < 3; shard += 1) {
+        expect(deliveries.filter(([s]) => s === shard).map(([, versions]) => versions)).toEqual([[1], [2]]);
+      }
+    });
+
+    it('holds changes that come while the shards are being served, even with interval 0', () => {
+      const { timers, broadcaster, deliveries } = sharded(0, 2);
+      broadcaster.changed(change(1, 1));
+      broadcaster.changed(change(1, 2));
+      broadcaster.changed(change(1, 3));
+      timers.turn();
+      expect(deliveries).toEqual([
+        [0, [1], 0],
+        [1, [1], 0],
+        [0, [2, 3], 0],
+      ]);
+      timers.turn();
+      timers.turn();
+      expect(deliveries).toHaveLength(4);
+    });
+
+    it('stretches the interval by the time all shards took together', () => {
+      const { timers, broadcaster, deliveries } = sharded(50, 2, 20);
+      broadcaster.changed(change(1, 1));
+      timers.turn();
+      broadcaster.changed(change(1, 2));
+      // Two shards of 20 ms each: the next message waits 3 × 40 ms after the last shard (at 40).
+      timers.advance(119);
+      expect(deliveries.map(([, versions]) => versions)).toEqual([[1], [1]]);
+      timers.advance(1);
+      expect(deliveries[2]).toEqual([0, [2], 160]);
+    });
+
+    it('flush resolves once the message on its way and the waiting changes have reached every shard', async () => {
+      const { timers, broadcaster, deliveries } = sharded(50, 3);
+      broadcaster.changed(change(1, 1));
+      broadcaster.changed(change(1, 2));
+      let flushed = false;
+      const flushing = broadcaster.flush(1).then(() => (flushed = true));
+      // Serve the turns the way the event loop would until flush is done.
+      for (let turn = 0; turn < 10 && !flushed; turn += 1) {
+        timers.turn();
+        await Promise.resolve();
+        await Promise.resolve();
+      }
+      await flushing;
+      expect(flushed).toBe(true);
+      for (let shard = 0; shard < 3; shard += 1) {
+        expect(deliveries.filter(([s]) => s === shard).map(([, versions]) => versions)).toEqual([[1], [2]]);
+      }
+    });
   });
 });

@@ -4,8 +4,11 @@ import { Clock } from '../common/clock';
 import { Timers, type ScheduledTask } from '../common/timers';
 import { AppConfig } from '../config/app-config';
 
-/** Delivers one message, carrying one or more consecutive changes of one event, to the event's local sockets. */
-export type ChangeSink = (eventId: number, changes: readonly InventoryChanged[]) => void;
+/**
+ * Delivers one message, carrying one or more consecutive changes of one event, to the local
+ * sockets of one shard of the event's room (0 ≤ shard < broadcastShards).
+ */
+export type ChangeSink = (eventId: number, shard: number, changes: readonly InventoryChanged[]) => void;
 
 /**
  * After a message that took `d` ms to hand to the event's sockets, the next one waits at least
@@ -14,12 +17,14 @@ export type ChangeSink = (eventId: number, changes: readonly InventoryChanged[])
  */
 const SEND_TIME_FACTOR = 3;
 
-/** An event whose last message left less than an interval ago. */
-interface RecentEvent {
+/** An event with a message on its way or one that left less than an interval ago. */
+interface EventFanOut {
   /** Changes waiting for the next message, in version order. */
   pending: InventoryChanged[];
+  /** While the message is still being handed to the shards: settles when the last one has it. */
+  delivered: Promise<void> | null;
   /** Ends the interval: sends what is pending, or forgets the event when nothing is. */
-  timer: ScheduledTask;
+  timer: ScheduledTask | null;
 }
 
 /**
@@ -38,13 +43,18 @@ interface RecentEvent {
  * long. A fixed interval short enough for a small room would otherwise keep a replica of a large
  * one saturated, and every change and reservation would queue behind the writes.
  *
+ * A message is handed to the room one shard at a time (`broadcastShards`), with the event loop
+ * free in between: writing to thousands of sockets in one go would hold up every reservation and
+ * acknowledgement on the replica for as long. A socket is in one shard, so it still gets the
+ * messages in order; the next message starts only after the last shard has this one.
+ *
  * Without an attached sink (REST-only tests) changes go nowhere.
  */
 @Injectable()
 export class InventoryBroadcaster implements BeforeApplicationShutdown {
   private readonly logger = new Logger('InventoryBroadcaster');
   private sink: ChangeSink | null = null;
-  private readonly recent = new Map<number, RecentEvent>();
+  private readonly fanOuts = new Map<number, EventFanOut>();
 
   constructor(
     private readonly config: AppConfig,
@@ -56,52 +66,87 @@ export class InventoryBroadcaster implements BeforeApplicationShutdown {
     this.sink = sink;
   }
 
-  /** Sends the change now, or with the event's next message when one left less than an interval ago. */
+  /** Sends the change now, or with the event's next message when one is on its way or left less than an interval ago. */
   changed(change: InventoryChanged): void {
     if (!this.sink) return;
-    const recent = this.recent.get(change.eventId);
-    if (recent) recent.pending.push(change);
+    const fanOut = this.fanOuts.get(change.eventId);
+    if (fanOut) fanOut.pending.push(change);
     else this.send(change.eventId, [change]);
   }
 
   /**
-   * Sends the event's waiting changes now. A socket about to join the event's room calls this
-   * first, so it receives no change its join snapshot already covers.
+   * Resolves once every change of the event received so far has been handed to every shard: waits
+   * for a message on its way, and sends the waiting changes now. A socket about to join the
+   * event's room awaits this first, so it receives no change its join snapshot already covers.
    */
-  flush(eventId: number): void {
-    const recent = this.recent.get(eventId);
-    if (!recent || recent.pending.length === 0) return;
-    recent.timer.cancel();
-    this.send(eventId, recent.pending);
+  async flush(eventId: number): Promise<void> {
+    for (;;) {
+      const fanOut = this.fanOuts.get(eventId);
+      if (!fanOut) return;
+      if (fanOut.delivered) {
+        await fanOut.delivered;
+        continue;
+      }
+      if (fanOut.pending.length === 0) return;
+      fanOut.timer?.cancel();
+      this.send(eventId, fanOut.pending);
+    }
   }
 
   /** Before the socket server closes (onApplicationShutdown would be too late to reach anyone). */
-  beforeApplicationShutdown(): void {
-    for (const eventId of [...this.recent.keys()]) this.flush(eventId);
-    for (const recent of this.recent.values()) recent.timer.cancel();
-    this.recent.clear();
+  async beforeApplicationShutdown(): Promise<void> {
+    for (const eventId of [...this.fanOuts.keys()]) await this.flush(eventId);
+    for (const fanOut of this.fanOuts.values()) fanOut.timer?.cancel();
+    this.fanOuts.clear();
   }
 
+  /** Hands the message to shard 0 now and to each next shard once the event loop has had a turn. */
   private send(eventId: number, changes: InventoryChanged[]): void {
-    this.recent.delete(eventId);
+    const fanOut: EventFanOut = { pending: [], delivered: null, timer: null };
+    this.fanOuts.set(eventId, fanOut);
+    const shards = this.config.broadcastShards;
+    let busyMs = 0;
+    let settle = (): void => undefined;
+    const deliver = (shard: number): void => {
+      busyMs += this.deliverToShard(eventId, shard, changes);
+      if (shard + 1 < shards) {
+        this.timers.soon(() => deliver(shard + 1));
+        return;
+      }
+      fanOut.delivered = null;
+      settle();
+      this.afterSend(eventId, fanOut, busyMs);
+    };
+    if (shards > 1) fanOut.delivered = new Promise<void>((resolve) => (settle = resolve));
+    deliver(0);
+  }
+
+  /** Milliseconds the shard's sockets took to take the message. */
+  private deliverToShard(eventId: number, shard: number, changes: readonly InventoryChanged[]): number {
     const startedAt = this.clock.monotonicMs();
     try {
-      this.sink?.(eventId, changes);
+      this.sink?.(eventId, shard, changes);
     } catch (error) {
       // Not expected (emit does not throw); sockets that missed it catch up by version on their next join.
       this.logger.error(`broadcasting ${changes.length} change(s) of event ${eventId} failed: ${String(error)}`);
     }
+    return this.clock.monotonicMs() - startedAt;
+  }
+
+  /** Starts the interval after a message (stretched after a slow one), or sends on at once with interval 0. */
+  private afterSend(eventId: number, fanOut: EventFanOut, busyMs: number): void {
+    if (this.fanOuts.get(eventId) !== fanOut) return;
     const interval = this.config.broadcastIntervalMs;
-    if (interval === 0) return;
-    const sendMs = this.clock.monotonicMs() - startedAt;
-    const recent: RecentEvent = {
-      pending: [],
-      timer: this.timers.after(Math.max(interval, SEND_TIME_FACTOR * sendMs), () => {
-        if (this.recent.get(eventId) !== recent) return;
-        if (recent.pending.length > 0) this.send(eventId, recent.pending);
-        else this.recent.delete(eventId);
-      }),
-    };
-    this.recent.set(eventId, recent);
+    if (interval === 0) {
+      // Without coalescing, only changes that came while the shards were being served wait.
+      if (fanOut.pending.length > 0) this.send(eventId, fanOut.pending);
+      else this.fanOuts.delete(eventId);
+      return;
+    }
+    fanOut.timer = this.timers.after(Math.max(interval, SEND_TIME_FACTOR * busyMs), () => {
+      if (this.fanOuts.get(eventId) !== fanOut) return;
+      if (fanOut.pending.length > 0) this.send(eventId, fanOut.pending);
+      else this.fanOuts.delete(eventId);
+    });
   }
 }

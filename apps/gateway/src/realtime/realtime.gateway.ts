@@ -50,7 +50,7 @@ export class RealtimeGateway implements OnGatewayInit<TicketsServer> {
       }
     });
     // Each replica emits only to its own sockets: every replica consumes every change itself.
-    this.broadcaster.attach((eventId, changes) => server.local.to(eventRoom(eventId)).emit('inventory:changed', ...changes));
+    this.broadcaster.attach((eventId, shard, changes) => server.local.to(eventRoom(eventId, shard)).emit('inventory:changed', ...changes));
   }
 
   @SubscribeMessage('event:join')

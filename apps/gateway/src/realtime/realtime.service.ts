@@ -3,6 +3,7 @@ import { ErrorCode, Permission, type EventSnapshot, type LevelCombo, type LevelP
 import { PermissionsService } from '../auth/permissions.service';
 import type { AuthPrincipal } from '../auth/token.service';
 import { AppError } from '../common/app-error';
+import { AppConfig } from '../config/app-config';
 import { ClearanceIndexes, toEventSnapshot } from '../inventory/clearance-indexes.service';
 import { InventoryBroadcaster } from '../inventory/inventory-broadcaster';
 import { LevelsService } from '../levels/levels.service';
@@ -10,11 +11,19 @@ import { ReservationsService } from '../reservations/reservations.service';
 import { JoinEventDto, LeaveEventDto, LevelComboDto, LevelsPageDto, SocketReserveDto } from './dto/realtime.dto';
 import { ReserveRateLimiter } from './reserve-rate-limiter';
 
-/** The room of an event's sockets. */
-export const eventRoom = (eventId: number): string => `event:${eventId}`;
+/** The room of one shard of an event's sockets (see InventoryBroadcaster). */
+export const eventRoom = (eventId: number, shard: number): string => `event:${eventId}#${shard}`;
+
+/** The shard of a socket, the same for every event: an FNV-1a hash of its id, so shards fill evenly. */
+export function roomShardOf(socketId: string, shards: number): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < socketId.length; index += 1) hash = Math.imul(hash ^ socketId.charCodeAt(index), 0x01000193);
+  return (hash >>> 0) % shards;
+}
 
 /** What the service needs of a socket: who it is and its room membership. */
 export interface RoomMember {
+  id: string;
   data: { principal: AuthPrincipal };
   join(room: string): unknown;
   leave(room: string): unknown;
@@ -29,24 +38,29 @@ export class RealtimeService {
     private readonly permissions: PermissionsService,
     private readonly rateLimiter: ReserveRateLimiter,
     private readonly broadcaster: InventoryBroadcaster,
+    private readonly config: AppConfig,
   ) {}
 
   /**
    * Joins the room and takes the snapshot inside the event's ordered consumer, so the socket gets
-   * every change after the snapshot's version and none before it (changes still waiting to be
-   * sent to the room go out first, before the socket is in it).
+   * every change after the snapshot's version and none before it (changes on their way or still
+   * waiting to be sent to the room reach it first, before the socket is in it).
    */
   async join(socket: RoomMember, request: JoinEventDto): Promise<EventSnapshot> {
     return this.indexes.whileCurrent(request.eventId, async (inventory) => {
-      this.broadcaster.flush(request.eventId);
-      await socket.join(eventRoom(request.eventId));
+      await this.broadcaster.flush(request.eventId);
+      await socket.join(this.roomOf(socket, request.eventId));
       return toEventSnapshot(inventory);
     });
   }
 
   async leave(socket: RoomMember, request: LeaveEventDto): Promise<{ eventId: number }> {
-    await socket.leave(eventRoom(request.eventId));
+    await socket.leave(this.roomOf(socket, request.eventId));
     return { eventId: request.eventId };
+  }
+
+  private roomOf(socket: RoomMember, eventId: number): string {
+    return eventRoom(eventId, roomShardOf(socket.id, this.config.broadcastShards));
   }
 
   page(request: LevelsPageDto): Promise<LevelPage> {
