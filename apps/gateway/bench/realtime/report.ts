@@ -191,7 +191,8 @@ export function markdownSection(report: RealtimeReport, date: Date, scale: reado
       "Fan-out latency is `committedAt` (the committing replica's clock) " +
       'to the moment the last client has the `inventory:changed`; a change counts only when every client got it. ' +
       "The gateway coalesces each event's changes into at most one `inventory:changed` message per `BROADCAST_INTERVAL_MS` " +
-      '(default 50 ms) per socket, several consecutive changes riding in one message; the baseline sends one message per change. ' +
+      '(default 50 ms, stretched to 3× the last send time in large rooms) per socket, several consecutive changes riding in one ' +
+      'message, handed to the room in `BROADCAST_SHARDS` (8) shards; the baseline sends one message per change. ' +
       'Baseline, same run: two bare Socket.IO servers with `@socket.io/redis-adapter` (no NestJS, no database) broadcasting a ' +
       'payload of the same size to the same number of clients for the same duration, alternating between the two servers, ' +
       'at the rate the project actually committed (at most the target rate, so both sides fan out the same work); same measure.',
