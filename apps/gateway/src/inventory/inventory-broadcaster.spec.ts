@@ -129,13 +129,13 @@ describe('InventoryBroadcaster (per-event coalescing)', () => {
     ]);
   });
 
-  it('flush sends what waits now (before a socket joins the room) and restarts the interval', async () => {
+  it('flush sends what waits now (before a socket joins the room) and restarts the interval', () => {
     const { timers, broadcaster, messages } = setup(50);
     broadcaster.changed(change(1, 1));
     broadcaster.changed(change(1, 2));
     timers.advance(20);
-    await broadcaster.flush(1);
-    await broadcaster.flush(1);
+    broadcaster.flush(1);
+    broadcaster.flush(1);
     broadcaster.changed(change(1, 3));
     timers.advance(49);
     expect(messages.map((message) => [message.versions, message.at])).toEqual([
@@ -194,11 +194,11 @@ describe('InventoryBroadcaster (per-event coalescing)', () => {
     ]);
   });
 
-  it('sends what waits on shutdown', async () => {
+  it('sends what waits on shutdown', () => {
     const { broadcaster, messages } = setup(50);
     broadcaster.changed(change(1, 1));
     broadcaster.changed(change(1, 2));
-    await broadcaster.beforeApplicationShutdown();
+    broadcaster.beforeApplicationShutdown();
     expect(messages.map((message) => message.versions)).toEqual([[1], [2]]);
   });
 
@@ -261,23 +261,52 @@ describe('InventoryBroadcaster (per-event coalescing)', () => {
       expect(deliveries[2]).toEqual([0, [2], 160]);
     });
 
-    it('flush resolves once the message on its way and the waiting changes have reached every shard', async () => {
+    it('flush hands the rest of a message on its way, then what waits, to every shard at once', () => {
       const { timers, broadcaster, deliveries } = sharded(50, 3);
       broadcaster.changed(change(1, 1));
       broadcaster.changed(change(1, 2));
-      let flushed = false;
-      const flushing = broadcaster.flush(1).then(() => (flushed = true));
-      // Serve the turns the way the event loop would until flush is done.
-      for (let turn = 0; turn < 10 && !flushed; turn += 1) {
-        timers.turn();
-        await Promise.resolve();
-        await Promise.resolve();
-      }
-      await flushing;
-      expect(flushed).toBe(true);
-      for (let shard = 0; shard < 3; shard += 1) {
-        expect(deliveries.filter(([s]) => s === shard).map(([, versions]) => versions)).toEqual([[1], [2]]);
-      }
+      broadcaster.flush(1);
+      expect(deliveries).toEqual([
+        [0, [1], 0],
+        [1, [1], 0],
+        [2, [1], 0],
+        [0, [2], 0],
+        [1, [2], 0],
+        [2, [2], 0],
+      ]);
+      // The turn that was to hand version 1 to shard 1 was called off: nothing is sent twice.
+      timers.turn();
+      timers.turn();
+      timers.advance(1000);
+      expect(deliveries).toHaveLength(6);
+    });
+
+    it('on shutdown finishes the message on its way and what waits, and sends later changes straight to every shard', () => {
+      const { timers, broadcaster } = setup(50, 2);
+      const received: string[] = [];
+      broadcaster.attach((eventId, shard, changes) => received.push(`e${eventId}s${shard}:${changes.map((c) => c.version).join(',')}`));
+      broadcaster.changed(change(1, 1));
+      broadcaster.changed(change(1, 2));
+      broadcaster.changed(change(2, 1));
+      expect(received).toEqual(['e1s0:1', 'e2s0:1']);
+      broadcaster.beforeApplicationShutdown();
+      expect(received).toEqual(['e1s0:1', 'e2s0:1', 'e1s1:1', 'e1s0:2', 'e1s1:2', 'e2s1:1']);
+      // A change applied during shutdown is neither held for an interval nor dropped.
+      broadcaster.changed(change(1, 3));
+      expect(received.slice(6)).toEqual(['e1s0:3', 'e1s1:3']);
+      timers.turn();
+      timers.advance(1000);
+      expect(received).toHaveLength(8);
+    });
+
+    it('caps the stretch at 2 s', () => {
+      const { timers, broadcaster, deliveries } = sharded(50, 1, 5000);
+      broadcaster.changed(change(1, 1));
+      broadcaster.changed(change(1, 2));
+      timers.advance(1999);
+      expect(deliveries).toHaveLength(1);
+      timers.advance(1);
+      expect(deliveries).toHaveLength(2);
     });
   });
 });

@@ -22,12 +22,24 @@ export type ChangeSink = (eventId: number, shard: number, changes: readonly Inve
  */
 const SEND_TIME_FACTOR = 3;
 
+/** Stretched or not, the next message to a room waits at most this long. */
+const MAX_GAP_MS = 2_000;
+
+/** A message being handed to a room's shards, one shard per turn of the event loop. */
+interface Hand {
+  changes: InventoryChanged[];
+  nextShard: number;
+  /** Wall time spent in the shards so far. */
+  busyMs: number;
+  /** Hands the message to the next shard. */
+  task: ScheduledTask | null;
+}
+
 /** An event with a message on its way or one that left less than an interval ago. */
 interface EventFanOut {
   /** Changes waiting for the next message, in version order. */
   pending: InventoryChanged[];
-  /** While the message is still being handed to the shards: settles when the last one has it. */
-  delivered: Promise<void> | null;
+  hand: Hand | null;
   /** Ends the interval: sends what is pending, or forgets the event when nothing is. */
   timer: ScheduledTask | null;
 }
@@ -51,7 +63,8 @@ interface EventFanOut {
  * A message is handed to the room one shard at a time (`broadcastShards`), with the event loop
  * free in between: writing to thousands of sockets in one go would hold up every reservation and
  * acknowledgement on the replica for as long. A socket is in one shard, so it still gets the
- * messages in order; the next message starts only after the last shard has this one.
+ * messages in order; the next message starts only after the last shard has this one. `flush`
+ * (before a join) and shutdown hand everything over at once, so neither waits for turns.
  *
  * Without an attached sink (REST-only tests) changes go nowhere.
  */
@@ -60,6 +73,8 @@ export class InventoryBroadcaster implements BeforeApplicationShutdown {
   private readonly logger = new Logger('InventoryBroadcaster');
   private sink: ChangeSink | null = null;
   private readonly fanOuts = new Map<number, EventFanOut>();
+  /** Set at shutdown: changes go straight out, uncoalesced. */
+  private closing = false;
 
   constructor(
     private readonly config: AppConfig,
@@ -74,59 +89,91 @@ export class InventoryBroadcaster implements BeforeApplicationShutdown {
   /** Sends the change now, or with the event's next message when one is on its way or left less than an interval ago. */
   changed(change: InventoryChanged): void {
     if (!this.sink) return;
+    if (this.closing) {
+      // Shutting down: no more coalescing, straight to every shard.
+      this.deliverToAll(change.eventId, [change]);
+      return;
+    }
     const fanOut = this.fanOuts.get(change.eventId);
     if (fanOut) fanOut.pending.push(change);
     else this.send(change.eventId, [change]);
   }
 
   /**
-   * Resolves once every change of the event received so far has been handed to every shard: waits
-   * for a message on its way, and sends the waiting changes now. A socket about to join the
-   * event's room awaits this first, so it receives no change its join snapshot already covers.
+   * Hands every change of the event received so far to every shard now: the rest of a message on
+   * its way, then what waits, in one go. A socket about to join the event's room calls this first,
+   * so it receives no change its join snapshot already covers.
    */
-  async flush(eventId: number): Promise<void> {
-    for (;;) {
-      const fanOut = this.fanOuts.get(eventId);
-      if (!fanOut) return;
-      if (fanOut.delivered) {
-        await fanOut.delivered;
-        continue;
-      }
-      if (fanOut.pending.length === 0) return;
-      fanOut.timer?.cancel();
-      this.send(eventId, fanOut.pending);
+  flush(eventId: number): void {
+    const fanOut = this.fanOuts.get(eventId);
+    if (!fanOut || (!fanOut.hand && fanOut.pending.length === 0)) return;
+    let busyMs = 0;
+    const { hand } = fanOut;
+    if (hand) {
+      hand.task?.cancel();
+      while (hand.nextShard < this.config.broadcastShards) busyMs += this.deliverToShard(eventId, hand.nextShard++, hand.changes);
+      busyMs += hand.busyMs;
+      fanOut.hand = null;
     }
+    fanOut.timer?.cancel();
+    if (fanOut.pending.length > 0) {
+      busyMs += this.deliverToAll(eventId, fanOut.pending);
+      fanOut.pending = [];
+    }
+    this.rest(eventId, fanOut, busyMs);
   }
 
   /** Before the socket server closes (onApplicationShutdown would be too late to reach anyone). */
-  async beforeApplicationShutdown(): Promise<void> {
-    for (const eventId of [...this.fanOuts.keys()]) await this.flush(eventId);
+  beforeApplicationShutdown(): void {
+    this.closing = true;
+    for (const eventId of [...this.fanOuts.keys()]) this.flush(eventId);
     for (const fanOut of this.fanOuts.values()) fanOut.timer?.cancel();
     this.fanOuts.clear();
   }
 
-  /** Hands the message to shard 0 now and to each next shard once the event loop has had a turn. */
+  /** Hands the message to shard 0 now and to each next shard after a turn of the event loop. */
   private send(eventId: number, changes: InventoryChanged[]): void {
-    const fanOut: EventFanOut = { pending: [], delivered: null, timer: null };
+    const fanOut: EventFanOut = { pending: [], hand: { changes, nextShard: 0, busyMs: 0, task: null }, timer: null };
     this.fanOuts.set(eventId, fanOut);
-    const shards = this.config.broadcastShards;
-    let busyMs = 0;
-    let settle = (): void => undefined;
-    const deliver = (shard: number): void => {
-      busyMs += this.deliverToShard(eventId, shard, changes);
-      if (shard + 1 < shards) {
-        this.timers.soon(() => deliver(shard + 1));
-        return;
-      }
-      fanOut.delivered = null;
-      settle();
-      this.afterSend(eventId, fanOut, busyMs);
-    };
-    if (shards > 1) fanOut.delivered = new Promise<void>((resolve) => (settle = resolve));
-    deliver(0);
+    this.handOn(eventId, fanOut);
   }
 
-  /** Milliseconds the shard's sockets took to take the message. */
+  private handOn(eventId: number, fanOut: EventFanOut): void {
+    const hand = fanOut.hand;
+    if (!hand || this.fanOuts.get(eventId) !== fanOut) return;
+    hand.busyMs += this.deliverToShard(eventId, hand.nextShard++, hand.changes);
+    if (hand.nextShard < this.config.broadcastShards) {
+      hand.task = this.timers.soon(() => this.handOn(eventId, fanOut));
+      return;
+    }
+    fanOut.hand = null;
+    this.rest(eventId, fanOut, hand.busyMs);
+  }
+
+  /** Starts the interval after a message (stretched after a slow one); with interval 0, sends on what came meanwhile. */
+  private rest(eventId: number, fanOut: EventFanOut, busyMs: number): void {
+    const interval = this.config.broadcastIntervalMs;
+    if (interval === 0) {
+      if (fanOut.pending.length > 0) this.send(eventId, fanOut.pending);
+      else this.fanOuts.delete(eventId);
+      return;
+    }
+    const gap = Math.min(MAX_GAP_MS, Math.max(interval, SEND_TIME_FACTOR * busyMs));
+    fanOut.timer = this.timers.after(gap, () => {
+      if (this.fanOuts.get(eventId) !== fanOut) return;
+      if (fanOut.pending.length > 0) this.send(eventId, fanOut.pending);
+      else this.fanOuts.delete(eventId);
+    });
+  }
+
+  /** Wall-time milliseconds of handing the message to every shard in one go. */
+  private deliverToAll(eventId: number, changes: readonly InventoryChanged[]): number {
+    let busyMs = 0;
+    for (let shard = 0; shard < this.config.broadcastShards; shard += 1) busyMs += this.deliverToShard(eventId, shard, changes);
+    return busyMs;
+  }
+
+  /** Wall-time milliseconds the shard's sockets took to take the message. */
   private deliverToShard(eventId: number, shard: number, changes: readonly InventoryChanged[]): number {
     const startedAt = this.clock.monotonicMs();
     try {
@@ -136,22 +183,5 @@ export class InventoryBroadcaster implements BeforeApplicationShutdown {
       this.logger.error(`broadcasting ${changes.length} change(s) of event ${eventId} failed: ${String(error)}`);
     }
     return this.clock.monotonicMs() - startedAt;
-  }
-
-  /** Starts the interval after a message (stretched after a slow one), or sends on at once with interval 0. */
-  private afterSend(eventId: number, fanOut: EventFanOut, busyMs: number): void {
-    if (this.fanOuts.get(eventId) !== fanOut) return;
-    const interval = this.config.broadcastIntervalMs;
-    if (interval === 0) {
-      // Without coalescing, only changes that came while the shards were being served wait.
-      if (fanOut.pending.length > 0) this.send(eventId, fanOut.pending);
-      else this.fanOuts.delete(eventId);
-      return;
-    }
-    fanOut.timer = this.timers.after(Math.max(interval, SEND_TIME_FACTOR * busyMs), () => {
-      if (this.fanOuts.get(eventId) !== fanOut) return;
-      if (fanOut.pending.length > 0) this.send(eventId, fanOut.pending);
-      else this.fanOuts.delete(eventId);
-    });
   }
 }

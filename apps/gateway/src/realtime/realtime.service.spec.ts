@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { eventRoom, roomShardOf } from './realtime.service';
+import type { EventInventory } from '../inventory/clearance-indexes.service';
+import type { ClearanceIndexes } from '../inventory/clearance-indexes.service';
+import type { InventoryBroadcaster } from '../inventory/inventory-broadcaster';
+import { loadConfig } from '../config/app-config';
+import { eventRoom, RealtimeService, roomShardOf, type RoomMember } from './realtime.service';
 
 describe('event room shards', () => {
   it('puts a socket in the same shard every time, within range', () => {
@@ -17,5 +21,57 @@ describe('event room shards', () => {
       expect(count).toBeGreaterThan(800);
       expect(count).toBeLessThan(1200);
     }
+  });
+});
+
+describe('RealtimeService join and leave', () => {
+  /** What happened, in order: flushes, joins and leaves. */
+  function setup() {
+    const log: string[] = [];
+    let release: () => void = () => undefined;
+    let held: Promise<void> = Promise.resolve();
+    const inventory = { eventId: 1, version: 7, totalTickets: 3, availableTickets: 2, index: { size: 4 } } as unknown as EventInventory;
+    const indexes = {
+      // The event's ordered consumer: `hold()` keeps it busy (a build, a change being applied).
+      whileCurrent: async <T>(_eventId: number, fn: (inventory: EventInventory) => Promise<T>): Promise<T> => {
+        await held;
+        return fn(inventory);
+      },
+    } as unknown as ClearanceIndexes;
+    const broadcaster = { flush: (eventId: number) => log.push(`flush ${eventId}`) } as unknown as InventoryBroadcaster;
+    const config = loadConfig({ BROADCAST_SHARDS: '4' }, '/r');
+    const service = new RealtimeService(null as never, null as never, indexes, null as never, null as never, broadcaster, config);
+    const rooms = new Set<string>();
+    const socket: RoomMember = {
+      id: 'socket-a',
+      data: { principal: { userId: 1, role: 'attendee' } as never },
+      join: (room: string) => (log.push(`join ${room}`), rooms.add(room)),
+      leave: (room: string) => (log.push(`leave ${room}`), rooms.delete(room)),
+    };
+    const hold = (): void => {
+      held = new Promise((resolve) => (release = resolve));
+    };
+    return { service, socket, rooms, log, hold, release: () => release() };
+  }
+
+  it('flushes the event before the socket enters its shard room, and returns the snapshot', async () => {
+    const { service, socket, rooms, log } = setup();
+    const snapshot = await service.join(socket, { eventId: 1 });
+    const room = eventRoom(1, roomShardOf('socket-a', 4));
+    expect(log).toEqual(['flush 1', `join ${room}`]);
+    expect([...rooms]).toEqual([room]);
+    expect(snapshot).toEqual({ eventId: 1, version: 7, levelCount: 4, totalTickets: 3, availableTickets: 2 });
+    await service.leave(socket, { eventId: 1 });
+    expect(rooms.size).toBe(0);
+  });
+
+  it('a leave that comes while the join still waits for the event runs after it: the socket ends outside the room', async () => {
+    const { service, socket, rooms, hold, release } = setup();
+    hold();
+    const joined = service.join(socket, { eventId: 1 });
+    const left = service.leave(socket, { eventId: 1 });
+    release();
+    await Promise.all([joined, left]);
+    expect(rooms.size).toBe(0);
   });
 });

@@ -3,6 +3,7 @@ import { ErrorCode, Permission, type EventSnapshot, type LevelCombo, type LevelP
 import { PermissionsService } from '../auth/permissions.service';
 import type { AuthPrincipal } from '../auth/token.service';
 import { AppError } from '../common/app-error';
+import { KeyedMutex } from '../common/keyed-mutex';
 import { AppConfig } from '../config/app-config';
 import { ClearanceIndexes, toEventSnapshot } from '../inventory/clearance-indexes.service';
 import { InventoryBroadcaster } from '../inventory/inventory-broadcaster';
@@ -31,6 +32,9 @@ export interface RoomMember {
 
 @Injectable()
 export class RealtimeService {
+  /** Per socket id: its joins and leaves, in order. */
+  private readonly membership = new KeyedMutex<string>();
+
   constructor(
     private readonly levels: LevelsService,
     private readonly reservations: ReservationsService,
@@ -44,19 +48,25 @@ export class RealtimeService {
   /**
    * Joins the room and takes the snapshot inside the event's ordered consumer, so the socket gets
    * every change after the snapshot's version and none before it (changes on their way or still
-   * waiting to be sent to the room reach it first, before the socket is in it).
+   * waiting to be sent to the room reach it first, before the socket is in it). A socket's joins
+   * and leaves run one after another, in the order they came.
    */
-  async join(socket: RoomMember, request: JoinEventDto): Promise<EventSnapshot> {
-    return this.indexes.whileCurrent(request.eventId, async (inventory) => {
-      await this.broadcaster.flush(request.eventId);
-      await socket.join(this.roomOf(socket, request.eventId));
-      return toEventSnapshot(inventory);
-    });
+  join(socket: RoomMember, request: JoinEventDto): Promise<EventSnapshot> {
+    return this.membership.run(socket.id, () =>
+      this.indexes.whileCurrent(request.eventId, async (inventory) => {
+        this.broadcaster.flush(request.eventId);
+        await socket.join(this.roomOf(socket, request.eventId));
+        return toEventSnapshot(inventory);
+      }),
+    );
   }
 
-  async leave(socket: RoomMember, request: LeaveEventDto): Promise<{ eventId: number }> {
-    await socket.leave(this.roomOf(socket, request.eventId));
-    return { eventId: request.eventId };
+  /** After any join of the same socket still under way, so a leave right after a join wins. */
+  leave(socket: RoomMember, request: LeaveEventDto): Promise<{ eventId: number }> {
+    return this.membership.run(socket.id, async () => {
+      await socket.leave(this.roomOf(socket, request.eventId));
+      return { eventId: request.eventId };
+    });
   }
 
   private roomOf(socket: RoomMember, eventId: number): string {
