@@ -232,6 +232,19 @@ describe.each(DATABASE_KINDS)('gateway on %s', (kind) => {
       expect(mine.filter((r) => r.eventId === eventId)).toEqual([view]);
     });
 
+    it('a repeated requestId gets the first reservation back even while another level is available, and changes nothing', async () => {
+      const eventId = await createEvent('idempotent-available', [1, 2, 4, 8]);
+      const first = (await reserve(attendee.token, eventId, 1, 'req-2').expect(201)).body as ReservationView;
+      const before = await auditEvent(t.dataSource, eventId);
+      // Level 2 could be reserved, but this requestId already has its reservation: the unique key answers.
+      const again = await reserve(attendee.token, eventId, 2, 'req-2');
+      expect([201, 200]).toContain(again.status);
+      expect(again.body).toEqual(first);
+      const after = await auditEvent(t.dataSource, eventId);
+      expect(after).toMatchObject({ availableTickets: 3, version: before.version, outboxRows: before.outboxRows });
+      expect(after.reservations).toHaveLength(1);
+    });
+
     it('a requestId repeated concurrently yields one reservation', async () => {
       const eventId = await createEvent('concurrent-retry', [1, 2, 4, 8, 16]);
       const responses = await Promise.all(Array.from({ length: 6 }, () => reserve(attendee.token, eventId, 24, 'same-request')));

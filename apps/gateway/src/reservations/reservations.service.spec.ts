@@ -22,6 +22,9 @@ class FakeStore {
   }
   async reserve(draft: ReserveDraft, witness: number[]): Promise<ReserveOutcome> {
     this.reserveCalls.push(witness);
+    // The unique (user_id, request_id) key, as in the database.
+    const same = await this.findByRequest(draft.userId, draft.requestId);
+    if (same) return { kind: 'duplicate', reservation: same };
     if (witness.some((id) => this.taken.has(id))) return { kind: 'stale' };
     witness.forEach((id) => this.taken.add(id));
     const reservation = { ...draft, id: this.rows.length + 1, status: 'active', ticketIds: witness, createdAt: new Date(0) } as ReservationEntity;
@@ -118,6 +121,16 @@ describe('ReservationsService', () => {
     const again = await service.reserve(7, 1, { level: 1, requestId: 'd' });
     expect(again).toEqual(first);
     expect(store.reserveCalls).toHaveLength(1);
+    expect(published).toHaveLength(1);
+  });
+
+  it('returns the first reservation for a repeated requestId whose level is still available, taking nothing more', async () => {
+    const { service, store, published } = setup([1, 2, 4]);
+    const first = await service.reserve(7, 1, { level: 1, requestId: 'x' });
+    const again = await service.reserve(7, 1, { level: 2, requestId: 'x' });
+    expect(again).toEqual(first);
+    expect(store.rows).toHaveLength(1);
+    expect(store.taken).toEqual(new Set([first.ticketIds[0]]));
     expect(published).toHaveLength(1);
   });
 

@@ -40,11 +40,11 @@ export class ReservationsService {
   /**
    * Reserves the witness combination of `level`, race-free (see ReservationStore.reserve); on a
    * stale witness refreshes the index and tries the next one, at most MAX_RESERVE_ATTEMPTS times.
-   * Idempotent per (user, requestId).
+   * Idempotent per (user, requestId): a repeated request fails the unique (user, request) insert
+   * and gets the earlier reservation back. No lookup up front, because every round trip on this
+   * path waits for a turn of a busy event loop and the first request of a pair is the usual case.
    */
   async reserve(userId: number, eventId: number, request: ReserveDto): Promise<ReservationView> {
-    const earlier = await this.store.findByRequest(userId, request.requestId);
-    if (earlier) return toReservationView(earlier);
     for (let attempt = 1; attempt <= MAX_RESERVE_ATTEMPTS; attempt++) {
       const outcome = await this.attempt(userId, eventId, request, attempt);
       if (outcome !== 'retry') return outcome;
