@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuthResponse, EventView } from '@tickets/protocol';
@@ -13,8 +13,13 @@ interface Outcome {
 }
 
 /** Runs the production entry with exactly this environment (plus PATH) until it exits or `until` matches. */
-function runMain(env: Record<string, string>, until?: RegExp, timeoutMs = 30_000): Promise<Outcome & { kill: () => void }> {
+function runMain(
+  env: Record<string, string>,
+  until?: RegExp,
+  timeoutMs = 30_000,
+): Promise<Outcome & { kill: () => void; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, [MAIN], { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', ...env } });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -25,14 +30,14 @@ function runMain(env: Record<string, string>, until?: RegExp, timeoutMs = 30_000
       output += chunk.toString();
       if (until?.test(output)) {
         clearTimeout(timer);
-        resolve({ code: null, output, kill: () => child.kill('SIGTERM') });
+        resolve({ code: null, output, kill: () => child.kill('SIGTERM'), stop: () => (child.kill('SIGTERM'), exited) });
       }
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.on('exit', (code) => {
       clearTimeout(timer);
-      resolve({ code, output, kill: () => undefined });
+      resolve({ code, output, kill: () => undefined, stop: () => exited });
     });
   });
 }
@@ -87,6 +92,39 @@ describe('the production entry (dist/main.js)', () => {
       expect(events[0].levelCount).toBeGreaterThan(100);
     } finally {
       run.kill();
+    }
+  });
+
+  it('keeps its generated JWT secret in DATA_DIR: a token survives a restart, and the secret is never printed', async () => {
+    const ownDir = mkdtempSync(join(tmpdir(), 'tickets-restart-'));
+    const port = (): string => String(30000 + Math.floor(Math.random() * 20000));
+    try {
+      const firstPort = port();
+      const first = await runMain({ DATA_DIR: ownDir, PORT: firstPort }, /Demo event \d+ created/);
+      const login = /Admin login: (\S+) \/ (\S+) \(generated/.exec(first.output);
+      const response = await fetch(`http://127.0.0.1:${firstPort}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email: login![1], password: login![2] }),
+      });
+      const { accessToken } = (await response.json()) as AuthResponse;
+      await first.stop();
+
+      const secretFile = join(ownDir, 'jwt-secret');
+      expect(statSync(secretFile).mode & 0o777).toBe(0o600);
+      const secondPort = port();
+      const second = await runMain({ DATA_DIR: ownDir, PORT: secondPort }, /API on/);
+      try {
+        const events = await fetch(`http://127.0.0.1:${secondPort}/api/events`, { headers: { Authorization: `Bearer ${accessToken}` } });
+        expect(events.status).toBe(200);
+        const secret = readFileSync(secretFile, 'utf8');
+        expect(first.output + second.output).toContain(secretFile);
+        expect(first.output + second.output).not.toContain(secret);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      rmSync(ownDir, { recursive: true, force: true });
     }
   });
 });

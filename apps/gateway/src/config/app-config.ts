@@ -24,8 +24,10 @@ export class AppConfig {
   readonly redisUrl!: string | null;
   readonly redisPrefix!: string;
   readonly jwtSecret!: string;
-  /** True when JWT_SECRET was not given and a random per-process secret is used (embedded mode). */
+  /** True when JWT_SECRET was not given and the secret was generated (embedded mode). */
   readonly jwtSecretGenerated!: boolean;
+  /** Where a generated secret is kept across restarts (DATA_DIR/jwt-secret); null: given, or per process. */
+  readonly jwtSecretFile!: string | null;
   readonly jwtExpiresIn!: string;
   readonly adminEmail!: string | null;
   readonly adminPassword!: string | null;
@@ -172,6 +174,7 @@ export function loadConfig(env: Env, repoRoot: string): AppConfig {
     redisPrefix,
     jwtSecret: givenSecret ?? randomBytes(32).toString('hex'),
     jwtSecretGenerated: givenSecret === undefined,
+    jwtSecretFile: null,
     jwtExpiresIn,
     adminEmail,
     adminPassword,

@@ -1,6 +1,7 @@
 import { AppConfig, loadConfig } from './app-config';
+import { withPersistedSecret } from './persisted-secret';
 
-/** The only place that reads process.env. */
+/** The only place that reads process.env (and DATA_DIR/jwt-secret when JWT_SECRET is not set). */
 export function loadEnvironmentConfig(repoRoot: string): AppConfig {
-  return loadConfig(process.env, repoRoot);
+  return withPersistedSecret(loadConfig(process.env, repoRoot));
 }
