@@ -22,11 +22,11 @@ export type ChangeSink = (eventId: number, shard: number, changes: readonly Inve
  */
 const SEND_TIME_FACTOR = 3;
 
-/** Stretched or not, the next message to a room waits at most this long. */
-const MAX_GAP_MS = 2_000;
+/** The stretch never makes the gap longer than this (a configured interval above it still holds). */
+const MAX_STRETCH_MS = 2_000;
 
 /** A message being handed to a room's shards, one shard per turn of the event loop. */
-interface Hand {
+interface HandOver {
   changes: InventoryChanged[];
   nextShard: number;
   /** Wall time spent in the shards so far. */
@@ -39,7 +39,7 @@ interface Hand {
 interface EventFanOut {
   /** Changes waiting for the next message, in version order. */
   pending: InventoryChanged[];
-  hand: Hand | null;
+  handOver: HandOver | null;
   /** Ends the interval: sends what is pending, or forgets the event when nothing is. */
   timer: ScheduledTask | null;
 }
@@ -91,7 +91,7 @@ export class InventoryBroadcaster implements BeforeApplicationShutdown {
     if (!this.sink) return;
     if (this.closing) {
       // Shutting down: no more coalescing, straight to every shard.
-      this.deliverToAll(change.eventId, [change]);
+      this.deliverToShards(change.eventId, [change]);
       return;
     }
     const fanOut = this.fanOuts.get(change.eventId);
@@ -106,21 +106,20 @@ export class InventoryBroadcaster implements BeforeApplicationShutdown {
    */
   flush(eventId: number): void {
     const fanOut = this.fanOuts.get(eventId);
-    if (!fanOut || (!fanOut.hand && fanOut.pending.length === 0)) return;
+    if (!fanOut || (!fanOut.handOver && fanOut.pending.length === 0)) return;
     let busyMs = 0;
-    const { hand } = fanOut;
-    if (hand) {
-      hand.task?.cancel();
-      while (hand.nextShard < this.config.broadcastShards) busyMs += this.deliverToShard(eventId, hand.nextShard++, hand.changes);
-      busyMs += hand.busyMs;
-      fanOut.hand = null;
+    const { handOver } = fanOut;
+    if (handOver) {
+      handOver.task?.cancel();
+      busyMs += handOver.busyMs + this.deliverToShards(eventId, handOver.changes, handOver.nextShard);
+      fanOut.handOver = null;
     }
     fanOut.timer?.cancel();
     if (fanOut.pending.length > 0) {
-      busyMs += this.deliverToAll(eventId, fanOut.pending);
+      busyMs += this.deliverToShards(eventId, fanOut.pending);
       fanOut.pending = [];
     }
-    this.rest(eventId, fanOut, busyMs);
+    this.startGap(eventId, fanOut, busyMs);
   }
 
   /** Before the socket server closes (onApplicationShutdown would be too late to reach anyone). */
@@ -133,32 +132,32 @@ export class InventoryBroadcaster implements BeforeApplicationShutdown {
 
   /** Hands the message to shard 0 now and to each next shard after a turn of the event loop. */
   private send(eventId: number, changes: InventoryChanged[]): void {
-    const fanOut: EventFanOut = { pending: [], hand: { changes, nextShard: 0, busyMs: 0, task: null }, timer: null };
+    const fanOut: EventFanOut = { pending: [], handOver: { changes, nextShard: 0, busyMs: 0, task: null }, timer: null };
     this.fanOuts.set(eventId, fanOut);
-    this.handOn(eventId, fanOut);
+    this.handToNextShard(eventId, fanOut);
   }
 
-  private handOn(eventId: number, fanOut: EventFanOut): void {
-    const hand = fanOut.hand;
-    if (!hand || this.fanOuts.get(eventId) !== fanOut) return;
-    hand.busyMs += this.deliverToShard(eventId, hand.nextShard++, hand.changes);
-    if (hand.nextShard < this.config.broadcastShards) {
-      hand.task = this.timers.soon(() => this.handOn(eventId, fanOut));
+  private handToNextShard(eventId: number, fanOut: EventFanOut): void {
+    const { handOver } = fanOut;
+    if (!handOver || this.fanOuts.get(eventId) !== fanOut) return;
+    handOver.busyMs += this.deliverToShard(eventId, handOver.nextShard++, handOver.changes);
+    if (handOver.nextShard < this.config.broadcastShards) {
+      handOver.task = this.timers.soon(() => this.handToNextShard(eventId, fanOut));
       return;
     }
-    fanOut.hand = null;
-    this.rest(eventId, fanOut, hand.busyMs);
+    fanOut.handOver = null;
+    this.startGap(eventId, fanOut, handOver.busyMs);
   }
 
   /** Starts the interval after a message (stretched after a slow one); with interval 0, sends on what came meanwhile. */
-  private rest(eventId: number, fanOut: EventFanOut, busyMs: number): void {
+  private startGap(eventId: number, fanOut: EventFanOut, busyMs: number): void {
     const interval = this.config.broadcastIntervalMs;
     if (interval === 0) {
       if (fanOut.pending.length > 0) this.send(eventId, fanOut.pending);
       else this.fanOuts.delete(eventId);
       return;
     }
-    const gap = Math.min(MAX_GAP_MS, Math.max(interval, SEND_TIME_FACTOR * busyMs));
+    const gap = Math.max(interval, Math.min(MAX_STRETCH_MS, SEND_TIME_FACTOR * busyMs));
     fanOut.timer = this.timers.after(gap, () => {
       if (this.fanOuts.get(eventId) !== fanOut) return;
       if (fanOut.pending.length > 0) this.send(eventId, fanOut.pending);
@@ -166,10 +165,10 @@ export class InventoryBroadcaster implements BeforeApplicationShutdown {
     });
   }
 
-  /** Wall-time milliseconds of handing the message to every shard in one go. */
-  private deliverToAll(eventId: number, changes: readonly InventoryChanged[]): number {
+  /** Wall-time milliseconds of handing the message to every shard from `firstShard` on, in one go. */
+  private deliverToShards(eventId: number, changes: readonly InventoryChanged[], firstShard = 0): number {
     let busyMs = 0;
-    for (let shard = 0; shard < this.config.broadcastShards; shard += 1) busyMs += this.deliverToShard(eventId, shard, changes);
+    for (let shard = firstShard; shard < this.config.broadcastShards; shard += 1) busyMs += this.deliverToShard(eventId, shard, changes);
     return busyMs;
   }
 

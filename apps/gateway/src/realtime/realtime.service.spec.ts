@@ -6,9 +6,8 @@ import { loadConfig } from '../config/app-config';
 import { eventRoom, RealtimeService, roomShardOf, type RoomMember } from './realtime.service';
 
 describe('event room shards', () => {
-  it('puts a socket in the same shard every time, within range', () => {
+  it('puts a socket in a shard within range', () => {
     const id = randomBytes(15).toString('base64url');
-    expect(roomShardOf(id, 8)).toBe(roomShardOf(id, 8));
     for (const shards of [1, 3, 8]) expect(roomShardOf(id, shards)).toBeLessThan(shards);
     expect(eventRoom(7, roomShardOf(id, 1))).toBe('event:7#0');
   });
