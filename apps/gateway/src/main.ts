@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     }
     if (report.demoEventId !== null) log(`Demo event ${report.demoEventId} created with 500 tickets`);
     if (config.jwtSecretFile) log(`JWT_SECRET not set: signing with the secret kept in ${config.jwtSecretFile} (set JWT_SECRET in production)`);
-    else if (config.jwtSecretGenerated) log('JWT_SECRET not set and DATA_DIR not writable: a random per-process secret; tokens end with the process');
+    else if (config.jwtSecretGenerated) log('JWT_SECRET not set and DATA_DIR/jwt-secret not usable: a random per-process secret; tokens end with the process');
   } catch (error) {
     process.stderr.write(`${describeStartupError(error, config)}\n`);
     process.exit(1);

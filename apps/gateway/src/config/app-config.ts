@@ -24,7 +24,7 @@ export class AppConfig {
   readonly redisUrl!: string | null;
   readonly redisPrefix!: string;
   readonly jwtSecret!: string;
-  /** True when JWT_SECRET was not given and the secret was generated (embedded mode). */
+  /** True when JWT_SECRET was not given (allowed outside production without REDIS_URL) and the secret was generated. */
   readonly jwtSecretGenerated!: boolean;
   /** Where a generated secret is kept across restarts (DATA_DIR/jwt-secret); null: given, or per process. */
   readonly jwtSecretFile!: string | null;
@@ -37,7 +37,11 @@ export class AppConfig {
   readonly seedDemo!: boolean;
   /** How often each replica re-checks event versions against the database (safety net for lost feed messages). */
   readonly feedPollMs!: number;
-  /** Shortest gap between two inventory messages to one event's sockets; changes in between ride together (0: one message per change). */
+  /**
+   * Shortest gap between two inventory messages to one event's sockets; changes in between ride
+   * together (0: no gap; only changes that come while a message is being handed to the room's
+   * shards ride together). A costly message stretches the gap (see InventoryBroadcaster).
+   */
   readonly broadcastIntervalMs!: number;
   /**
    * An event's room is split into this many shards; a message is handed to one shard at a time,
@@ -48,6 +52,12 @@ export class AppConfig {
   constructor(values: AppConfig) {
     Object.assign(this, values);
   }
+}
+
+/** A generated signing secret: 32 random bytes, hex. */
+export const GENERATED_SECRET_PATTERN = /^[0-9a-f]{64}$/;
+export function generateJwtSecret(): string {
+  return randomBytes(32).toString('hex');
 }
 
 export class ConfigError extends Error {
@@ -172,7 +182,7 @@ export function loadConfig(env: Env, repoRoot: string): AppConfig {
     dataDir,
     redisUrl,
     redisPrefix,
-    jwtSecret: givenSecret ?? randomBytes(32).toString('hex'),
+    jwtSecret: givenSecret ?? generateJwtSecret(),
     jwtSecretGenerated: givenSecret === undefined,
     jwtSecretFile: null,
     jwtExpiresIn,

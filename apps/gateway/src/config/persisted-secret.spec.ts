@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from './app-config';
@@ -16,6 +16,8 @@ describe('the generated JWT secret kept in DATA_DIR', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readOrCreateSecret(file)).toBe(first);
     expect(readFileSync(file, 'utf8')).toBe(first);
+    // The drafts it links from are gone.
+    expect(readdirSync(join(dir, 'nested'))).toEqual(['jwt-secret']);
   });
 
   it('refuses a file that holds something else, naming JWT_SECRET', () => {

@@ -1,10 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { AppConfig, ConfigError } from './app-config';
-
-/** A generated secret: 32 random bytes, hex. */
-const SECRET_PATTERN = /^[0-9a-f]{64}$/;
+import { AppConfig, ConfigError, GENERATED_SECRET_PATTERN, generateJwtSecret } from './app-config';
 
 /**
  * The secret kept in `file`, created (owner-only) on first use. Throws ConfigError when the file
@@ -12,22 +9,28 @@ const SECRET_PATTERN = /^[0-9a-f]{64}$/;
  */
 export function readOrCreateSecret(file: string): string {
   mkdirSync(dirname(file), { recursive: true });
+  // Written whole under a name of its own, then linked into place: the link either appears with the
+  // whole secret or fails because the file exists, so two processes starting at once (or a crash
+  // half-way) never leave or read a partly written secret, and both end up with the same one.
+  const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(draft, generateJwtSecret(), { mode: 0o600 });
   try {
-    // 'wx': never overwrite, so two processes starting at once end up with the same secret.
-    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+    linkSync(draft, file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    unlinkSync(draft);
   }
   const secret = readFileSync(file, 'utf8').trim();
-  if (!SECRET_PATTERN.test(secret)) {
-    throw new ConfigError('JWT_SECRET', `${file} does not hold a generated secret; delete it (signing in again) or set JWT_SECRET`);
+  if (!GENERATED_SECRET_PATTERN.test(secret)) {
+    throw new ConfigError('JWT_SECRET', `${file} does not hold a generated secret; delete it (signing everyone out) or set JWT_SECRET`);
   }
   return secret;
 }
 
 /**
- * Without JWT_SECRET (embedded mode), signs with a secret kept in DATA_DIR/jwt-secret, so tokens
- * survive a restart. Where DATA_DIR cannot be written, the per-process secret stays (tokens end
+ * Without JWT_SECRET, signs with a secret kept in DATA_DIR/jwt-secret, so tokens survive a
+ * restart. Where that file cannot be written or read, the per-process secret stays (tokens end
  * with the process) and `jwtSecretFile` says so by being null.
  */
 export function withPersistedSecret(config: AppConfig): AppConfig {
