@@ -51,8 +51,9 @@ class FakeIndexes {
   ) {
     this.inventory = this.build();
   }
-  async get(): Promise<EventInventory> {
-    return this.inventory;
+  /** Event 1 exists; any other does not. */
+  async get(eventId: number): Promise<EventInventory | null> {
+    return eventId === 1 ? this.inventory : null;
   }
   async waitForVersion(): Promise<boolean> {
     return false;
@@ -132,6 +133,13 @@ describe('ReservationsService', () => {
     expect(store.rows).toHaveLength(1);
     expect(store.taken).toEqual(new Set([first.ticketIds[0]]));
     expect(published).toHaveLength(1);
+  });
+
+  it('returns the first reservation for a repeated requestId naming an event that is gone; a new requestId gets NOT_FOUND', async () => {
+    const { service } = setup([1, 2]);
+    const first = await service.reserve(7, 1, { level: 1, requestId: 'y' });
+    await expect(service.reserve(7, 99, { level: 1, requestId: 'y' })).resolves.toEqual(first);
+    await expect(service.reserve(7, 99, { level: 1, requestId: 'z' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('answers concurrent calls with one requestId with the one reservation, even once the level is gone', async () => {

@@ -45,9 +45,18 @@ export class ReservationsService {
    * path waits for a turn of a busy event loop and the first request of a pair is the usual case.
    */
   async reserve(userId: number, eventId: number, request: ReserveDto): Promise<ReservationView> {
-    for (let attempt = 1; attempt <= MAX_RESERVE_ATTEMPTS; attempt++) {
-      const outcome = await this.attempt(userId, eventId, request, attempt);
-      if (outcome !== 'retry') return outcome;
+    try {
+      for (let attempt = 1; attempt <= MAX_RESERVE_ATTEMPTS; attempt++) {
+        const outcome = await this.attempt(userId, eventId, request, attempt);
+        if (outcome !== 'retry') return outcome;
+      }
+    } catch (error) {
+      // A repeat whose event is gone still gets its reservation back.
+      if (error instanceof AppError && error.code === ErrorCode.NOT_FOUND) {
+        const same = await this.store.findByRequest(userId, request.requestId);
+        if (same) return toReservationView(same);
+      }
+      throw error;
     }
     return this.unavailable(userId, request);
   }
