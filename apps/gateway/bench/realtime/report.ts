@@ -95,7 +95,8 @@ const reasons = (result: LoadResult): string => {
   return entries.length === 0 ? '' : `; ${entries.map(([reason, count]) => `${count} ${reason}`).join(', ')}`;
 };
 
-const cores = (values: readonly number[]): string => values.map((value) => (Number.isFinite(value) ? value.toFixed(2) : '?')).join(' + ');
+const coreFigure = (value: number): string => (Number.isFinite(value) ? value.toFixed(2) : '?');
+const cores = (values: readonly number[]): string => values.map(coreFigure).join(' + ');
 
 /** Cores used under load: servers, load generators, MariaDB, Redis; then the whole machine. */
 export const cpuUse = (result: LoadResult): string => {
@@ -103,8 +104,7 @@ export const cpuUse = (result: LoadResult): string => {
   const parts = [`servers ${cores(groups.servers)}`, `load generators ${cores(groups.generators)}`];
   if (groups.mariadb.length > 0 && result.mode === 'project') parts.push(`MariaDB ${cores(groups.mariadb)}`);
   if (groups.redis.length > 0) parts.push(`Redis ${cores(groups.redis)}`);
-  const figure = (value: number): string => (Number.isFinite(value) ? value.toFixed(2) : '?');
-  return `${parts.join(', ')}; machine ${figure(machine)} of ${total} (interrupts ${figure(interrupts)}, steal ${figure(steal)})`;
+  return `${parts.join(', ')}; machine ${coreFigure(machine)} of ${total} (interrupts ${coreFigure(interrupts)}, steal ${coreFigure(steal)})`;
 };
 
 const perMessage = (result: LoadResult): string =>
