@@ -1,13 +1,13 @@
 /** Spawning the benchmark's TypeScript children with IPC, and waiting for their messages. */
 import { fork, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { cpuProfileArgs } from '../../test/cluster/gateway-process';
 
 const TSX = require.resolve('tsx/cjs');
 
 export function forkTs(file: string, env: Record<string, string> = {}): ChildProcess {
   return fork(resolve(__dirname, file), [], {
-    // BENCH_CPU_PROF=DIR writes a V8 CPU profile of each child there (where the time goes).
-    execArgv: ['-r', TSX, ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
+    execArgv: ['-r', TSX, ...cpuProfileArgs()],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -32,11 +32,13 @@ import {
   type ScaleRow,
 } from './report';
 
-function setting(name: string, fallback: number): number {
+function setting(name: string, fallback: number, { zeroAllowed = false } = {}): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
+  if (!Number.isFinite(value) || value < 0 || (value === 0 && !zeroAllowed)) {
+    throw new Error(`${name} must be a ${zeroAllowed ? 'non-negative' : 'positive'} number, got "${raw}"`);
+  }
   return value;
 }
 
@@ -45,7 +47,7 @@ const settings: BenchSettings = {
   clients: setting('BENCH_CLIENTS', 2000),
   reservesPerSecond: setting('BENCH_RATE', 100),
   durationS: setting('BENCH_DURATION_S', 20),
-  warmupS: process.env.BENCH_WARMUP_S === '0' ? 0 : setting('BENCH_WARMUP_S', 3),
+  warmupS: setting('BENCH_WARMUP_S', 3, { zeroAllowed: true }),
   tickets: setting('BENCH_TICKETS', 10_000),
   reservers: setting('BENCH_RESERVERS', 50),
   // BENCH_RESERVER_PROCESS=0 puts the reserving clients in with the listeners (see generatorPlans).
@@ -58,7 +60,7 @@ const generatorCount = setting('BENCH_GENERATORS', 1);
  * The baseline once more at this low rate (BENCH_FLOOR_RATE broadcasts/s, 0 to skip): what bare
  * Socket.IO can do for the same clients on this machine when the rate is not the problem.
  */
-const floorRate = process.env.BENCH_FLOOR_RATE === '0' ? 0 : setting('BENCH_FLOOR_RATE', 10);
+const floorRate = setting('BENCH_FLOOR_RATE', 10, { zeroAllowed: true });
 const timeoutS = setting('BENCH_TIMEOUT_S', 1800);
 /** Smaller client counts run first (project only, same settings otherwise): where the latency goals hold on this machine. */
 const scaleClients = (process.env.BENCH_SCALE ?? '500,1000')

@@ -299,21 +299,14 @@ describe('InventoryBroadcaster (per-event coalescing)', () => {
       expect(received).toHaveLength(8);
     });
 
-    it('keeps a configured interval above the stretch cap', () => {
-      const { timers, broadcaster, deliveries } = sharded(5000, 1);
+    it.each([
+      ['keeps a configured interval above the stretch cap', 5000, 0, 5000],
+      ['caps the stretch at 2 s', 50, 5000, 2000],
+    ])('%s', (_name, interval, sendMs, gap) => {
+      const { timers, broadcaster, deliveries } = sharded(interval, 1, sendMs);
       broadcaster.changed(change(1, 1));
       broadcaster.changed(change(1, 2));
-      timers.advance(4999);
-      expect(deliveries).toHaveLength(1);
-      timers.advance(1);
-      expect(deliveries).toHaveLength(2);
-    });
-
-    it('caps the stretch at 2 s', () => {
-      const { timers, broadcaster, deliveries } = sharded(50, 1, 5000);
-      broadcaster.changed(change(1, 1));
-      broadcaster.changed(change(1, 2));
-      timers.advance(1999);
+      timers.advance(gap - 1);
       expect(deliveries).toHaveLength(1);
       timers.advance(1);
       expect(deliveries).toHaveLength(2);

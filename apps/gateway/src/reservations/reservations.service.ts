@@ -52,20 +52,22 @@ export class ReservationsService {
       }
     } catch (error) {
       // A repeat whose event is gone still gets its reservation back.
-      if (error instanceof AppError && error.code === ErrorCode.NOT_FOUND) {
-        const same = await this.store.findByRequest(userId, request.requestId);
-        if (same) return toReservationView(same);
-      }
+      if (error instanceof AppError && error.code === ErrorCode.NOT_FOUND) return this.earlierOr(userId, request, error);
       throw error;
     }
     return this.unavailable(userId, request);
   }
 
   /** LEVEL_UNAVAILABLE, unless a concurrent call with the same requestId took the level meanwhile. */
-  private async unavailable(userId: number, request: ReserveDto): Promise<ReservationView> {
+  private unavailable(userId: number, request: ReserveDto): Promise<ReservationView> {
+    return this.earlierOr(userId, request, new AppError(ErrorCode.LEVEL_UNAVAILABLE, `Level ${request.level} is no longer available`));
+  }
+
+  /** The reservation an earlier call with this requestId made, or else `failure`. */
+  private async earlierOr(userId: number, request: ReserveDto, failure: AppError): Promise<ReservationView> {
     const same = await this.store.findByRequest(userId, request.requestId);
     if (same) return toReservationView(same);
-    throw new AppError(ErrorCode.LEVEL_UNAVAILABLE, `Level ${request.level} is no longer available`);
+    throw failure;
   }
 
   async cancel(principal: AuthPrincipal, reservationId: number): Promise<ReservationView> {

@@ -57,6 +57,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Node flags that make a process write a V8 CPU profile on exit into BENCH_CPU_PROF=DIR (bench:realtime), if set. */
+export function cpuProfileArgs(): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 /** Reads a `kB` field such as VmHWM or VmRSS from /proc/<pid>/status; null once the process is gone. */
 export function readProcKb(pid: number | undefined, field: 'VmHWM' | 'VmRSS'): number | null {
   if (pid === undefined) return null;
@@ -85,9 +91,7 @@ export class GatewayReplica {
     env: Record<string, string>,
   ) {
     this.url = `http://127.0.0.1:${port}`;
-    // BENCH_CPU_PROF=DIR (bench:realtime) writes a V8 CPU profile of the replica there on exit.
-    const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-    this.child = spawn(process.execPath, [...profile, 'dist/main.js'], {
+    this.child = spawn(process.execPath, [...cpuProfileArgs(), 'dist/main.js'], {
       cwd: GATEWAY_DIR,
       env: { ...process.env, NODE_ENV: 'production', ...env, PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
