@@ -10,6 +10,7 @@ import type {
   ReservationView,
   ServerToClientEvents,
 } from '@tickets/protocol';
+import { PROTOCOL_VERSION } from '@tickets/protocol';
 import Redis from 'ioredis';
 import { io, type Socket } from 'socket.io-client';
 import { expectEventually } from './support/expect-eventually';
@@ -58,8 +59,10 @@ describe.each(SETUPS)('realtime on %s', (_name, kind, withRedis) => {
     }
   });
 
-  function connect(token: string | null): ClientSocket {
-    const socket: ClientSocket = io(t.url, { transports: ['websocket'], auth: token === null ? {} : { token }, reconnection: false });
+  /** `auth` overrides the handshake's protocol version (or leaves it out); by default the current one. */
+  function connect(token: string | null, auth: { protocolVersion?: unknown } = { protocolVersion: PROTOCOL_VERSION }): ClientSocket {
+    auth = token === null ? auth : { ...auth, token };
+    const socket: ClientSocket = io(t.url, { transports: ['websocket'], auth, reconnection: false });
     sockets.push(socket);
     return socket;
   }
@@ -82,7 +85,7 @@ describe.each(SETUPS)('realtime on %s', (_name, kind, withRedis) => {
 
   function record(socket: ClientSocket): InventoryChanged[] {
     const seen: InventoryChanged[] = [];
-    socket.on('inventory:changed', (...changes) => seen.push(...changes));
+    socket.on('inventory:changed', (message) => seen.push(...message.changes));
     return seen;
   }
 
@@ -92,6 +95,16 @@ describe.each(SETUPS)('realtime on %s', (_name, kind, withRedis) => {
       const error = await new Promise<Error & { data?: { code: string } }>((resolve) => socket.once('connect_error', resolve));
       expect(error.message).toBe('UNAUTHENTICATED');
       expect(error.data?.code).toBe('UNAUTHENTICATED');
+      expect(socket.connected).toBe(false);
+    }
+  });
+
+  it('refuses a handshake of another protocol version with UPGRADE_REQUIRED, before looking at the token', async () => {
+    const { token } = await t.attendee('stale-tab');
+    for (const auth of [{}, { protocolVersion: PROTOCOL_VERSION - 1 }, { protocolVersion: String(PROTOCOL_VERSION) }]) {
+      const socket = connect(token, auth);
+      const error = await new Promise<Error & { data?: { code: string; message: string } }>((resolve) => socket.once('connect_error', resolve));
+      expect(error.data).toEqual({ code: 'UPGRADE_REQUIRED', message: expect.stringContaining('Reload') });
       expect(socket.connected).toBe(false);
     }
   });
@@ -169,7 +182,7 @@ describe.each(SETUPS)('realtime on %s', (_name, kind, withRedis) => {
     const start = earlyJoin.ok ? earlyJoin.data.version : -1;
     const messages = (socket: ClientSocket): number[][] => {
       const seen: number[][] = [];
-      socket.on('inventory:changed', (...changes) => seen.push(changes.map((change) => change.version)));
+      socket.on('inventory:changed', (message) => seen.push(message.changes.map((change) => change.version)));
       return seen;
     };
     const earlyMessages = messages(early);
@@ -203,6 +216,18 @@ describe.each(SETUPS)('realtime on %s', (_name, kind, withRedis) => {
     const other = await connected((await t.attendee('patient')).token);
     const answer = await call<ReservationView>(other, 'reserve', { eventId, level: 1000, requestId: 'patient-1' });
     expect(answer.ok || answer.error.code).toBe('LEVEL_UNAVAILABLE');
+  });
+
+  it('sends every message as one payload { eventId, changes }, so a one-argument listener sees them all', async () => {
+    const socket = await connected((await t.attendee('one-arg')).token);
+    const joined = await call<EventSnapshot>(socket, 'event:join', { eventId });
+    const start = joined.ok ? joined.data.version : -1;
+    const payloads: unknown[][] = [];
+    socket.on('inventory:changed', (...args: unknown[]) => payloads.push(args));
+    await t.http().post(`/api/events/${eventId}/tickets`).set(...bearer(t.adminToken)).send({ value: 64 }).expect(201);
+    await expectEventually(() => expect(payloads).toHaveLength(1));
+    expect(payloads[0]).toEqual([{ eventId, changes: [expect.objectContaining({ version: start + 1, cause: 'ticket-created' })] }]);
+    await call(socket, 'event:leave', { eventId });
   });
 
   it('reports readiness including Redis when configured', async () => {

@@ -6,6 +6,10 @@ export const ErrorCode = {
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   FORBIDDEN: 'FORBIDDEN',
   VALIDATION_FAILED: 'VALIDATION_FAILED',
+  /** The body is larger than the route accepts (checked before it is parsed). */
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** The client speaks another protocol version (socket handshake): reload it. */
+  UPGRADE_REQUIRED: 'UPGRADE_REQUIRED',
   NOT_FOUND: 'NOT_FOUND',
   LEVEL_UNAVAILABLE: 'LEVEL_UNAVAILABLE',
   CONFLICT: 'CONFLICT',
@@ -20,6 +24,8 @@ export const HTTP_STATUS_BY_ERROR_CODE: Readonly<Record<ErrorCode, number>> = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   VALIDATION_FAILED: 400,
+  PAYLOAD_TOO_LARGE: 413,
+  UPGRADE_REQUIRED: 426,
   NOT_FOUND: 404,
   LEVEL_UNAVAILABLE: 409,
   CONFLICT: 409,

@@ -39,7 +39,10 @@ export interface EventView {
   name: string;
   totalTickets: number;
   availableTickets: number;
+  /** Levels as of `version` (the database keeps the count the replicas computed last). */
   levelCount: number;
+  /** Reservations still holding tickets; deleting the event then needs `?force=true`. */
+  activeReservations: number;
   version: number;
   createdAt: string;
 }
@@ -132,6 +135,43 @@ export interface ReservationView {
   userId: number;
   status: ReservationStatus;
   createdAt: string;
+}
+
+/** The user behind a reservation, as an admin sees them. */
+export interface UserSummary {
+  id: number;
+  email: string;
+  displayName: string;
+}
+
+/** `GET /api/reservations/:id` (the holder, or an admin): the reservation with its tickets. */
+export interface ReservationDetail extends ReservationView {
+  tickets: ComboTicket[];
+}
+
+/** A row of `GET /api/events/:eventId/reservations` (admins). */
+export interface ReservationRow extends ReservationView {
+  holder: UserSummary;
+}
+
+export interface ReservationsQuery {
+  offset?: number;
+  limit?: number;
+  status?: ReservationStatus;
+}
+
+export interface ReservationPage {
+  total: number;
+  offset: number;
+  rows: ReservationRow[];
+}
+
+/** `GET /api/audience` (admins): who is connected to each event, summed over every replica. */
+export interface EventAudience {
+  eventId: number;
+  /** Distinct signed-in users with at least one socket joined to the event. */
+  users: number;
+  sockets: number;
 }
 
 export interface HealthResponse {

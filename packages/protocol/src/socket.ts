@@ -3,10 +3,19 @@
  * every client type their sockets with these maps, so an event name or payload cannot drift.
  */
 import type { ErrorCode } from './errors';
-import type { LevelCombo, LevelPage, ReservationView } from './rest';
+import type { EventView, LevelCombo, LevelPage, ReservationView } from './rest';
 
+/**
+ * The wire version of this contract. A client sends it in the handshake; a server speaking another
+ * version refuses the connection with `UPGRADE_REQUIRED`, so a stale client is told to reload
+ * instead of misreading messages. Bump it with every change an existing listener would misread.
+ */
+export const PROTOCOL_VERSION = 2;
+
+/** What a client sends as `auth` in the Socket.IO handshake. */
 export interface SocketAuth {
   token: string;
+  protocolVersion: number;
 }
 
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: { code: ErrorCode; message: string } };
@@ -53,8 +62,7 @@ export type InventoryCause = 'reserved' | 'released' | 'ticket-created' | 'ticke
 
 /**
  * One committed change. Every change reaches each socket in the event's room exactly once, in
- * version order; one `inventory:changed` message carries one or more consecutive changes as its
- * arguments (the server coalesces changes that come faster than its broadcast interval).
+ * version order, inside an `InventoryChangedMessage`.
  */
 export interface InventoryChanged {
   eventId: number;
@@ -68,6 +76,33 @@ export interface InventoryChanged {
   committedAt: number;
 }
 
+/**
+ * One or more consecutive changes of one event, in version order (the server coalesces changes
+ * that come faster than its broadcast interval into one message).
+ */
+export interface InventoryChangedMessage {
+  eventId: number;
+  changes: InventoryChanged[];
+}
+
+/**
+ * Lobby update: events created or whose counts changed (`upserted`, the newest state each replica
+ * knows; keep the one with the highest `version` per event) and events deleted (`removed`).
+ */
+export interface EventsChangedMessage {
+  upserted: EventView[];
+  removed: number[];
+}
+
+/** Why a user's reservation changed without them asking. */
+export type ReservationNoticeReason = 'released-by-admin' | 'event-deleted';
+
+/** Sent to every socket of the reservation's holder, on whichever replica it is connected. */
+export interface ReservationNotice {
+  reason: ReservationNoticeReason;
+  reservation: ReservationView;
+}
+
 /** Client → server messages; every one takes an acknowledgement callback. */
 export interface ClientToServerEvents {
   'event:join': (request: JoinEventRequest, ack: AckCallback<EventSnapshot>) => void;
@@ -75,12 +110,19 @@ export interface ClientToServerEvents {
   'levels:page': (request: LevelsPageRequest, ack: AckCallback<LevelPage>) => void;
   'levels:combo': (request: LevelComboRequest, ack: AckCallback<LevelCombo>) => void;
   reserve: (request: SocketReserveRequest, ack: AckCallback<ReservationView>) => void;
+  /** Subscribe to `events:changed`; answers the current list of events. */
+  'lobby:join': (request: Record<string, never>, ack: AckCallback<EventView[]>) => void;
+  'lobby:leave': (request: Record<string, never>, ack: AckCallback<Record<string, never>>) => void;
 }
 
 /** Server → client messages. */
 export interface ServerToClientEvents {
-  /** One or more consecutive changes of one event, in version order: `socket.on('inventory:changed', (...changes) => …)`. */
-  'inventory:changed': (...changes: InventoryChanged[]) => void;
+  /** One or more consecutive changes of one event, in version order. */
+  'inventory:changed': (message: InventoryChangedMessage) => void;
+  /** To sockets in the lobby (`lobby:join`): event counts, coalesced to about one message per second. */
+  'events:changed': (message: EventsChangedMessage) => void;
+  /** To the holder's sockets: a reservation of theirs changed without them asking. */
+  'reservation:changed': (notice: ReservationNotice) => void;
 }
 
 export type ClientEventName = keyof ClientToServerEvents;

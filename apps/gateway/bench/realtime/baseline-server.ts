@@ -59,7 +59,10 @@ async function main(): Promise<void> {
     if (message.type !== 'broadcast') return;
     lastVersion = message.version;
     // committedAt is taken here, right before the emit, as the gateway does after its commit.
-    io.to(roomOf(message.eventId)).emit('inventory:changed', payloadOf(message.eventId, message.version, message.payloadBytes));
+    io.to(roomOf(message.eventId)).emit('inventory:changed', {
+      eventId: message.eventId,
+      changes: [payloadOf(message.eventId, message.version, message.payloadBytes)],
+    });
   });
   process.on('disconnect', () => process.exit(0));
   // A clean exit on SIGTERM too, so a BENCH_CPU_PROF profile gets written.

@@ -115,7 +115,7 @@ class LoadGenerator {
           outOfOrder: 0,
           disconnectReason: null,
         };
-        socket.on('inventory:changed', (...changes) => {
+        socket.on('inventory:changed', ({ changes }) => {
           const receivedAt = now();
           this.messagesReceived += 1;
           this.changesReceived += changes.length;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EventSnapshot, EventView } from '@tickets/protocol';
 import { notFound } from '../common/app-error';
 import { Clock } from '../common/clock';
+import { EntityManager } from 'typeorm';
 import { UnitOfWork } from '../database/unit-of-work';
 import { InventoryChangeEntity } from '../inventory/inventory-change.entity';
 import { ClearanceIndexes, toEventSnapshot } from '../inventory/clearance-indexes.service';
@@ -22,21 +23,27 @@ export class EventsService {
   ) {}
 
   async list(): Promise<EventView[]> {
-    const events = await this.unitOfWork.read((manager) => manager.find(EventEntity, { order: { id: 'ASC' } }));
-    return Promise.all(events.map((event) => this.view(event)));
+    const [events, active] = await this.unitOfWork.read(async (manager) => [
+      await manager.find(EventEntity, { order: { id: 'ASC' } }),
+      await this.activeReservations(manager),
+    ] as const);
+    return Promise.all(events.map((event) => this.view(event, active.get(event.id) ?? 0)));
   }
 
   async get(eventId: number): Promise<EventView> {
-    const event = await this.unitOfWork.read((manager) => manager.findOneBy(EventEntity, { id: eventId }));
+    const [event, active] = await this.unitOfWork.read(async (manager) => [
+      await manager.findOneBy(EventEntity, { id: eventId }),
+      await this.activeReservations(manager, eventId),
+    ] as const);
     if (!event) throw notFound('Event');
-    return this.view(event);
+    return this.view(event, active.get(eventId) ?? 0);
   }
 
   async create(request: CreateEventDto): Promise<EventView> {
     const event = await this.unitOfWork.run((manager) =>
       manager.save(manager.create(EventEntity, { name: request.name, version: 0, totalTickets: 0, availableTickets: 0, createdAt: this.clock.now() })),
     );
-    return this.view(event);
+    return this.view(event, 0);
   }
 
   /** Deletes the event with its tickets, reservations and outbox rows; joined sockets get `event-deleted`. */
@@ -73,7 +80,20 @@ export class EventsService {
     return toEventSnapshot(inventory);
   }
 
-  private async view(event: EventEntity): Promise<EventView> {
+  /** Active reservations per event (of one event, when given). */
+  private async activeReservations(manager: EntityManager, eventId?: number): Promise<Map<number, number>> {
+    const query = manager
+      .createQueryBuilder(ReservationEntity, 'r')
+      .select('r.event_id', 'eventId')
+      .addSelect('COUNT(*)', 'count')
+      .where("r.status = 'active'")
+      .groupBy('r.event_id');
+    if (eventId !== undefined) query.andWhere('r.event_id = :eventId', { eventId });
+    const rows = await query.getRawMany<{ eventId: number | string; count: number | string }>();
+    return new Map(rows.map((row) => [Number(row.eventId), Number(row.count)]));
+  }
+
+  private async view(event: EventEntity, activeReservations: number): Promise<EventView> {
     const inventory = await this.indexes.get(event.id);
     // The index may be ahead of the row read a moment ago; report one consistent state.
     const current = inventory && inventory.version >= event.version ? inventory : null;
@@ -83,6 +103,7 @@ export class EventsService {
       totalTickets: current?.totalTickets ?? event.totalTickets,
       availableTickets: current?.availableTickets ?? event.availableTickets,
       levelCount: inventory?.index.size ?? 0,
+      activeReservations,
       version: current?.version ?? event.version,
       createdAt: event.createdAt.toISOString(),
     };

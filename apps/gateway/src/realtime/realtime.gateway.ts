@@ -7,13 +7,22 @@ import {
   WebSocketGateway,
   WebSocketServer,
 } from '@nestjs/websockets';
-import type { ClientToServerEvents, EventSnapshot, LevelCombo, LevelPage, ReservationView, ServerToClientEvents } from '@tickets/protocol';
+import type {
+  ClientToServerEvents,
+  EventSnapshot,
+  LevelCombo,
+  LevelPage,
+  ReservationView,
+  ServerToClientEvents,
+  SocketAuth,
+} from '@tickets/protocol';
 import type { Server, Socket } from 'socket.io';
 import { TokenService, type AuthPrincipal } from '../auth/token.service';
 import { toErrorBody } from '../common/error-body';
 import { createValidationPipe } from '../common/validation';
 import { InventoryBroadcaster } from '../inventory/inventory-broadcaster';
 import { AckExceptionFilter, AckInterceptor } from './ack';
+import { assertProtocolVersion } from './protocol-version';
 import { JoinEventDto, LeaveEventDto, LevelComboDto, LevelsPageDto, SocketReserveDto } from './dto/realtime.dto';
 import { eventRoom, RealtimeService } from './realtime.service';
 
@@ -41,8 +50,9 @@ export class RealtimeGateway implements OnGatewayInit<TicketsServer> {
   afterInit(server: TicketsServer): void {
     server.use((socket, next) => {
       try {
-        const token: unknown = socket.handshake.auth?.token;
-        socket.data.principal = this.tokens.verify(typeof token === 'string' ? token : null);
+        const auth = (socket.handshake.auth ?? {}) as Partial<Record<keyof SocketAuth, unknown>>;
+        assertProtocolVersion(auth.protocolVersion);
+        socket.data.principal = this.tokens.verify(typeof auth.token === 'string' ? auth.token : null);
         next();
       } catch (error) {
         const body = toErrorBody(error);
@@ -50,7 +60,9 @@ export class RealtimeGateway implements OnGatewayInit<TicketsServer> {
       }
     });
     // Each replica emits only to its own sockets: every replica consumes every change itself.
-    this.broadcaster.attach((eventId, shard, changes) => server.local.to(eventRoom(eventId, shard)).emit('inventory:changed', ...changes));
+    this.broadcaster.attach((eventId, shard, changes) =>
+      server.local.to(eventRoom(eventId, shard)).emit('inventory:changed', { eventId, changes: [...changes] }),
+    );
   }
 
   @SubscribeMessage('event:join')

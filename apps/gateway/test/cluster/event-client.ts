@@ -16,6 +16,7 @@ import type {
   ReservationView,
   ServerToClientEvents,
 } from '@tickets/protocol';
+import { PROTOCOL_VERSION } from '@tickets/protocol';
 
 export type EventSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -34,7 +35,7 @@ export function connectSocket(url: string, token: string): Promise<EventSocket> 
   const socket: EventSocket = io(url, {
     path: '/socket.io',
     transports: ['websocket'],
-    auth: { token },
+    auth: { token, protocolVersion: PROTOCOL_VERSION },
     forceNew: true,
     reconnection: false,
     timeout: 10_000,
@@ -133,7 +134,7 @@ export class EventClient {
 
   private attach(socket: EventSocket): void {
     this.socket = socket;
-    socket.on('inventory:changed', (...changes) => {
+    socket.on('inventory:changed', ({ changes }) => {
       for (const change of changes) {
         this.changes.push(change);
         if (this.version === null || change.version > this.version) this.version = change.version;
