@@ -26,6 +26,7 @@ function payloadOf(eventId: number, version: number, bytes: number): InventoryCh
     version,
     cause: 'reserved',
     ticketIds: [],
+    ticketCount: 1,
     levelCount: 4_999_000,
     totalTickets: 10_000,
     availableTickets: 9_000,

@@ -7,7 +7,7 @@ import { ReservationTicketEntity } from '../reservations/reservation-ticket.enti
 import { ReservationEntity } from '../reservations/reservation.entity';
 import { TicketEntity } from '../tickets/ticket.entity';
 import { InitialSchema1764115200000 } from './migrations/1764115200000-initial-schema';
-import { EventLevelCounts1764806400000 } from './migrations/1764806400000-event-level-counts';
+import { EventCounts1764806400000 } from './migrations/1764806400000-event-counts';
 
 export const ENTITIES = [
   UserEntity,
@@ -20,4 +20,4 @@ export const ENTITIES = [
   LevelCountEntity,
 ];
 
-export const MIGRATIONS = [InitialSchema1764115200000, EventLevelCounts1764806400000];
+export const MIGRATIONS = [InitialSchema1764115200000, EventCounts1764806400000];

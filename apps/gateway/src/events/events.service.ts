@@ -4,6 +4,7 @@ import { EntityManager } from 'typeorm';
 import { notFound } from '../common/app-error';
 import { Clock } from '../common/clock';
 import { Timers } from '../common/timers';
+import { placeholders, WRITE_CHUNK_ROWS } from '../database/chunks';
 import { UnitOfWork } from '../database/unit-of-work';
 import { InventoryFeed } from '../inventory/inventory-feed';
 import { LevelCountEntity } from '../inventory/level-count.entity';
@@ -31,8 +32,6 @@ const EVENT_VIEW_SQL = `
   LEFT JOIN (SELECT event_id, COUNT(*) AS active FROM reservations WHERE status = 'active' GROUP BY event_id) r
     ON r.event_id = e.id`;
 
-/** Rows deleted per statement when an event goes, with a turn of the event loop between statements. */
-const DELETE_CHUNK = 5000;
 
 @Injectable()
 export class EventsService {
@@ -104,23 +103,24 @@ export class EventsService {
   }
 
   /**
-   * Deletes the rows of `table` matching `where`, DELETE_CHUNK at a time by `key`, so an event of
+   * Deletes the rows of `table` matching `where`, a chunk at a time by `key`, so an event of
    * 100,000 tickets never holds the event loop (SQLite runs each statement synchronously).
    */
   private async deleteInChunks(manager: EntityManager, table: string, key: string, where: string, eventId: number): Promise<void> {
+    const slices = this.timers.slices();
     for (;;) {
-      const keys = (await manager.query(`SELECT ${key} AS k FROM ${table} WHERE ${where} LIMIT ${DELETE_CHUNK}`, [eventId])) as {
+      const keys = (await manager.query(`SELECT ${key} AS k FROM ${table} WHERE ${where} LIMIT ${WRITE_CHUNK_ROWS}`, [eventId])) as {
         k: number | string;
       }[];
       if (keys.length === 0) return;
       const list = keys.map((row) => Number(row.k));
       const scope = table === 'inventory_changes' ? ' AND event_id = ?' : '';
-      await manager.query(`DELETE FROM ${table} WHERE ${key} IN (${list.map(() => '?').join(', ')})${scope}`, [
+      await manager.query(`DELETE FROM ${table} WHERE ${key} IN (${placeholders(list.length)})${scope}`, [
         ...list,
         ...(scope ? [eventId] : []),
       ]);
-      if (keys.length < DELETE_CHUNK) return;
-      await this.timers.nextTurn();
+      if (keys.length < WRITE_CHUNK_ROWS) return;
+      await slices.breathe();
     }
   }
 

@@ -409,6 +409,7 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
           version: inventory.version,
           cause: resyncCause,
           ticketIds: [],
+          ticketCount: 0,
           levelCount: inventory.levelCount,
           totalTickets: inventory.totalTickets,
           availableTickets: inventory.availableTickets,
@@ -517,7 +518,6 @@ const STALE_COUNTS_AT_START = 1000;
 const LOGGED_BUILD_TICKETS = 10_000;
 
 function toIndexChange(change: CommittedChange): IndexChange {
-  if (!ADDING_CAUSES.has(change.cause)) return { version: change.version, removed: change.ticketIds, added: [] };
-  const values = change.values ?? [];
-  return { version: change.version, removed: [], added: change.ticketIds.map((id, i) => ({ id, value: values[i] })) };
+  if (!ADDING_CAUSES.has(change.cause)) return { version: change.version, removed: change.ticketIds, addedIds: [], addedValues: [] };
+  return { version: change.version, removed: [], addedIds: change.ticketIds, addedValues: change.values ?? [] };
 }

@@ -57,6 +57,7 @@ const change = (eventId: number, version: number): InventoryChanged => ({
   version,
   cause: 'reserved',
   ticketIds: [version],
+  ticketCount: 1,
   levelCount: 10 - version,
   totalTickets: 10,
   availableTickets: 10 - version,

@@ -3,6 +3,7 @@ import type { InventoryCause } from '@tickets/protocol';
 import { EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
 import { Timers } from '../common/timers';
+import { READ_CHUNK_ROWS } from '../database/chunks';
 import { UnitOfWork } from '../database/unit-of-work';
 import { EventEntity } from '../events/event.entity';
 import { InventoryChangeEntity } from './inventory-change.entity';
@@ -16,6 +17,11 @@ export interface EventHead {
   availableTickets: number;
 }
 
+/** The head as begin() leaves it, with the event's total ticket value (for the ceiling check). */
+export interface BegunHead extends EventHead {
+  totalValue: number;
+}
+
 export interface ChangeDraft {
   cause: InventoryCause;
   ticketIds: number[];
@@ -26,6 +32,8 @@ export interface ChangeDraft {
 export interface CounterDelta {
   total: number;
   available: number;
+  /** Change of the sum of the event's ticket values (tickets created or deleted). */
+  value?: number;
 }
 
 /** An event's head and its available tickets, read together so they agree. */
@@ -33,8 +41,6 @@ export interface InventorySnapshot extends EventHead {
   tickets: TicketColumns;
 }
 
-/** Tickets read per query while taking a snapshot: each chunk is parsed in a few milliseconds. */
-const SNAPSHOT_CHUNK = 5000;
 
 interface StoredItems {
   ids: number[];
@@ -58,9 +64,10 @@ export class InventoryOutbox {
    * write lock until commit, so changes to one event commit one after another in version order.
    * Returns null when the event does not exist.
    */
-  async begin(manager: EntityManager, eventId: number, delta: CounterDelta): Promise<EventHead | null> {
+  async begin(manager: EntityManager, eventId: number, delta: CounterDelta): Promise<BegunHead | null> {
     const total = Math.trunc(delta.total);
     const available = Math.trunc(delta.available);
+    const value = Math.trunc(delta.value ?? 0);
     const bumped = await manager
       .createQueryBuilder()
       .update(EventEntity)
@@ -68,12 +75,19 @@ export class InventoryOutbox {
         version: () => 'version + 1',
         totalTickets: () => `total_tickets + (${total})`,
         availableTickets: () => `available_tickets + (${available})`,
+        totalValue: () => `total_value + (${value})`,
       })
       .where('id = :eventId', { eventId })
       .execute();
     if (!bumped.affected) return null;
     const event = await manager.findOneByOrFail(EventEntity, { id: eventId });
-    return { eventId, version: event.version, totalTickets: event.totalTickets, availableTickets: event.availableTickets };
+    return {
+      eventId,
+      version: event.version,
+      totalTickets: event.totalTickets,
+      availableTickets: event.availableTickets,
+      totalValue: event.totalValue,
+    };
   }
 
   /** Writes the outbox row for the version (and counters) taken by begin(). */
@@ -196,18 +210,19 @@ export class InventoryOutbox {
       if (!event) return null;
       const ids: number[] = [];
       const values: number[] = [];
+      const slices = this.timers.slices();
       for (let after = 0; ; ) {
         const rows = (await manager.query(
           "SELECT id, value FROM tickets WHERE event_id = ? AND status = 'available' AND id > ? ORDER BY id LIMIT ?",
-          [eventId, after, SNAPSHOT_CHUNK],
+          [eventId, after, READ_CHUNK_ROWS],
         )) as { id: number | string; value: number | string }[];
         for (const row of rows) {
           ids.push(Number(row.id));
           values.push(Number(row.value));
         }
-        if (rows.length < SNAPSHOT_CHUNK) break;
+        if (rows.length < READ_CHUNK_ROWS) break;
         after = ids[ids.length - 1];
-        await this.timers.nextTurn();
+        await slices.breathe();
       }
       return {
         eventId,

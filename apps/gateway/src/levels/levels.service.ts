@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { LEVEL_ROW_MAX_TICKET_IDS, type LevelCombo, type LevelPage } from '@tickets/protocol';
+import { COMBO_PAGE_MAX_LIMIT, LEVEL_ROW_MAX_TICKET_IDS, type ComboQuery, type LevelCombo, type LevelPage } from '@tickets/protocol';
 import { notFound } from '../common/app-error';
 import { Timers } from '../common/timers';
+import { placeholders, READ_CHUNK_ROWS } from '../database/chunks';
 import { UnitOfWork } from '../database/unit-of-work';
 import { ClearanceIndexes } from '../inventory/clearance-indexes.service';
 import { LevelsQueryDto } from './dto/levels.dto';
 
-/** Ticket labels read per query for a combination, with a turn of the event loop between queries. */
-const LABEL_CHUNK = 1000;
 
 /** Levels are served by the event's ClearanceIndex (in an index worker); only combo labels come from the database. */
 @Injectable()
@@ -30,24 +29,28 @@ export class LevelsService {
     return { eventId, version, total: page.total, offset, rows: page.rows };
   }
 
-  async combo(eventId: number, level: number): Promise<LevelCombo> {
-    const { version, ticketIds: ids } = await this.indexes.combo(eventId, level);
-    if (!ids) throw notFound(`Level ${level}`);
+  /** The level's combination, `limit` tickets from `offset` on (with their labels). */
+  async combo(eventId: number, level: number, query: ComboQuery = {}): Promise<LevelCombo> {
+    const { version, ticketIds: all } = await this.indexes.combo(eventId, level);
+    if (!all) throw notFound(`Level ${level}`);
+    const offset = query.offset ?? 0;
+    const ids = all.slice(offset, offset + (query.limit ?? COMBO_PAGE_MAX_LIMIT));
     const byId = new Map<number, { label: string; value: number }>();
+    const slices = this.timers.slices();
     await this.unitOfWork.read(async (manager) => {
-      for (let i = 0; i < ids.length; i += LABEL_CHUNK) {
-        const chunk = ids.slice(i, i + LABEL_CHUNK);
-        const rows = (await manager.query(`SELECT id, label, value FROM tickets WHERE id IN (${chunk.map(() => '?').join(', ')})`, chunk)) as {
+      for (let i = 0; i < ids.length; i += READ_CHUNK_ROWS) {
+        const chunk = ids.slice(i, i + READ_CHUNK_ROWS);
+        const rows = (await manager.query(`SELECT id, label, value FROM tickets WHERE id IN (${placeholders(chunk.length)})`, chunk)) as {
           id: number | string;
           label: string;
           value: number | string;
         }[];
         for (const row of rows) byId.set(Number(row.id), { label: row.label, value: Number(row.value) });
-        if (i + LABEL_CHUNK < ids.length) await this.timers.nextTurn();
+        await slices.breathe();
       }
     });
     // A ticket deleted since the index was read keeps its id with an empty label rather than failing the read.
     const tickets = ids.map((id) => ({ id, label: byId.get(id)?.label ?? '', value: byId.get(id)?.value ?? 0 }));
-    return { eventId, version, level, tickets };
+    return { eventId, version, level, ticketCount: all.length, offset, tickets };
   }
 }

@@ -3,9 +3,9 @@
  * thread exit, as a crash would.
  */
 import { parentPort } from 'node:worker_threads';
-import type { IndexRequest } from '../../src/inventory/index-host/index-messages';
+import type { IndexCommand } from '../../src/inventory/index-host/index-messages';
 import '../../src/inventory/index-host/index-worker';
 
-parentPort?.on('message', (request: IndexRequest) => {
-  if (request.command.kind === 'drop' && request.command.eventId === -1) process.exit(3);
+parentPort?.on('message', ({ body }: { body: IndexCommand }) => {
+  if (body.kind === 'drop' && body.eventId === -1) process.exit(3);
 });

@@ -65,7 +65,7 @@ export function toApplyCommand(eventId: number, change: IndexChange): IndexComma
     eventId,
     version: change.version,
     removed: Float64Array.from(change.removed),
-    addedIds: Float64Array.from(change.added, (ticket) => ticket.id),
-    addedValues: Float64Array.from(change.added, (ticket) => ticket.value),
+    addedIds: Float64Array.from(change.addedIds),
+    addedValues: Float64Array.from(change.addedValues),
   };
 }

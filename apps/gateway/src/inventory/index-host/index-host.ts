@@ -8,11 +8,12 @@ export interface TicketColumns {
   values: Float64Array;
 }
 
-/** One committed change as the index sees it. */
+/** One committed change as the index sees it: tickets removed, then tickets added (ids and values as columns). */
 export interface IndexChange {
   version: number;
   removed: readonly number[];
-  added: readonly { id: number; value: number }[];
+  addedIds: readonly number[];
+  addedValues: readonly number[];
 }
 
 /**

@@ -57,17 +57,6 @@ export type IndexFailureKind = 'not-loaded' | 'inconsistent' | 'invalid';
 export type IndexReply<K extends IndexCommand['kind'] = IndexCommand['kind']> =
   { ok: true; value: IndexAnswers[K] } | { ok: false; kind: IndexFailureKind; message: string };
 
-/** A command on the wire between threads: the request id pairs it with its reply. */
-export interface IndexRequest {
-  id: number;
-  command: IndexCommand;
-}
-
-export interface IndexResponse {
-  id: number;
-  reply: IndexReply;
-}
-
 /** Raised on the main thread when a command fails; `kind` says what the caller should do. */
 export class IndexFailure extends Error {
   constructor(

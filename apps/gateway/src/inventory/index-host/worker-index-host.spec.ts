@@ -38,7 +38,7 @@ describe('WorkerIndexHost', () => {
     expect(Array.from(combo.ticketIds!)).toEqual([2, 3]);
     // Sent back to back: the page must see the apply before it.
     const [applied, page] = await Promise.all([
-      host.apply(1, { version: 4, removed: [3], added: [{ id: 9, value: 8 }] }),
+      host.apply(1, { version: 4, removed: [3], addedIds: [9], addedValues: [8] }),
       host.page(1, { offset: 0, limit: 10 }),
     ]);
     expect(applied).toMatchObject({ version: 4, levelCount: 7 });
@@ -50,13 +50,17 @@ describe('WorkerIndexHost', () => {
   it('refuses a change that does not fit (and forgets that index), and commands for an event it does not hold', async () => {
     host = new WorkerIndexHost(1);
     await host.load(1, { version: 1, ids: Float64Array.from([1]), values: Float64Array.from([5]) });
-    await expect(host.apply(1, { version: 2, removed: [42], added: [] })).rejects.toMatchObject({
+    await expect(
+      host.apply(1, { version: 2, removed: [42], addedIds: [], addedValues: [] }),
+    ).rejects.toMatchObject({
       kind: 'inconsistent',
     });
     await expect(host.page(1, { offset: 0, limit: 1 })).rejects.toMatchObject({ kind: 'not-loaded' });
     await expect(host.combo(2, 1)).rejects.toMatchObject({ kind: 'not-loaded' });
     await host.load(1, { version: 1, ids: Float64Array.from([1]), values: Float64Array.from([5]) });
-    await expect(host.apply(1, { version: 3, removed: [1], added: [] })).rejects.toMatchObject({
+    await expect(
+      host.apply(1, { version: 3, removed: [1], addedIds: [], addedValues: [] }),
+    ).rejects.toMatchObject({
       kind: 'inconsistent',
     });
     await host.load(2, { version: 0, ids: new Float64Array(0), values: new Float64Array(0) });

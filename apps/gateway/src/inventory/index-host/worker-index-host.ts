@@ -1,8 +1,6 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { PageQuery } from '@tickets/clearance';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { WorkerExited, WorkerThread, workerScriptAt, type WorkerScript } from '../../common/worker-thread';
 import { IndexHost, type IndexChange, type TicketColumns } from './index-host';
 import { toApplyCommand } from './in-process-index-host';
 import {
@@ -10,33 +8,16 @@ import {
   type ComboAnswer,
   type IndexAnswers,
   type IndexCommand,
-  type IndexRequest,
-  type IndexResponse,
+  type IndexReply,
   type IndexState,
   type PageAnswer,
 } from './index-messages';
 
-/** One worker thread and what it holds. */
+/** One worker thread and the indexes it holds. */
 interface Slot {
-  worker: Worker;
-  pending: Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>;
+  thread: WorkerThread<IndexCommand, IndexReply>;
   /** Bytes of each event's index held by this worker, as last reported. */
   events: Map<number, number>;
-}
-
-/**
- * The worker script: compiled JavaScript next to this file in the build; the TypeScript source
- * (run through tsx) when the gateway itself runs from source, as in its unit tests.
- */
-export interface WorkerScript {
-  file: string;
-  execArgv: string[];
-}
-
-function defaultWorkerScript(): WorkerScript {
-  const compiled = join(__dirname, 'index-worker.js');
-  if (existsSync(compiled)) return { file: compiled, execArgv: [] };
-  return { file: join(__dirname, 'index-worker.ts'), execArgv: ['--require', 'tsx/cjs'] };
 }
 
 /**
@@ -52,12 +33,11 @@ export class WorkerIndexHost extends IndexHost implements OnApplicationShutdown 
   private readonly slots: Slot[] = [];
   private readonly homes = new Map<number, Slot>();
   private readonly lostListeners: ((eventIds: number[]) => void)[] = [];
-  private nextRequestId = 1;
   private closing = false;
 
   constructor(
     workerCount: number,
-    private readonly script: WorkerScript = defaultWorkerScript(),
+    private readonly script: WorkerScript = workerScriptAt(__dirname, 'index-worker'),
   ) {
     super();
     for (let i = 0; i < workerCount; i++) this.slots.push(this.spawn());
@@ -128,7 +108,7 @@ export class WorkerIndexHost extends IndexHost implements OnApplicationShutdown 
 
   async close(): Promise<void> {
     this.closing = true;
-    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+    await Promise.all(this.slots.map((slot) => slot.thread.terminate()));
   }
 
   private homeOf(eventId: number): Slot {
@@ -150,42 +130,34 @@ export class WorkerIndexHost extends IndexHost implements OnApplicationShutdown 
     return candidates.reduce((best, slot) => (bytes(slot) < bytes(best) ? slot : best));
   }
 
-  private send<K extends IndexCommand['kind']>(
+  private async send<K extends IndexCommand['kind']>(
     slot: Slot,
     command: IndexCommand & { kind: K },
     transfer: ArrayBuffer[] = [],
   ): Promise<IndexAnswers[K]> {
-    return new Promise<IndexAnswers[K]>((resolve, reject) => {
-      const id = this.nextRequestId++;
-      slot.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      slot.worker.postMessage({ id, command } satisfies IndexRequest, transfer);
-    });
+    let reply: IndexReply;
+    try {
+      reply = await slot.thread.request(command, transfer);
+    } catch (error) {
+      if (error instanceof WorkerExited) throw new IndexFailure('host-lost', error.message);
+      throw error;
+    }
+    if (!reply.ok) throw new IndexFailure(reply.kind, reply.message);
+    return reply.value as IndexAnswers[K];
   }
 
   private spawn(): Slot {
-    const worker = new Worker(this.script.file, { execArgv: this.script.execArgv });
-    const slot: Slot = { worker, pending: new Map(), events: new Map() };
-    worker.on('message', (response: IndexResponse) => {
-      const waiter = slot.pending.get(response.id);
-      if (!waiter) return;
-      slot.pending.delete(response.id);
-      if (response.reply.ok) waiter.resolve(response.reply.value);
-      else waiter.reject(new IndexFailure(response.reply.kind, response.reply.message));
-    });
-    worker.on('error', (error) => this.logger.error(`index worker failed: ${error.stack ?? String(error)}`));
-    worker.on('exit', (code) => this.replace(slot, code));
-    // Idle workers must not keep a finished process alive.
-    worker.unref();
+    const thread = new WorkerThread<IndexCommand, IndexReply>(this.script, (code) =>
+      this.replace(slot, code),
+    );
+    const slot: Slot = { thread, events: new Map() };
     return slot;
   }
 
-  /** A worker exited: fail what it owed, report its events lost, start another in its place. */
+  /** A worker exited: report its events lost and start another in its place. */
   private replace(slot: Slot, code: number): void {
     const lost = [...slot.events.keys()];
     for (const eventId of lost) this.forgetHome(eventId, slot);
-    for (const waiter of slot.pending.values())
-      waiter.reject(new IndexFailure('host-lost', `index worker exited (${code})`));
-    slot.pending.clear();
     const at = this.slots.indexOf(slot);
     if (this.closing || at < 0) return;
     this.logger.error(
