@@ -70,6 +70,10 @@ class ProbeWindow {
         if (this.running) this.waits.push(performance.now() - sentAt);
       } catch (error) {
         if (!this.running) break;
+        // A failure is an answer too, and may come late: a replica whose loop was held past its
+        // keep-alive timeout closes the idle connection the moment it resumes, failing the probe
+        // that waited all along.
+        this.waits.push(performance.now() - sentAt);
         this.errors += 1;
         this.firstError ??= (error as Error).message;
         // A refused connection fails at once: do not spin.

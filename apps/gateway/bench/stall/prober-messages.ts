@@ -2,13 +2,13 @@
 import type { LatencySummary } from '../common/latency';
 
 export interface ProbeResult {
-  /** Probes answered within the window (the connection-opening probe before it not counted). */
+  /** Probes answered or failed within the window (the connection-opening probe before it not counted). */
   answered: number;
-  /** Waits of the answered probes, ms; `max` includes a probe still unanswered at the window's end. */
+  /** Waits of those probes until their answer or failure, ms; `max` includes a probe still unanswered at the window's end. */
   waits: LatencySummary;
   /** A probe was still waiting when the window ended (its age so far counts as a wait). */
   unanswered: boolean;
-  /** Failed probes (connection refused or reset) and the first failure's message. */
+  /** Failed probes (connection refused or reset; their waits count) and the first failure's message. */
   errors: number;
   firstError: string | null;
 }

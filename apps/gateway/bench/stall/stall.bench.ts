@@ -237,6 +237,10 @@ async function main(): Promise<void> {
   }
   log(`machine floor: the same prober against a bare node:http server for ${settings.machineFloorS} s`);
   const floor = await machineFloor(prober);
+  if (floor)
+    log(
+      `machine floor: longest wait ${floor.waits.max.toFixed(1)} ms (p99 ${floor.waits.p99.toFixed(1)} ms, ${floor.answered} probes)`,
+    );
   const report = {
     settings,
     rows,
