@@ -122,7 +122,7 @@ async function scrapeLoopMaxMs(url: string, timeoutMs = 10_000): Promise<number 
     const response = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(timeoutMs) });
     const text = await response.text();
     if (response.status === 404) return null;
-    const match = /^nodejs_eventloop_lag_max_seconds(?:\{[^}]*\})?\s+(\S+)$/m.exec(text);
+    const match = /^nodejs_eventloop_lag_max_seconds(?:\{[^}]*\})?\s+(\S+)(?:\s+\d+)?$/m.exec(text);
     return match ? Number(match[1]) * 1000 : null;
   } catch {
     return undefined;
