@@ -10,7 +10,7 @@ import { RedisIoAdapter } from './realtime/redis-io.adapter';
  * (connected to Redis before the server starts listening).
  */
 export async function configureApp(app: NestExpressApplication, config: AppConfig): Promise<void> {
-  app.setGlobalPrefix('api');
+  app.setGlobalPrefix('api', { exclude: ['metrics'] });
   app.useBodyParser('json', { limit: '16mb' });
   app.enableCors({ origin: config.corsOrigin, credentials: true });
   app.useGlobalPipes(createValidationPipe());

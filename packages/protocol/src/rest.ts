@@ -39,8 +39,11 @@ export interface EventView {
   name: string;
   totalTickets: number;
   availableTickets: number;
-  /** Levels as of `version` (the database keeps the count the replicas computed last). */
-  levelCount: number;
+  /**
+   * Levels, as the replicas last computed them (within about a second of `version`); null until
+   * the event's index has been built once. Live counts arrive with `inventory:changed`.
+   */
+  levelCount: number | null;
   /** Reservations still holding tickets; deleting the event then needs `?force=true`. */
   activeReservations: number;
   version: number;
@@ -182,4 +185,14 @@ export interface ReadinessResponse {
   status: 'ok' | 'unavailable';
   database: 'up' | 'down';
   redis: 'up' | 'down' | 'disabled';
+  /** This replica's clearance indexes (they live in worker threads). */
+  indexes: {
+    loaded: number;
+    /** Events whose index is being built right now (their first reads wait for it). */
+    building: number[];
+    memoryMb: number;
+    budgetMb: number;
+  };
+  /** How late the event loop ran timers over the last complete window: a stall shows here. */
+  eventLoopDelayMs: { p99: number; max: number; windowMs: number };
 }

@@ -21,6 +21,15 @@ export class Timers {
     return { cancel: () => clearImmediate(immediate) };
   }
 
+  /**
+   * Resolves after the event loop has handled the I/O that is ready now. Work that grows with the
+   * size of an event awaits this between chunks, so one request never holds the loop for long (a
+   * resolved promise alone would not: it continues in the same turn).
+   */
+  nextTurn(): Promise<void> {
+    return new Promise((resolve) => setImmediate(resolve));
+  }
+
   /** Runs fn every `ms` milliseconds until cancelled; the timer does not keep the process alive. */
   every(ms: number, fn: () => void): ScheduledTask {
     const timer = setInterval(fn, ms);
