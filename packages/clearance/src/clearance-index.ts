@@ -88,6 +88,8 @@ export class ClearanceIndex {
   private removedAt = new Set<number>();
   /** Tickets added since the last compaction, id -> value (none of them is in ids). */
   private added = new Map<number, number>();
+  /** Ticket ids by value (see ticketsByValue); null after a change until asked for again. */
+  private byValue: Map<number, number[]> | null = null;
   private sumOfValues = 0;
   private sums: ReachableSums | null = null;
   /** Lowest ticket index whose DP contribution is stale; ids.length when up to date. */
@@ -209,6 +211,68 @@ export class ClearanceIndex {
   }
 
   /**
+   * A combination of `level` that uses none of the `avoid` tickets (tickets someone is reserving
+   * right now), or null when there is none; the index is unchanged afterwards. The level's own
+   * combination when it avoids them; else that combination with each avoided ticket swapped for a
+   * free ticket of the same value (O(combination + same-valued tickets looked at), after an O(n)
+   * grouping of the tickets by value once per change); else, when some value has no free twin,
+   * the combination the index would show without them (two replays of the reachable set, as after
+   * a change, plus the witnesses up to the level). `spread` picks among free twins (the search
+   * starts `spread` places into the same-valued tickets), so callers that cannot see each other's
+   * choices, such as two replicas, can make different ones.
+   */
+  comboAvoiding(level: number, avoid: ReadonlySet<number>, spread = 0): number[] | null {
+    const own = this.combo(level);
+    if (own === null || !own.some((id) => avoid.has(id))) return own;
+    const swapped = this.swapAvoided(own, avoid, spread);
+    if (swapped) return swapped;
+    const gone: Ticket[] = [];
+    for (const id of avoid) if (this.holds(id)) gone.push({ id, value: this.valueOf(id) });
+    this.apply({ removed: gone.map((ticket) => ticket.id) });
+    try {
+      return this.combo(level);
+    } finally {
+      this.apply({ added: gone });
+    }
+  }
+
+  /** `combo` with each avoided ticket replaced by a free ticket of the same value; null if one has none. */
+  private swapAvoided(combo: readonly number[], avoid: ReadonlySet<number>, spread: number): number[] | null {
+    const byValue = this.ticketsByValue();
+    const used = new Set(combo);
+    const swapped: number[] = [];
+    for (const id of combo) {
+      if (!avoid.has(id)) {
+        swapped.push(id);
+        continue;
+      }
+      const group = byValue.get(this.valueOf(id))!;
+      let twin: number | undefined;
+      for (let k = 0, at = Math.abs(Math.trunc(spread)) % group.length; k < group.length && twin === undefined; k++) {
+        const candidate = group[(at + k) % group.length];
+        if (!avoid.has(candidate) && !used.has(candidate)) twin = candidate;
+      }
+      if (twin === undefined) return null;
+      used.add(twin);
+      swapped.push(twin);
+    }
+    return swapped.sort((a, b) => a - b);
+  }
+
+  /** Ticket ids grouped by value, each group ascending; built once after each change. O(n). */
+  private ticketsByValue(): Map<number, number[]> {
+    this.compact();
+    if (this.byValue) return this.byValue;
+    const byValue = new Map<number, number[]>();
+    for (let i = 0; i < this.ids.length; i++) {
+      const group = byValue.get(this.values[i]);
+      if (group) group.push(this.ids[i]);
+      else byValue.set(this.values[i], [this.ids[i]]);
+    }
+    return (this.byValue = byValue);
+  }
+
+  /**
    * Rows `offset .. offset + limit - 1` of the levels within [min, max], ascending, each with its
    * ticket count and at most `maxIds` ticket ids. O(limit · (log S + maxIds)) below total/2; a row
    * above it also walks the part of its mirror's witness that interleaves its top ids.
@@ -288,6 +352,7 @@ export class ClearanceIndex {
     }
     for (const ticket of added) this.added.set(ticket.id, ticket.value);
     this.sumOfValues = total;
+    this.byValue = null;
   }
 
   /** Is a ticket with this id held (changes not yet compacted included)? O(log n). */

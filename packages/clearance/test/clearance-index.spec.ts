@@ -433,3 +433,47 @@ describe('ClearanceIndex errors', () => {
     expectCode(() => index.levelAt(0), 'OUT_OF_RANGE');
   });
 });
+
+describe('ClearanceIndex combinations avoiding tickets', () => {
+  it('swaps an avoided ticket for a free one of the same value, or recomputes when a value has none', () => {
+    const index = ClearanceIndex.build([
+      { id: 1, value: 5 },
+      { id: 2, value: 5 },
+      { id: 3, value: 2 },
+      { id: 4, value: 3 },
+      { id: 9, value: 5 },
+    ]);
+    expect(index.combo(5)).toEqual([1]);
+    expect(index.comboAvoiding(5, new Set([1]))).toEqual([2]);
+    expect(index.comboAvoiding(5, new Set([1, 2]))).toEqual([9]);
+    // No free five: 2 + 3 instead.
+    expect(index.comboAvoiding(5, new Set([1, 2, 9]))).toEqual([3, 4]);
+    expect(index.comboAvoiding(5, new Set([1, 2, 9, 3]))).toBeNull();
+    expect(index.comboAvoiding(10, new Set([1]))).toEqual([2, 9]);
+    // `spread` starts the search for a twin further into the same-valued tickets.
+    expect(index.comboAvoiding(5, new Set([1]), 2)).toEqual([9]);
+    expect(index.comboAvoiding(5, new Set([1]), 4)).toEqual([2]);
+  });
+
+  it('gives a combination that uses none of the avoided tickets exactly when one exists, and changes nothing', () => {
+    fc.assert(
+      fc.property(ticketSets(12, 30), fc.integer({ min: 1, max: 200 }), fc.array(fc.nat(), { maxLength: 6 }), fc.nat(), (tickets, level, picks, spread) => {
+        const index = ClearanceIndex.build(tickets);
+        const avoid = new Set(picks.filter((pick) => tickets.length > 0).map((pick) => tickets[pick % tickets.length].id));
+        const before = snapshot(index);
+        const combo = index.comboAvoiding(level, avoid, spread);
+        const rest = tickets.filter((ticket) => !avoid.has(ticket.id));
+        expect(combo !== null).toBe(bruteForceLevels(rest).includes(level));
+        if (combo) {
+          expect(isCombinationOf(rest, combo, level)).toBe(true);
+          expect(combo).toEqual([...combo].sort((a, b) => a - b));
+          // The level's own combination when it avoids them.
+          const own = ClearanceIndex.build(tickets).combo(level)!;
+          if (!own.some((id) => avoid.has(id))) expect(combo).toEqual(own);
+        }
+        expect(snapshot(index)).toEqual(before);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

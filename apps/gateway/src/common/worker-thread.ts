@@ -80,26 +80,42 @@ export class WorkerThread<Request, Reply> {
   }
 }
 
-/**
- * Nice value of worker threads. Their work (an index build of a second, say) is what the event
- * loop hands off; at equal priority it would take the core the event loop needs on a small
- * machine, and every request would wait for the scheduler instead. (On Linux a nice value belongs
- * to a thread; elsewhere it would lower the whole process, so it is left alone there.)
- */
-export const WORKER_THREAD_NICE = 10;
+export interface ServeOptions<Request> {
+  /**
+   * A positive value lowers the thread's priority below the event loop's, for work nobody waits
+   * on closely. (On Linux a nice value belongs to a thread; elsewhere it would lower the whole
+   * process, so it is left alone there.)
+   */
+  nice?: number;
+  /**
+   * Requests to answer after those that arrive with them: they wait for the end of the current
+   * batch of messages, so a read never delays the writes queued behind it (and still sees every
+   * write sent before it).
+   */
+  defer?: (request: Request) => boolean;
+}
 
 /**
- * Inside a worker thread: answers each request with `handle`, in arrival order. `handle` returns
- * the reply and the buffers to hand over with it.
+ * Inside a worker thread: answers each request with `handle`, in arrival order (deferred ones
+ * after the rest of their batch). `handle` returns the reply and the buffers to hand over with it.
  */
 export function serveRequests<Request, Reply>(
   handle: (request: Request) => { reply: Reply; transfer?: ArrayBuffer[] },
+  { nice = 0, defer = () => false }: ServeOptions<Request> = {},
 ): void {
   const port = parentPort;
   if (!port) throw new Error('serveRequests must run in a worker thread');
-  if (process.platform === 'linux') setPriority(WORKER_THREAD_NICE);
-  port.on('message', ({ id, body }: Envelope<Request>) => {
+  if (nice > 0 && process.platform === 'linux') setPriority(nice);
+  const answer = ({ id, body }: Envelope<Request>): void => {
     const { reply, transfer = [] } = handle(body);
     port.postMessage({ id, body: reply } satisfies Envelope<Reply>, transfer);
+  };
+  const deferred: Envelope<Request>[] = [];
+  const drain = (): void => {
+    for (const envelope of deferred.splice(0)) answer(envelope);
+  };
+  port.on('message', (envelope: Envelope<Request>) => {
+    if (!defer(envelope.body)) return answer(envelope);
+    if (deferred.push(envelope) === 1) setImmediate(drain);
   });
 }

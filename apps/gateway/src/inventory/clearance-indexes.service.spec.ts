@@ -88,11 +88,11 @@ class GatedHost extends InProcessIndexHost {
   private gate: Promise<void> | null = null;
   private open: () => void = () => undefined;
 
-  hold(): void {
+  pauseLoads(): void {
     this.gate = new Promise((resolve) => (this.open = resolve));
   }
 
-  release(): void {
+  resumeLoads(): void {
     this.gate = null;
     this.open();
   }
@@ -255,21 +255,21 @@ describe('ClearanceIndexes (the ordered consumer)', () => {
     const { indexes, outbox, host } = setup();
     await indexes.get(1);
     outbox.tickets.get(1)!.set(4, 8); // written behind the index's back: only a rebuild sees it
-    host.hold();
+    host.pauseLoads();
     const rebuilt = indexes.rebuild(1);
     await expect(levelsOf(indexes)).resolves.toEqual([1, 2, 3, 4, 5, 6, 7]);
-    host.release();
+    host.resumeLoads();
     await rebuilt;
     expect(await levelsOf(indexes)).toHaveLength(15);
   });
 
   it('reports the events being built', async () => {
     const { indexes, host } = setup();
-    host.hold();
+    host.pauseLoads();
     const loading = indexes.get(1);
     await new Promise((resolve) => setImmediate(resolve));
     expect(indexes.status().building).toEqual([1]);
-    host.release();
+    host.resumeLoads();
     await loading;
     expect(indexes.status()).toMatchObject({ loaded: 1, building: [] });
   });

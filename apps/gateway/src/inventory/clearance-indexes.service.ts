@@ -130,6 +130,20 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
     return { version: answer.version, ticketIds: answer.ticketIds && Array.from(answer.ticketIds) };
   }
 
+  /**
+   * A combination of the level to reserve, held for the caller (see IndexHost.hold): it shares no
+   * ticket with another reservation in flight on this replica, nor with `avoid`. Null when none.
+   */
+  async hold(eventId: number, level: number, avoid: readonly number[], spread: number): Promise<ComboAt> {
+    const answer = await this.read(eventId, () => this.host.hold(eventId, level, avoid, spread));
+    return { version: answer.version, ticketIds: answer.ticketIds && Array.from(answer.ticketIds) };
+  }
+
+  /** Gives back held tickets whose reservation did not commit. */
+  release(eventId: number, ticketIds: readonly number[]): Promise<void> {
+    return this.host.release(eventId, ticketIds);
+  }
+
   /** Brings a loaded event up to the database's version (after a failed conditional update, say). */
   async catchUp(eventId: number): Promise<void> {
     await this.serial(eventId, async () => {

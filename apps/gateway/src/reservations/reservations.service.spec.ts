@@ -1,6 +1,7 @@
 import { ClearanceIndex } from '@tickets/clearance';
 import type { PermissionsService } from '../auth/permissions.service';
 import { AppError } from '../common/app-error';
+import { RandomSource } from '../common/random-source';
 import type { ClearanceIndexes, ComboAt, EventInventory } from '../inventory/clearance-indexes.service';
 import type { CommittedChange } from '../inventory/committed-change';
 import { LocalInventoryFeed } from '../inventory/local-inventory-feed';
@@ -21,8 +22,14 @@ class FakeStore {
   async findById(id: number) {
     return this.rows.find((r) => r.id === id) ?? null;
   }
+  open = 0;
+  mostOpenAtOnce = 0;
   async reserve(draft: ReserveDraft, witness: number[]): Promise<ReserveOutcome> {
     this.reserveCalls.push(witness);
+    this.mostOpenAtOnce = Math.max(this.mostOpenAtOnce, ++this.open);
+    // The database round trip: other callers run meanwhile.
+    await new Promise((resolve) => setImmediate(resolve));
+    this.open--;
     // The unique (user_id, request_id) key, as in the database.
     const same = await this.findByRequest(draft.userId, draft.requestId);
     if (same) return { kind: 'duplicate', reservation: same };
@@ -58,9 +65,20 @@ class FakeIndexes {
   async get(eventId: number): Promise<EventInventory | null> {
     return eventId === 1 ? this.inventory : null;
   }
+  /** Tickets handed out to reserve and not yet committed or released (the index host keeps these). */
+  held = new Set<number>();
   async combo(eventId: number, level: number): Promise<ComboAt> {
     if (eventId !== 1) throw new AppError('NOT_FOUND', 'Event not found');
     return { version: this.inventory.version, ticketIds: this.index.combo(level) };
+  }
+  async hold(eventId: number, level: number, avoid: readonly number[], spread: number): Promise<ComboAt> {
+    if (eventId !== 1) throw new AppError('NOT_FOUND', 'Event not found');
+    const ticketIds = this.index.comboAvoiding(level, new Set([...this.held, ...avoid]), spread);
+    for (const id of ticketIds ?? []) this.held.add(id);
+    return { version: this.inventory.version, ticketIds };
+  }
+  async release(_eventId: number, ticketIds: readonly number[]): Promise<void> {
+    for (const id of ticketIds) this.held.delete(id);
   }
   async waitForVersion(): Promise<boolean> {
     return false;
@@ -72,10 +90,21 @@ class FakeIndexes {
   async rebuild(): Promise<EventInventory> {
     return (this.inventory = this.build());
   }
+  /** What an apply does: the tickets of a committed change are no longer held. */
+  applied(change: CommittedChange): void {
+    for (const id of change.ticketIds) this.held.delete(id);
+  }
   private build(): EventInventory {
     const available = this.tickets.filter((t) => !this.store.taken.has(t.id));
     this.index = ClearanceIndex.build(available);
     return { eventId: 1, version: this.store.version, totalTickets: 0, availableTickets: 0, levelCount: this.index.size };
+  }
+}
+
+/** Randomness that always picks the first choice, so a test knows which tickets a witness takes. */
+class FirstChoices extends RandomSource {
+  override int(min: number): number {
+    return min;
   }
 }
 
@@ -86,13 +115,17 @@ function setup(values: number[]) {
   const published: CommittedChange[] = [];
   feed.onChange((change) => void published.push(change));
   // Like the real consumer: the replica's index follows every change it is handed.
-  feed.onChange(async () => void (await indexes.rebuild()));
+  feed.onChange(async (change) => {
+    indexes.applied(change);
+    await indexes.rebuild();
+  });
   const permissions = { permissionsOf: async (role: string) => new Set(role === 'admin' ? ['reservations:manage'] : []) };
   const service = new ReservationsService(
     store as unknown as ReservationStore,
     indexes as unknown as ClearanceIndexes,
     feed,
     permissions as unknown as PermissionsService,
+    new FirstChoices(),
   );
   return { store, indexes, published, service };
 }
@@ -106,7 +139,7 @@ describe('ReservationsService', () => {
     expect(store.reserveCalls).toEqual([[2, 3]]);
   });
 
-  it('after a stale witness refreshes the index and reserves the next witness', async () => {
+  it('after a stale witness tries at once a witness without any of its tickets', async () => {
     const { service, store, indexes } = setup([3, 3, 3]);
     const [first] = indexes.index.combo(3)!;
     store.taken.add(first); // another replica took it; this replica's index does not know yet
@@ -114,6 +147,17 @@ describe('ReservationsService', () => {
     expect(store.reserveCalls.length).toBe(2);
     expect(view.ticketIds).toHaveLength(1);
     expect(view.ticketIds).not.toContain(first);
+    expect(indexes.refreshes).toBe(0);
+  });
+
+  it('after two stale witnesses in a row catches the index up before the next try', async () => {
+    const { service, store, indexes } = setup([3, 3, 3]);
+    const [first, second] = [1, 2];
+    store.taken.add(first);
+    store.taken.add(second);
+    const view = await service.reserve(7, 1, { level: 3, requestId: 'b2' });
+    expect(store.reserveCalls).toEqual([[first], [second], [3]]);
+    expect(view.ticketIds).toEqual([3]);
     expect(indexes.refreshes).toBe(1);
   });
 
@@ -157,12 +201,15 @@ describe('ReservationsService', () => {
     expect(store.rows).toHaveLength(1);
   });
 
-  it('lets concurrent local callers take disjoint witnesses without stale retries', async () => {
-    const { service, store } = setup([1, 1, 1, 1, 1, 1]);
+  it('lets concurrent local callers take disjoint witnesses at once, without stale retries', async () => {
+    const { service, store, indexes } = setup([1, 1, 1, 1, 1, 1]);
     const views = await Promise.all([1, 2, 3].map((user) => service.reserve(user, 1, { level: 2, requestId: `e${user}` })));
     const ids = views.flatMap((v) => v.ticketIds);
     expect(new Set(ids).size).toBe(6);
     expect(store.reserveCalls).toHaveLength(3);
+    // Nobody waited for another's commit: the three transactions were open at the same time.
+    expect(store.mostOpenAtOnce).toBe(3);
+    expect(indexes.held).toEqual(new Set());
   });
 
   it('cancels for the owner or a manager only, publishing the release', async () => {

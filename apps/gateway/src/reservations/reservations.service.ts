@@ -3,6 +3,7 @@ import { ErrorCode, ReservationView } from '@tickets/protocol';
 import { PermissionsService } from '../auth/permissions.service';
 import type { AuthPrincipal } from '../auth/token.service';
 import { AppError, notFound } from '../common/app-error';
+import { RandomSource } from '../common/random-source';
 import { ClearanceIndexes } from '../inventory/clearance-indexes.service';
 import { InventoryFeed } from '../inventory/inventory-feed';
 import { ReserveDto } from './dto/reservation.dto';
@@ -27,27 +28,34 @@ export function toReservationView(reservation: ReservationEntity): ReservationVi
 
 @Injectable()
 export class ReservationsService {
-  /** Per event: tickets of witnesses whose transactions are in flight on this replica. */
-  private readonly inFlight = new Map<number, { tickets: Set<number>; settled: Promise<void>; settle: () => void }>();
+  /** Per event: local reservations in flight (their tickets held in the index). */
+  private readonly inFlight = new Map<number, number>();
+  /** Per event: callers waiting for one of those transactions to end. */
+  private readonly releaseWaiters = new Map<number, (() => void)[]>();
 
   constructor(
     private readonly store: ReservationStore,
     private readonly indexes: ClearanceIndexes,
     private readonly feed: InventoryFeed,
     private readonly permissions: PermissionsService,
+    private readonly random: RandomSource,
   ) {}
 
   /**
-   * Reserves the witness combination of `level`, race-free (see ReservationStore.reserve); on a
-   * stale witness refreshes the index and tries the next one, at most MAX_RESERVE_ATTEMPTS times.
-   * Idempotent per (user, requestId): a repeated request fails the unique (user, request) insert
-   * and gets the earlier reservation back. No lookup up front, because every round trip on this
-   * path waits for a turn of a busy event loop and the first request of a pair is the usual case.
+   * Reserves the witness combination of `level`, race-free (see ReservationStore.reserve), at
+   * most MAX_RESERVE_ATTEMPTS times. A stale witness (another replica took one of its tickets)
+   * is retried at once with a witness that avoids all its tickets; a second one in a row first
+   * catches the index up. Idempotent per (user, requestId): a repeated request fails the unique
+   * (user, request) insert and gets the earlier reservation back. No lookup up front, because every
+   * round trip on this path waits for a turn of a busy event loop and the first request of a pair
+   * is the usual case.
    */
   async reserve(userId: number, eventId: number, request: ReserveDto): Promise<ReservationView> {
+    // Tickets of this request's stale witnesses: most likely taken by another replica already.
+    const suspect = new Set<number>();
     try {
       for (let attempt = 1; attempt <= MAX_RESERVE_ATTEMPTS; attempt++) {
-        const outcome = await this.attempt(userId, eventId, request, attempt);
+        const outcome = await this.attempt(userId, eventId, request, attempt, suspect);
         if (outcome !== 'retry') return outcome;
       }
     } catch (error) {
@@ -90,9 +98,21 @@ export class ReservationsService {
     return (await this.store.listByEvent(eventId)).map(toReservationView);
   }
 
-  private async attempt(userId: number, eventId: number, request: ReserveDto, attempt: number): Promise<ReservationView | 'retry'> {
-    const picked = await this.pickWitness(eventId, request.level);
-    if (!picked) {
+  private async attempt(
+    userId: number,
+    eventId: number,
+    request: ReserveDto,
+    attempt: number,
+    suspect: Set<number>,
+  ): Promise<ReservationView | 'retry'> {
+    const picked = await this.pickWitness(eventId, request.level, suspect);
+    if (picked === 'suspects-only') {
+      // Only tickets we suspect make the level: catch up to learn which are really gone.
+      await this.indexes.catchUp(eventId);
+      suspect.clear();
+      return 'retry';
+    }
+    if (picked === 'unavailable') {
       // The index may lag a release committed elsewhere; look once more after catching up.
       if (attempt === 1) {
         await this.indexes.catchUp(eventId);
@@ -101,62 +121,79 @@ export class ReservationsService {
       return this.unavailable(userId, request);
     }
     const { witness, seenVersion } = picked;
+    let committed = false;
+    let released = false;
     try {
       const outcome = await this.store.reserve({ eventId, userId, level: request.level, requestId: request.requestId }, witness);
       if (outcome.kind === 'duplicate') return toReservationView(outcome.reservation);
       if (outcome.kind === 'stale') {
-        await this.refresh(eventId, seenVersion);
+        // Give the tickets back before waiting: other callers may take the free ones meanwhile.
+        this.release(eventId, witness, false);
+        released = true;
+        if (suspect.size > 0) {
+          // Stale twice in a row: let the index catch up before guessing again.
+          await this.refresh(eventId, seenVersion);
+          suspect.clear();
+        } else {
+          for (const id of witness) suspect.add(id);
+        }
         return 'retry';
       }
-      // Applied to this replica's index before the witness's tickets stop counting as in flight.
+      committed = true;
+      // Applied to this replica's index (which drops the held tickets) before the call ends.
       await this.feed.publish(outcome.change);
       return toReservationView(outcome.reservation);
     } finally {
-      this.release(eventId, witness);
+      if (!released) this.release(eventId, witness, committed);
     }
   }
 
   /**
-   * Takes the level's witness from the index and marks its tickets in flight. A witness that
-   * shares a ticket with a local transaction still in flight would only fail its conditional
-   * update, so it waits for one to finish (the index then no longer offers those tickets); disjoint
-   * witnesses go ahead concurrently. Local callers thus never take each other's tickets, and the
-   * database commits them in version order under the event row lock.
+   * Takes a witness of the level held for this call (see ClearanceIndexes.hold): it shares no
+   * ticket with another local reservation in flight (that would only fail its conditional update),
+   * nor with `suspect`. Local callers thus never take each other's tickets, and wait for each other
+   * only when the level can be made of tickets in flight alone; the database commits them in
+   * version order under the event row lock.
    */
-  private async pickWitness(eventId: number, level: number): Promise<{ witness: number[]; seenVersion: number } | null> {
+  private async pickWitness(
+    eventId: number,
+    level: number,
+    suspect: ReadonlySet<number>,
+  ): Promise<{ witness: number[]; seenVersion: number } | 'unavailable' | 'suspects-only'> {
     for (;;) {
-      const { version, ticketIds: witness } = await this.indexes.combo(eventId, level);
-      if (!witness) return null;
-      const flight = this.inFlight.get(eventId);
-      if (flight && witness.some((id) => flight.tickets.has(id))) {
-        await flight.settled;
-        continue;
+      // A random spread: this replica's choices among equal tickets mostly differ from another's.
+      const spread = this.random.int(0, 2 ** 30);
+      const { version, ticketIds: witness } = await this.indexes.hold(eventId, level, [...suspect], spread);
+      if (witness) {
+        this.inFlight.set(eventId, (this.inFlight.get(eventId) ?? 0) + 1);
+        return { witness, seenVersion: version };
       }
-      // Synchronous from the answer to here: no other caller can interleave.
-      this.hold(eventId, witness);
-      return { witness, seenVersion: version };
+      // Unreachable even with the held and suspect tickets: unavailable, whatever happens to them.
+      if ((await this.indexes.combo(eventId, level)).ticketIds === null) return 'unavailable';
+      if (!this.inFlight.get(eventId)) return 'suspects-only';
+      // Only tickets in flight make the level now: look again once one of those reservations ends.
+      await this.nextRelease(eventId);
     }
   }
 
-  private hold(eventId: number, witness: number[]): void {
-    let flight = this.inFlight.get(eventId);
-    if (!flight) {
-      let settle = (): void => undefined;
-      const settled = new Promise<void>((resolve) => (settle = resolve));
-      flight = { tickets: new Set(), settled, settle };
-      this.inFlight.set(eventId, flight);
-    }
-    for (const id of witness) flight.tickets.add(id);
+  /** A local reservation ended; its tickets are given back unless it committed (then the index dropped them). */
+  private release(eventId: number, witness: number[], committed: boolean): void {
+    if (!committed) void this.indexes.release(eventId, witness).catch(() => undefined);
+    const count = (this.inFlight.get(eventId) ?? 1) - 1;
+    if (count > 0) this.inFlight.set(eventId, count);
+    else this.inFlight.delete(eventId);
+    const waiting = this.releaseWaiters.get(eventId) ?? [];
+    this.releaseWaiters.delete(eventId);
+    for (const wake of waiting) wake();
   }
 
-  /** Wakes every caller waiting on this event's in-flight tickets; they re-read the index. */
-  private release(eventId: number, witness: number[]): void {
-    const flight = this.inFlight.get(eventId);
-    if (!flight) return;
-    for (const id of witness) flight.tickets.delete(id);
-    this.inFlight.delete(eventId);
-    flight.settle();
-    if (flight.tickets.size > 0) this.hold(eventId, [...flight.tickets]);
+  /** Resolves when the next local reservation of this event ends. */
+  private nextRelease(eventId: number): Promise<void> {
+    return new Promise((resolve) => {
+      const waiting = this.releaseWaiters.get(eventId) ?? [];
+      waiting.push(resolve);
+      this.releaseWaiters.set(eventId, waiting);
+    });
   }
 
   /**

@@ -37,7 +37,15 @@ export class InProcessIndexHost extends IndexHost {
   }
 
   combo(eventId: number, level: number): Promise<ComboAnswer> {
-    return this.run({ kind: 'combo', eventId, level });
+    return this.run({ kind: 'combo', eventId, level, hold: false, avoid: new Float64Array(0), spread: 0 });
+  }
+
+  hold(eventId: number, level: number, avoid: readonly number[], spread: number): Promise<ComboAnswer> {
+    return this.run({ kind: 'combo', eventId, level, hold: true, avoid: Float64Array.from(avoid), spread });
+  }
+
+  async release(eventId: number, ticketIds: readonly number[]): Promise<void> {
+    await this.run({ kind: 'release', eventId, ticketIds: Float64Array.from(ticketIds) });
   }
 
   async drop(eventId: number): Promise<void> {

@@ -1,9 +1,11 @@
 import { ClearanceError, ClearanceIndex, MAX_TOTAL_LIMIT } from '@tickets/clearance';
 import type { IndexAnswers, IndexCommand, IndexReply, IndexState } from './index-messages';
 
-interface HeldIndex {
+interface LoadedIndex {
   version: number;
   index: ClearanceIndex;
+  /** Tickets of combinations handed out to reserve and not yet committed or given back. */
+  holds: Set<number>;
 }
 
 /**
@@ -11,9 +13,13 @@ interface HeldIndex {
  * thread (index-worker.ts), so nothing here may hold the gateway's event loop; the same class runs
  * in-process in unit tests. Every computation the engine does (builds, replays after a change,
  * witness replays for deep pages) happens here.
+ *
+ * It also keeps this replica's holds: a combination handed out with `hold` is avoided by every
+ * later `hold` combination until its tickets are committed (an apply removes them) or released,
+ * so concurrent reservations on one replica get disjoint combinations without waiting.
  */
 export class IndexExecutor {
-  private readonly held = new Map<number, HeldIndex>();
+  private readonly indexes = new Map<number, LoadedIndex>();
 
   execute(command: IndexCommand): IndexReply {
     try {
@@ -22,7 +28,7 @@ export class IndexExecutor {
       if (error instanceof ClearanceError) {
         const kind = command.kind === 'apply' ? 'inconsistent' : 'invalid';
         // An index a change did not fit cannot be trusted any more: forget it; the caller rebuilds it.
-        if (kind === 'inconsistent') this.held.delete(command.eventId);
+        if (kind === 'inconsistent') this.indexes.delete(command.eventId);
         return { ok: false, kind, message: `${error.code}: ${error.message}` };
       }
       if (error instanceof NotLoaded) return { ok: false, kind: 'not-loaded', message: error.message };
@@ -41,46 +47,56 @@ export class IndexExecutor {
     switch (command.kind) {
       case 'load': {
         const tickets = new Array<{ id: number; value: number }>(command.ids.length);
-        for (let i = 0; i < tickets.length; i++)
-          tickets[i] = { id: command.ids[i], value: command.values[i] };
+        for (let i = 0; i < tickets.length; i++) tickets[i] = { id: command.ids[i], value: command.values[i] };
         const index = ClearanceIndex.build(tickets, { maxTotal: MAX_TOTAL_LIMIT });
-        this.held.set(command.eventId, { version: command.version, index });
+        this.indexes.set(command.eventId, { version: command.version, index, holds: new Set() });
         return this.stateOf(command.eventId);
       }
       case 'apply': {
-        const held = this.indexOf(command.eventId);
-        if (command.version !== held.version + 1) {
-          throw new ClearanceError(
-            'INVALID_QUERY',
-            `version ${command.version} does not follow ${held.version}`,
-          );
+        const loaded = this.indexOf(command.eventId);
+        if (command.version !== loaded.version + 1) {
+          throw new ClearanceError('INVALID_QUERY', `version ${command.version} does not follow ${loaded.version}`);
         }
         const added = new Array<{ id: number; value: number }>(command.addedIds.length);
-        for (let i = 0; i < added.length; i++)
-          added[i] = { id: command.addedIds[i], value: command.addedValues[i] };
-        held.index.apply({ removed: Array.from(command.removed), added });
-        held.version = command.version;
+        for (let i = 0; i < added.length; i++) added[i] = { id: command.addedIds[i], value: command.addedValues[i] };
+        loaded.index.apply({ removed: Array.from(command.removed), added });
+        loaded.version = command.version;
+        // Committed (by anyone): no longer held, and no longer in the index to hand out.
+        for (const id of command.removed) loaded.holds.delete(id);
         return this.stateOf(command.eventId);
       }
       case 'page': {
-        const held = this.indexOf(command.eventId);
-        return { version: held.version, page: held.index.page(command.query) };
+        const loaded = this.indexOf(command.eventId);
+        return { version: loaded.version, page: loaded.index.page(command.query) };
       }
       case 'combo': {
-        const held = this.indexOf(command.eventId);
-        const combo = held.index.combo(command.level);
-        return { version: held.version, ticketIds: combo && Float64Array.from(combo) };
+        const { version, index, holds } = this.indexOf(command.eventId);
+        let combo: number[] | null;
+        if (!command.hold) {
+          combo = index.combo(command.level);
+        } else {
+          const avoid = holds.size === 0 && command.avoid.length === 0 ? null : new Set(holds);
+          for (const id of command.avoid) avoid?.add(id);
+          combo = avoid ? index.comboAvoiding(command.level, avoid, command.spread) : index.combo(command.level);
+          if (combo) for (const id of combo) holds.add(id);
+        }
+        return { version, ticketIds: combo && Float64Array.from(combo) };
+      }
+      case 'release': {
+        const loaded = this.indexes.get(command.eventId);
+        if (loaded) for (const id of command.ticketIds) loaded.holds.delete(id);
+        return null;
       }
       case 'drop':
-        this.held.delete(command.eventId);
+        this.indexes.delete(command.eventId);
         return null;
     }
   }
 
-  private indexOf(eventId: number): HeldIndex {
-    const held = this.held.get(eventId);
-    if (!held) throw new NotLoaded(`event ${eventId} has no index here`);
-    return held;
+  private indexOf(eventId: number): LoadedIndex {
+    const loaded = this.indexes.get(eventId);
+    if (!loaded) throw new NotLoaded(`event ${eventId} has no index here`);
+    return loaded;
   }
 
   private stateOf(eventId: number): IndexState {

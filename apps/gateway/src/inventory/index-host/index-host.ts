@@ -26,7 +26,17 @@ export abstract class IndexHost {
   abstract load(eventId: number, tickets: TicketColumns): Promise<IndexState>;
   abstract apply(eventId: number, change: IndexChange): Promise<IndexState>;
   abstract page(eventId: number, query: PageQuery): Promise<PageAnswer>;
+  /** The level's combination (to show). */
   abstract combo(eventId: number, level: number): Promise<ComboAnswer>;
+  /**
+   * A combination of the level to reserve: it uses no ticket held for another reservation of
+   * this host, nor any of `avoid`, and its tickets are held until a change removes them (the
+   * reservation committed) or `release` gives them back (it did not). Null when there is none.
+   * `spread` varies which free tickets replace held ones (see ClearanceIndex.comboAvoiding), so
+   * replicas, which cannot see each other's holds, mostly pick different ones.
+   */
+  abstract hold(eventId: number, level: number, avoid: readonly number[], spread: number): Promise<ComboAnswer>;
+  abstract release(eventId: number, ticketIds: readonly number[]): Promise<void>;
   abstract drop(eventId: number): Promise<void>;
   abstract onLost(listener: (eventIds: number[]) => void): void;
 }

@@ -18,7 +18,12 @@ export type IndexCommand =
       addedValues: Float64Array;
     }
   | { kind: 'page'; eventId: number; query: PageQuery }
-  | { kind: 'combo'; eventId: number; level: number }
+  /**
+   * The level's combination. With `hold`: one that uses no held ticket and none of `avoid`, and
+   * its tickets are held until an apply removes them or a release gives them back.
+   */
+  | { kind: 'combo'; eventId: number; level: number; hold: boolean; avoid: Float64Array; spread: number }
+  | { kind: 'release'; eventId: number; ticketIds: Float64Array }
   | { kind: 'drop'; eventId: number };
 
 /** The state of an event's index after a load or an apply. */
@@ -44,6 +49,7 @@ export interface IndexAnswers {
   apply: IndexState;
   page: PageAnswer;
   combo: ComboAnswer;
+  release: null;
   drop: null;
 }
 

@@ -83,7 +83,19 @@ export class WorkerIndexHost extends IndexHost implements OnApplicationShutdown 
   }
 
   async combo(eventId: number, level: number): Promise<ComboAnswer> {
-    return this.send<'combo'>(this.homeOf(eventId), { kind: 'combo', eventId, level });
+    return this.send<'combo'>(this.homeOf(eventId), { kind: 'combo', eventId, level, hold: false, avoid: new Float64Array(0), spread: 0 });
+  }
+
+  async hold(eventId: number, level: number, avoid: readonly number[], spread: number): Promise<ComboAnswer> {
+    const command = { kind: 'combo' as const, eventId, level, hold: true, avoid: Float64Array.from(avoid), spread };
+    return this.send<'combo'>(this.homeOf(eventId), command, [command.avoid.buffer as ArrayBuffer]);
+  }
+
+  async release(eventId: number, ticketIds: readonly number[]): Promise<void> {
+    const home = this.homes.get(eventId);
+    if (!home) return;
+    const command = { kind: 'release' as const, eventId, ticketIds: Float64Array.from(ticketIds) };
+    await this.send(home, command, [command.ticketIds.buffer as ArrayBuffer]);
   }
 
   async drop(eventId: number): Promise<void> {

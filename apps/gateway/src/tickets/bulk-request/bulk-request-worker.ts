@@ -18,4 +18,5 @@ serveRequests<Uint8Array, BulkRequestReading>((bytes) => {
     reply,
     transfer: [values.buffer as ArrayBuffer, ...(labels ? [labels.ends.buffer as ArrayBuffer] : [])],
   };
-});
+  // Nobody waits on a bulk body closely: the event loop, and the index workers reservations wait on, come first.
+}, { nice: 10 });
