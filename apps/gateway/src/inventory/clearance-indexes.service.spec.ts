@@ -5,7 +5,7 @@ import { loadConfig } from '../config/app-config';
 import { ClearanceIndexes } from './clearance-indexes.service';
 import type { CommittedChange } from './committed-change';
 import { InProcessIndexHost } from './index-host/in-process-index-host';
-import type { TicketColumns } from './index-host/index-host';
+import type { IndexChange, TicketColumns } from './index-host/index-host';
 import type { IndexState } from './index-host/index-messages';
 import { InventoryBroadcaster } from './inventory-broadcaster';
 import type { InventoryOutbox, InventorySnapshot } from './inventory-outbox';
@@ -97,6 +97,14 @@ class GatedHost extends InProcessIndexHost {
     this.open();
   }
 
+  /** The number of changes of each apply the host was sent. */
+  readonly batches: number[] = [];
+
+  override apply(eventId: number, changes: readonly IndexChange[]): Promise<IndexState[]> {
+    this.batches.push(changes.length);
+    return super.apply(eventId, changes);
+  }
+
   override async load(eventId: number, tickets: TicketColumns): Promise<IndexState> {
     this.loads++;
     if (this.gate) await this.gate;
@@ -153,6 +161,22 @@ describe('ClearanceIndexes (the ordered consumer)', () => {
     expect(levelCounts.recorded).toEqual([
       [1, 0, 7],
       [1, 1, 3],
+    ]);
+  });
+
+  it('applies changes that arrive together in one batch, broadcasting each with its own level count', async () => {
+    const { outbox, feed, indexes, sent, host } = setup();
+    await indexes.get(1);
+    await Promise.all([
+      feed.publish(outbox.commit('reserved', [3], null)),
+      feed.publish(outbox.commit('ticket-created', [8], [8])),
+      feed.publish(outbox.commit('reserved', [1], null)),
+    ]);
+    expect(host.batches).toEqual([3]);
+    expect(sent.map((c) => [c.version, c.levelCount])).toEqual([
+      [1, 3],
+      [2, 7],
+      [3, 3],
     ]);
   });
 

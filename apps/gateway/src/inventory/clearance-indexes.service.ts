@@ -73,8 +73,10 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
   private readonly usage = new Map<number, { memoryBytes: number; usedAt: number }>();
   private readonly building = new Set<number>();
   private readonly queue = new KeyedMutex<number>();
-  /** Per event: changes that arrived before the versions preceding them, by version. */
-  private readonly early = new Map<number, Map<number, { change: CommittedChange; done: (() => void)[] }>>();
+  /** Per event: changes that arrived and are not applied yet, by version (a version may arrive twice). */
+  private readonly arrived = new Map<number, Map<number, Arrival>>();
+  /** Events with a drain of their arrivals queued in the ordered consumer. */
+  private readonly drainQueued = new Set<number>();
   private readonly gapTimers = new Map<number, ScheduledTask>();
   /** Per event: callers waiting for the index to pass a version. */
   private readonly versionWaiters = new Map<number, { above: number; wake: (passed: boolean) => void }[]>();
@@ -149,7 +151,7 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
     await this.serial(eventId, async () => {
       const inventory = this.inventories.get(eventId);
       if (inventory) await this.fillFrom(inventory, Number.MAX_SAFE_INTEGER);
-      await this.drainEarly(eventId);
+      await this.drainArrivals(eventId);
     });
   }
 
@@ -199,13 +201,29 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
 
   /**
    * Feed entry point: every change of every replica arrives here, possibly duplicated or out of
-   * order. Resolves once the change is applied (or known to be a duplicate).
+   * order. Resolves once the change is applied (or known to be a duplicate). Changes that arrive
+   * while the event's consumer is busy wait together and go to the index in one batch.
    */
   consume(change: CommittedChange, origin: ChangeOrigin = 'remote'): Promise<void> {
     return new Promise<void>((done) => {
-      this.serial(change.eventId, () => this.applyInOrder(change, origin, done)).catch((error: unknown) => {
-        this.logger.error(`applying ${change.eventId}@${change.version} failed: ${String(error)}`);
-        done();
+      const { eventId } = change;
+      const arrived = this.arrived.get(eventId) ?? new Map<number, Arrival>();
+      this.arrived.set(eventId, arrived);
+      const known = arrived.get(change.version);
+      if (known) {
+        known.done.push(done);
+        if (origin === 'local') known.origin = 'local';
+      } else {
+        arrived.set(change.version, { change, origin, done: [done] });
+      }
+      if (this.drainQueued.has(eventId)) return;
+      this.drainQueued.add(eventId);
+      this.serial(eventId, () => {
+        this.drainQueued.delete(eventId);
+        return this.drainArrivals(eventId);
+      }).catch((error: unknown) => {
+        this.logger.error(`applying changes of event ${eventId} failed: ${String(error)}`);
+        this.settleArrivals(eventId, () => true);
       });
     });
   }
@@ -268,71 +286,68 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
     }
   }
 
-  private async applyInOrder(change: CommittedChange, origin: ChangeOrigin, done: () => void): Promise<void> {
-    const inventory = this.inventories.get(change.eventId);
-    if (change.cause === 'event-deleted') {
-      if (inventory) await this.forget(change.eventId, change);
-      done();
+  /**
+   * Applies what arrived for the event in version order: each run of consecutive versions after
+   * the index's goes to the index in one batch; duplicates are settled; an addition that arrived
+   * without its values is read from the outbox; changes that arrived before their predecessors
+   * wait for them (the gap timer reads the outbox if they do not come).
+   */
+  private async drainArrivals(eventId: number): Promise<void> {
+    const arrived = this.arrived.get(eventId);
+    if (!arrived || arrived.size === 0) return;
+    const deletion = [...arrived.values()].find((arrival) => arrival.change.cause === 'event-deleted');
+    if (deletion) {
+      if (this.inventories.has(eventId)) await this.forget(eventId, deletion.change);
+      this.settleArrivals(eventId, () => true);
       return;
     }
-    if (!inventory) {
-      done();
-      // Nobody here reads this event, so nothing to update; the database has the change. But the
-      // replica that committed it loads the event, so its level count gets computed and recorded.
-      if (origin === 'local') void this.get(change.eventId).catch(() => undefined);
+    if (!this.inventories.has(eventId)) {
+      // Nobody here reads this event, so nothing to update; the database has the changes. But the
+      // replica that committed one loads the event, so its level count gets computed and recorded.
+      const local = [...arrived.values()].some((arrival) => arrival.origin === 'local');
+      this.settleArrivals(eventId, () => true);
+      if (local) void this.get(eventId).catch(() => undefined);
       return;
     }
-    if (change.version <= inventory.version) {
-      done();
-      return;
-    }
-    if (change.version > inventory.version + 1) {
-      // The versions before it are most likely still on their way through the feed: hold this one
-      // briefly instead of reading the outbox at once; the gap timer reads it if they do not come.
-      const held = this.early.get(change.eventId) ?? new Map<number, { change: CommittedChange; done: (() => void)[] }>();
-      this.early.set(change.eventId, held);
-      const entry = held.get(change.version);
-      if (entry) entry.done.push(done);
-      else held.set(change.version, { change, done: [done] });
-      this.armGapTimer(change.eventId);
-      return;
-    }
-    await this.applyOne(inventory, change);
-    done();
-    await this.drainEarly(change.eventId);
-  }
-
-  private async applyOne(inventory: EventInventory, change: CommittedChange): Promise<void> {
-    if (ADDING_CAUSES.has(change.cause) && change.values === null) {
-      await this.fillFrom(inventory, change.version);
-    } else if (!(await this.apply(inventory, change))) {
-      await this.build(change.eventId, change.cause);
-    }
-  }
-
-  /** Applies held changes that are next in line; settles those that fell behind. */
-  private async drainEarly(eventId: number): Promise<void> {
-    const held = this.early.get(eventId);
-    if (!held) return;
     for (;;) {
       const inventory = this.inventories.get(eventId);
-      for (const [version, entry] of held) {
-        if (!inventory || version <= inventory.version) {
-          held.delete(version);
-          entry.done.forEach((settle) => settle());
-        }
+      if (!inventory) break;
+      this.settleArrivals(eventId, (version) => version <= inventory.version);
+      const run: CommittedChange[] = [];
+      for (let version = inventory.version + 1; ; version++) {
+        const next = arrived.get(version)?.change;
+        if (!next || (ADDING_CAUSES.has(next.cause) && next.values === null)) break;
+        run.push(next);
       }
-      const next = inventory && held.get(inventory.version + 1);
-      if (!inventory || !next) break;
-      held.delete(next.change.version);
-      await this.applyOne(inventory, next.change);
-      next.done.forEach((settle) => settle());
+      if (run.length > 0) {
+        await this.applyRun(inventory, run);
+        continue;
+      }
+      const next = arrived.get(inventory.version + 1);
+      if (!next) break;
+      // Too many tickets to carry their values: read them from the outbox.
+      await this.fillFrom(inventory, next.change.version);
+      if (inventory.version < next.change.version && this.inventories.get(eventId) === inventory) break;
     }
-    if (held.size === 0) {
-      this.early.delete(eventId);
+    if ((this.arrived.get(eventId)?.size ?? 0) > 0) {
+      this.armGapTimer(eventId);
+    } else {
+      this.arrived.delete(eventId);
       this.gapTimers.get(eventId)?.cancel();
       this.gapTimers.delete(eventId);
     }
+  }
+
+  /** Settles (and forgets) the event's arrivals whose version matches. */
+  private settleArrivals(eventId: number, covered: (version: number) => boolean): void {
+    const arrived = this.arrived.get(eventId);
+    if (!arrived) return;
+    for (const [version, arrival] of arrived) {
+      if (!covered(version)) continue;
+      arrived.delete(version);
+      for (const settle of arrival.done) settle();
+    }
+    if (arrived.size === 0) this.arrived.delete(eventId);
   }
 
   private armGapTimer(eventId: number): void {
@@ -340,49 +355,56 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
     const timer = this.timers.after(GAP_WAIT_MS, () => {
       this.gapTimers.delete(eventId);
       this.serial(eventId, async () => {
-        const held = this.early.get(eventId);
+        const arrived = this.arrived.get(eventId);
         const inventory = this.inventories.get(eventId);
-        if (held && held.size > 0 && inventory) await this.fillFrom(inventory, Math.max(...held.keys()));
-        await this.drainEarly(eventId);
-        if (this.early.get(eventId)?.size) this.armGapTimer(eventId);
+        if (arrived && arrived.size > 0 && inventory) await this.fillFrom(inventory, Math.max(...arrived.keys()));
+        await this.drainArrivals(eventId);
       }).catch((error: unknown) => this.logger.warn(`filling a gap of event ${eventId} failed: ${String(error)}`));
     });
     this.gapTimers.set(eventId, timer);
   }
 
-  /** Applies outbox rows after the inventory's version up to `until`; rebuilds when rows are missing. */
+  /** Applies outbox rows after the inventory's version up to `until`, in batches; rebuilds when rows are missing. */
   private async fillFrom(inventory: EventInventory, until: number): Promise<void> {
     while (inventory.version < until && this.inventories.get(inventory.eventId) === inventory) {
-      const rows = await this.outbox.readAfter(inventory.eventId, inventory.version);
+      const rows = (await this.outbox.readAfter(inventory.eventId, inventory.version)).filter((row) => row.version <= until);
       if (rows.length === 0) return;
-      for (const row of rows) {
-        if (row.version > until) return;
-        if (row.version !== inventory.version + 1 || !(await this.apply(inventory, row))) {
-          await this.build(inventory.eventId, row.cause);
-          return;
-        }
+      if (rows[0].version !== inventory.version + 1 || rows.some((row, i) => i > 0 && row.version !== rows[i - 1].version + 1)) {
+        await this.build(inventory.eventId, rows[0].cause);
+        return;
       }
+      if (!(await this.applyRun(inventory, rows))) return;
     }
   }
 
-  /** Applies one change to the index and broadcasts it; false when the index disagrees and must be rebuilt. */
-  private async apply(inventory: EventInventory, change: CommittedChange): Promise<boolean> {
-    let state: IndexState;
+  /**
+   * Applies consecutive changes (the first one right after the inventory's version) to the index
+   * in one batch, then broadcasts each with its level count. When the index disagrees or is gone,
+   * rebuilds it from the database instead and answers false.
+   */
+  private async applyRun(inventory: EventInventory, changes: CommittedChange[]): Promise<boolean> {
+    let states: IndexState[];
     try {
-      state = await this.host.apply(inventory.eventId, toIndexChange(change));
+      states = await this.host.apply(inventory.eventId, changes.map(toIndexChange));
     } catch (error) {
       if (!(error instanceof IndexFailure)) throw error;
-      // The index disagrees with the change or is gone: the caller rebuilds it from the database.
-      this.logger.warn(`index of event ${inventory.eventId} not updated at ${change.version} (${error.kind}): ${error.message}`);
+      const at = `${changes[0].version}..${changes[changes.length - 1].version}`;
+      this.logger.warn(`index of event ${inventory.eventId} not updated at ${at} (${error.kind}): ${error.message}`);
+      await this.build(inventory.eventId, changes[changes.length - 1].cause);
       return false;
     }
-    inventory.version = change.version;
-    inventory.totalTickets = change.totalTickets;
-    inventory.availableTickets = change.availableTickets;
-    inventory.levelCount = state.levelCount;
-    this.noteState(inventory.eventId, state);
-    this.levelCounts.record(inventory.eventId, state.version, state.levelCount);
-    this.broadcaster.changed(toInventoryChanged(change, state.levelCount));
+    changes.forEach((change, i) => {
+      const state = states[i];
+      inventory.version = change.version;
+      inventory.totalTickets = change.totalTickets;
+      inventory.availableTickets = change.availableTickets;
+      inventory.levelCount = state.levelCount;
+      this.broadcaster.changed(toInventoryChanged(change, state.levelCount));
+    });
+    const last = states[states.length - 1];
+    this.noteState(inventory.eventId, last);
+    this.levelCounts.record(inventory.eventId, last.version, last.levelCount);
+    this.settleArrivals(inventory.eventId, (version) => version <= inventory.version);
     this.wakeWaiters(inventory.eventId, inventory.version);
     return true;
   }
@@ -433,6 +455,7 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
       this.inventories.set(eventId, inventory);
       this.noteState(eventId, state);
       this.levelCounts.record(eventId, state.version, state.levelCount);
+      this.settleArrivals(eventId, (version) => version <= inventory.version);
       this.wakeWaiters(eventId, inventory.version);
       if (ticketCount >= LOGGED_BUILD_TICKETS) {
         this.logger.log(`built the index of event ${eventId} in ${Math.round(this.clock.monotonicMs() - startedAt)} ms`);
@@ -456,6 +479,7 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
   private async forget(eventId: number, deletion?: CommittedChange): Promise<void> {
     const inventory = this.inventories.get(eventId);
     this.inventories.delete(eventId);
+    this.settleArrivals(eventId, () => true);
     this.usage.delete(eventId);
     await this.host.drop(eventId);
     if (inventory) {
@@ -527,6 +551,13 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
 
 /** How many events with a stale level count a start computes. */
 const STALE_COUNTS_AT_START = 1000;
+
+/** A change that arrived, and the callers waiting for it to be applied. */
+interface Arrival {
+  change: CommittedChange;
+  origin: ChangeOrigin;
+  done: (() => void)[];
+}
 
 /** Builds of at least this many tickets are logged (start and duration). */
 const LOGGED_BUILD_TICKETS = 10_000;

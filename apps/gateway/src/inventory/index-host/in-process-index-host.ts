@@ -28,8 +28,8 @@ export class InProcessIndexHost extends IndexHost {
     });
   }
 
-  apply(eventId: number, change: IndexChange): Promise<IndexState> {
-    return this.run(toApplyCommand(eventId, change));
+  apply(eventId: number, changes: readonly IndexChange[]): Promise<IndexState[]> {
+    return this.run(toApplyCommand(eventId, changes));
   }
 
   page(eventId: number, query: PageQuery): Promise<PageAnswer> {
@@ -66,14 +66,16 @@ export class InProcessIndexHost extends IndexHost {
   }
 }
 
-/** The apply command for a change, its tickets as typed arrays. */
-export function toApplyCommand(eventId: number, change: IndexChange): IndexCommand & { kind: 'apply' } {
+/** The apply command for changes, their tickets as typed arrays. */
+export function toApplyCommand(eventId: number, changes: readonly IndexChange[]): IndexCommand & { kind: 'apply' } {
   return {
     kind: 'apply',
     eventId,
-    version: change.version,
-    removed: Float64Array.from(change.removed),
-    addedIds: Float64Array.from(change.addedIds),
-    addedValues: Float64Array.from(change.addedValues),
+    changes: changes.map((change) => ({
+      version: change.version,
+      removed: Float64Array.from(change.removed),
+      addedIds: Float64Array.from(change.addedIds),
+      addedValues: Float64Array.from(change.addedValues),
+    })),
   };
 }

@@ -39,7 +39,11 @@ describe('IndexExecutor holds', () => {
     run(executor, { kind: 'release', eventId: 1, ticketIds: Float64Array.from([1]) });
     expect(hold(executor, 5)).toEqual([1]);
     // Ticket 2 commits: the apply removes it from the index and from the holds.
-    run(executor, { kind: 'apply', eventId: 1, version: 1, removed: Float64Array.from([2]), addedIds: new Float64Array(0), addedValues: new Float64Array(0) });
+    run(executor, {
+      kind: 'apply',
+      eventId: 1,
+      changes: [{ version: 1, removed: Float64Array.from([2]), addedIds: new Float64Array(0), addedValues: new Float64Array(0) }],
+    });
     expect(hold(executor, 5, [3])).toEqual([4, 5]);
     expect(hold(executor, 5)).toEqual([3]);
   });

@@ -54,16 +54,19 @@ export class IndexExecutor {
       }
       case 'apply': {
         const loaded = this.indexOf(command.eventId);
-        if (command.version !== loaded.version + 1) {
-          throw new ClearanceError('INVALID_QUERY', `version ${command.version} does not follow ${loaded.version}`);
-        }
-        const added = new Array<{ id: number; value: number }>(command.addedIds.length);
-        for (let i = 0; i < added.length; i++) added[i] = { id: command.addedIds[i], value: command.addedValues[i] };
-        loaded.index.apply({ removed: Array.from(command.removed), added });
-        loaded.version = command.version;
-        // Committed (by anyone): no longer held, and no longer in the index to hand out.
-        for (const id of command.removed) loaded.holds.delete(id);
-        return this.stateOf(command.eventId);
+        return command.changes.map((change) => {
+          if (change.version !== loaded.version + 1) {
+            throw new ClearanceError('INVALID_QUERY', `version ${change.version} does not follow ${loaded.version}`);
+          }
+          const added = new Array<{ id: number; value: number }>(change.addedIds.length);
+          for (let i = 0; i < added.length; i++) added[i] = { id: change.addedIds[i], value: change.addedValues[i] };
+          loaded.index.apply({ removed: Array.from(change.removed), added });
+          loaded.version = change.version;
+          // Committed (by anyone): no longer held, and no longer in the index to hand out.
+          for (const id of change.removed) loaded.holds.delete(id);
+          // The level count after each change: every version is broadcast with its own.
+          return this.stateOf(command.eventId);
+        });
       }
       case 'page': {
         const loaded = this.indexOf(command.eventId);

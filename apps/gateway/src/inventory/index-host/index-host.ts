@@ -24,7 +24,8 @@ export interface IndexChange {
  */
 export abstract class IndexHost {
   abstract load(eventId: number, tickets: TicketColumns): Promise<IndexState>;
-  abstract apply(eventId: number, change: IndexChange): Promise<IndexState>;
+  /** Applies consecutive changes in one go; the state after each, in order. */
+  abstract apply(eventId: number, changes: readonly IndexChange[]): Promise<IndexState[]>;
   abstract page(eventId: number, query: PageQuery): Promise<PageAnswer>;
   /** The level's combination (to show). */
   abstract combo(eventId: number, level: number): Promise<ComboAnswer>;

@@ -8,15 +8,8 @@ import type { LevelPage, PageQuery } from '@tickets/clearance';
 export type IndexCommand =
   /** Builds the event's index from its available tickets (replacing any it held). */
   | { kind: 'load'; eventId: number; version: number; ids: Float64Array; values: Float64Array }
-  /** Applies one committed change: removals, then additions. */
-  | {
-      kind: 'apply';
-      eventId: number;
-      version: number;
-      removed: Float64Array;
-      addedIds: Float64Array;
-      addedValues: Float64Array;
-    }
+  /** Applies consecutive committed changes, each its removals then its additions; answers the state after each. */
+  | { kind: 'apply'; eventId: number; changes: AppliedChange[] }
   | { kind: 'page'; eventId: number; query: PageQuery }
   /**
    * The level's combination. With `hold`: one that uses no held ticket and none of `avoid`, and
@@ -26,7 +19,15 @@ export type IndexCommand =
   | { kind: 'release'; eventId: number; ticketIds: Float64Array }
   | { kind: 'drop'; eventId: number };
 
-/** The state of an event's index after a load or an apply. */
+/** One change of an apply command, its tickets as typed arrays. */
+export interface AppliedChange {
+  version: number;
+  removed: Float64Array;
+  addedIds: Float64Array;
+  addedValues: Float64Array;
+}
+
+/** The state of an event's index after a load or a change. */
 export interface IndexState {
   version: number;
   levelCount: number;
@@ -46,7 +47,7 @@ export interface ComboAnswer {
 
 export interface IndexAnswers {
   load: IndexState;
-  apply: IndexState;
+  apply: IndexState[];
   page: PageAnswer;
   combo: ComboAnswer;
   release: null;

@@ -38,20 +38,29 @@ describe('WorkerIndexHost', () => {
     expect(Array.from(combo.ticketIds!)).toEqual([2, 3]);
     // Sent back to back: the page must see the apply before it.
     const [applied, page] = await Promise.all([
-      host.apply(1, { version: 4, removed: [3], addedIds: [9], addedValues: [8] }),
+      host.apply(1, [
+        { version: 4, removed: [3], addedIds: [9], addedValues: [8] },
+        { version: 5, removed: [], addedIds: [10], addedValues: [16] },
+        { version: 6, removed: [10], addedIds: [], addedValues: [] },
+      ]),
       host.page(1, { offset: 0, limit: 10 }),
     ]);
-    expect(applied).toMatchObject({ version: 4, levelCount: 7 });
-    expect(page).toEqual({ version: 4, page: { total: 7, rows: expect.any(Array) } });
+    // The state after each change of the batch: its own level count.
+    expect(applied).toEqual([
+      expect.objectContaining({ version: 4, levelCount: 7 }),
+      expect.objectContaining({ version: 5, levelCount: 15 }),
+      expect.objectContaining({ version: 6, levelCount: 7 }),
+    ]);
+    expect(page).toEqual({ version: 6, page: { total: 7, rows: expect.any(Array) } });
     expect(page.page.rows.map((row) => row.level)).toEqual([1, 2, 3, 8, 9, 10, 11]);
-    await expect(host.combo(1, 4)).resolves.toEqual({ version: 4, ticketIds: null });
+    await expect(host.combo(1, 4)).resolves.toEqual({ version: 6, ticketIds: null });
   });
 
   it('refuses a change that does not fit (and forgets that index), and commands for an event it does not hold', async () => {
     host = new WorkerIndexHost(1);
     await host.load(1, { version: 1, ids: Float64Array.from([1]), values: Float64Array.from([5]) });
     await expect(
-      host.apply(1, { version: 2, removed: [42], addedIds: [], addedValues: [] }),
+      host.apply(1, [{ version: 2, removed: [42], addedIds: [], addedValues: [] }]),
     ).rejects.toMatchObject({
       kind: 'inconsistent',
     });
@@ -59,7 +68,7 @@ describe('WorkerIndexHost', () => {
     await expect(host.combo(2, 1)).rejects.toMatchObject({ kind: 'not-loaded' });
     await host.load(1, { version: 1, ids: Float64Array.from([1]), values: Float64Array.from([5]) });
     await expect(
-      host.apply(1, { version: 3, removed: [1], addedIds: [], addedValues: [] }),
+      host.apply(1, [{ version: 3, removed: [1], addedIds: [], addedValues: [] }]),
     ).rejects.toMatchObject({
       kind: 'inconsistent',
     });

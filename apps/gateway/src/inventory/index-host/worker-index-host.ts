@@ -60,17 +60,14 @@ export class WorkerIndexHost extends IndexHost implements OnApplicationShutdown 
     return state;
   }
 
-  async apply(eventId: number, change: IndexChange): Promise<IndexState> {
+  async apply(eventId: number, changes: readonly IndexChange[]): Promise<IndexState[]> {
     const home = this.homeOf(eventId);
-    const command = toApplyCommand(eventId, change);
+    const command = toApplyCommand(eventId, changes);
+    const transfer = command.changes.flatMap((change) => [change.removed.buffer, change.addedIds.buffer, change.addedValues.buffer]);
     try {
-      const state = await this.send<'apply'>(home, command, [
-        command.removed.buffer,
-        command.addedIds.buffer,
-        command.addedValues.buffer,
-      ] as ArrayBuffer[]);
-      home.events.set(eventId, state.memoryBytes);
-      return state;
+      const states = await this.send<'apply'>(home, command, transfer as ArrayBuffer[]);
+      home.events.set(eventId, states[states.length - 1].memoryBytes);
+      return states;
     } catch (error) {
       // The worker dropped an index the change did not fit.
       if (error instanceof IndexFailure && error.kind === 'inconsistent') this.forgetHome(eventId, home);
