@@ -459,7 +459,7 @@ describe('ClearanceIndex combinations avoiding tickets', () => {
     fc.assert(
       fc.property(ticketSets(12, 30), fc.integer({ min: 1, max: 200 }), fc.array(fc.nat(), { maxLength: 6 }), fc.nat(), (tickets, level, picks, spread) => {
         const index = ClearanceIndex.build(tickets);
-        const avoid = new Set(picks.filter((pick) => tickets.length > 0).map((pick) => tickets[pick % tickets.length].id));
+        const avoid = new Set(tickets.length === 0 ? [] : picks.map((pick) => tickets[pick % tickets.length].id));
         const before = snapshot(index);
         const combo = index.comboAvoiding(level, avoid, spread);
         const rest = tickets.filter((ticket) => !avoid.has(ticket.id));

@@ -46,8 +46,11 @@ export class WorkerThread<Request, Reply> {
   private nextId = 1;
   private exited = false;
 
-  constructor(script: WorkerScript, onExit: (code: number) => void = () => undefined) {
-    this.worker = new Worker(script.file, { execArgv: script.execArgv });
+  constructor(
+    script: WorkerScript,
+    { onExit = () => undefined, workerData }: { onExit?: (code: number) => void; workerData?: unknown } = {},
+  ) {
+    this.worker = new Worker(script.file, { execArgv: script.execArgv, workerData });
     this.worker.on('message', ({ id, body }: Envelope<Reply>) => {
       const waiter = this.pending.get(id);
       this.pending.delete(id);

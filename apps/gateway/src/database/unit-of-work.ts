@@ -52,6 +52,14 @@ export class UnitOfWork {
     }
   }
 
+  /**
+   * A date as a plain-SQL parameter: mysql2 takes a Date (UTC, see dataSourceOptions); SQLite
+   * stores the UTC text TypeORM itself writes and reads back ('YYYY-MM-DD HH:MM:SS.SSS').
+   */
+  sqlDate(date: Date): Date | string {
+    return this.isSqlite ? date.toISOString().replace('T', ' ').replace('Z', '') : date;
+  }
+
   /** Round trip to the database, for readiness. */
   async ping(): Promise<boolean> {
     try {

@@ -103,15 +103,11 @@ export class InventoryOutbox {
       committedAt: this.clock.nowMs(),
     };
     const items: StoredItems = { ids: draft.ticketIds, values: draft.values };
-    await manager.insert(InventoryChangeEntity, {
-      eventId: change.eventId,
-      version: change.version,
-      cause: change.cause,
-      items: JSON.stringify(items),
-      totalTickets: change.totalTickets,
-      availableTickets: change.availableTickets,
-      committedAt: change.committedAt,
-    });
+    // Plain SQL: a change may name 100,000 tickets, and the query builder's bookkeeping on a value that size shows.
+    await manager.query(
+      'INSERT INTO inventory_changes (event_id, version, cause, items, total_tickets, available_tickets, committed_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [change.eventId, change.version, change.cause, JSON.stringify(items), change.totalTickets, change.availableTickets, change.committedAt],
+    );
     return change;
   }
 

@@ -20,6 +20,12 @@ interface OkPacket {
   insertId: number;
 }
 
+/** The id of the row a plain INSERT created: better-sqlite3 answers it, mysql2 answers a header holding it. */
+function insertedId(result: unknown): number {
+  if (typeof result === 'number' || typeof result === 'bigint') return Number(result);
+  return Number((result as OkPacket).insertId);
+}
+
 /** Thrown inside the transaction when the witness was no longer fully available: roll back. */
 class StaleWitness extends Error {}
 
@@ -218,9 +224,19 @@ export class ReservationStore {
    * orders the event's commits is held only for the version bump, the outbox row and the commit.
    */
   private async reserveIn(manager: EntityManager, draft: ReserveDraft, witness: number[]): Promise<Committed> {
-    const reservation = await manager.save(
-      manager.create(ReservationEntity, { ...draft, status: 'active', ticketIds: witness, createdAt: this.clock.now() }),
+    const createdAt = this.clock.now();
+    // Plain SQL: the row carries the whole combination, up to 100,000 ids.
+    const inserted: unknown = await manager.query(
+      "INSERT INTO reservations (event_id, user_id, level, status, request_id, ticket_ids, created_at) VALUES (?, ?, ?, 'active', ?, ?, ?)",
+      [draft.eventId, draft.userId, draft.level, draft.requestId, JSON.stringify(witness), this.unitOfWork.sqlDate(createdAt)],
     );
+    const reservation = Object.assign(new ReservationEntity(), {
+      ...draft,
+      id: insertedId(inserted),
+      status: 'active' as const,
+      ticketIds: witness,
+      createdAt,
+    });
     let flipped = 0;
     const slices = this.timers.slices();
     for (let i = 0; i < witness.length; i += WRITE_CHUNK_ROWS) {

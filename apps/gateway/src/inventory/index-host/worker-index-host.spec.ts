@@ -94,9 +94,9 @@ describe('WorkerIndexHost', () => {
     host.onLost((eventIds) => lost.push(eventIds));
     await host.load(7, columns(1, 100));
     await host.load(-1, columns(1, 0));
-    // A read waits for the changes sent with it, so the worker dies before answering it.
-    const owed = host.combo(7, 1);
+    // Sent after the command that kills the worker: it is still owed when the worker exits.
     const death = host.drop(-1).catch(() => undefined);
+    const owed = host.combo(7, 1);
     await expect(owed).rejects.toMatchObject({ kind: 'host-lost' });
     await death;
     await expect(host.page(7, { offset: 0, limit: 1 })).rejects.toBeInstanceOf(IndexFailure);

@@ -156,9 +156,7 @@ export class WorkerIndexHost extends IndexHost implements OnApplicationShutdown 
   }
 
   private spawn(): Slot {
-    const thread = new WorkerThread<IndexCommand, IndexReply>(this.script, (code) =>
-      this.replace(slot, code),
-    );
+    const thread = new WorkerThread<IndexCommand, IndexReply>(this.script, { onExit: (code) => this.replace(slot, code) });
     const slot: Slot = { thread, events: new Map() };
     return slot;
   }

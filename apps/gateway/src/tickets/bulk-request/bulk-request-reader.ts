@@ -35,9 +35,11 @@ export class BulkRequestReader implements OnApplicationShutdown {
   }
 
   private spawn(): WorkerThread<Uint8Array, BulkRequestReading> {
-    return new WorkerThread(workerScriptAt(__dirname, 'bulk-request-worker'), () => {
+    return new WorkerThread(workerScriptAt(__dirname, 'bulk-request-worker'), {
       // A crash fails only the request it was reading; the next one gets a new thread.
-      if (!this.closing) this.thread = this.spawn();
+      onExit: () => {
+        if (!this.closing) this.thread = this.spawn();
+      },
     });
   }
 }

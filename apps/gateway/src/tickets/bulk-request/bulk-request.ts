@@ -18,8 +18,10 @@ export interface PackedLabels {
 export type BulkRequestReading = { ok: true; request: BulkRequest } | { ok: false; message: string };
 
 /** C0 and C1 controls, and the bidi embedding, override and isolate characters. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what it looks for
 const FORBIDDEN_IN_LABEL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 /** A label without those characters (for class-validator's @Matches). */
+// eslint-disable-next-line no-control-regex -- as above
 export const LABEL_PATTERN = /^[^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$/;
 
 export function labelAt(labels: PackedLabels | null, i: number): string | undefined {
