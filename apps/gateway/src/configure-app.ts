@@ -4,6 +4,7 @@ import { bodyParser, bodyParserErrors } from './common/body-parsers';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 import { RedisIoAdapter } from './realtime/redis-io.adapter';
+import { webAppHandlers } from './web/web-app';
 
 /**
  * Everything main.ts and the integration tests both need on the app: prefix, body parsers with
@@ -12,6 +13,8 @@ import { RedisIoAdapter } from './realtime/redis-io.adapter';
  */
 export async function configureApp(app: NestExpressApplication, config: AppConfig): Promise<void> {
   app.setGlobalPrefix('api', { exclude: ['metrics'] });
+  const webApp = config.webDir === null ? null : webAppHandlers(config.webDir);
+  if (webApp) app.use(...webApp);
   app.use(bodyParser());
   app.use(bodyParserErrors);
   app.enableCors({ origin: config.corsOrigin, credentials: true });

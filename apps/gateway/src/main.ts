@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
@@ -45,6 +46,9 @@ async function main(): Promise<void> {
     const url = `http://localhost:${config.port}`;
     const log = (line: string): void => void process.stdout.write(`[gateway] ${line}\n`);
     log(`API on ${url}/api, Socket.IO on ${url}/socket.io (${config.database.kind}${config.redisUrl ? ' + redis' : ''})`);
+    if (config.webDir === null) log('Web app not served here (WEB_DIR=off)');
+    else if (existsSync(join(config.webDir, 'index.html'))) log(`Web app on ${url}/`);
+    else log(`Web app not built: no ${join(config.webDir, 'index.html')} (npx pnpm@10.34.8 build)`);
     if (report.adminEmail) {
       log(
         report.generatedAdminPassword

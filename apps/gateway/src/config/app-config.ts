@@ -53,6 +53,8 @@ export class AppConfig {
   readonly indexWorkers!: number;
   /** Budget for index memory; past it, indexes nobody watches here are dropped, least recently used first. */
   readonly indexMemoryBytes!: number;
+  /** The built web app this replica serves on its own port; null: none (another server serves it). */
+  readonly webDir!: string | null;
 
   constructor(values: AppConfig) {
     Object.assign(this, values);
@@ -143,6 +145,14 @@ function parseRateLimit(raw: string | undefined): RateLimitConfig {
   return { points: Number(match[1]), windowMs };
 }
 
+/** WEB_DIR: the built web app to serve; `off` serves none. Default: the repo's apps/web/dist. */
+function webDirOf(env: Env, repoRoot: string): string | null {
+  const raw = nonEmpty(env, 'WEB_DIR');
+  if (raw?.toLowerCase() === 'off') return null;
+  const dir = raw ?? 'apps/web/dist';
+  return isAbsolute(dir) ? dir : resolve(repoRoot, dir);
+}
+
 /** Validates the environment into an AppConfig; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env, repoRoot: string, machine: MachineFacts = readMachine()): AppConfig {
   const nodeEnv = nonEmpty(env, 'NODE_ENV') ?? 'development';
@@ -213,6 +223,7 @@ export function loadConfig(env: Env, repoRoot: string, machine: MachineFacts = r
     broadcastShards: integer(env, 'BROADCAST_SHARDS', 8, 1, 256),
     // Two workers at least, so a rebuild runs beside the index that keeps answering reads.
     indexWorkers: integer(env, 'INDEX_WORKERS', Math.max(2, Math.min(4, machine.cores - 1)), 1, 64),
+    webDir: webDirOf(env, repoRoot),
     // An eighth of the machine's memory, at most 2 GiB by default (an index takes ~4.4 bytes per unit of its ticket total).
     indexMemoryBytes: integer(env, 'INDEX_MEMORY_MB', Math.min(2048, Math.floor(machine.memoryBytes / MIB / 8)), 16, 1_048_576) * MIB,
   });
