@@ -49,6 +49,8 @@ export interface PageQuery {
   readonly max?: number;
   /** Ticket ids to return per row, 0 to MAX_ROW_IDS (default DEFAULT_ROW_IDS). */
   readonly maxIds?: number;
+  /** Start at the first level ≥ this one (within [min, max]) instead of at `offset`. */
+  readonly fromLevel?: number;
 }
 
 export interface LevelRow {
@@ -62,6 +64,8 @@ export interface LevelRow {
 export interface LevelPage {
   /** Levels within [min, max]. */
   total: number;
+  /** Where the rows start within [min, max]: the query's offset, or where `fromLevel` put it. */
+  offset: number;
   rows: LevelRow[];
 }
 
@@ -287,7 +291,7 @@ export class ClearanceIndex {
     if (!Number.isSafeInteger(maxIds) || maxIds < 0 || maxIds > MAX_ROW_IDS) {
       throw invalidQuery(`maxIds must be an integer from 0 to ${MAX_ROW_IDS}`);
     }
-    for (const [name, bound] of [['min', query.min], ['max', query.max]] as const) {
+    for (const [name, bound] of [['min', query.min], ['max', query.max], ['fromLevel', query.fromLevel]] as const) {
       if (bound !== undefined && (typeof bound !== 'number' || Number.isNaN(bound))) {
         throw invalidQuery(`${name} must be a number`);
       }
@@ -295,8 +299,9 @@ export class ClearanceIndex {
     this.refresh();
     const first = this.countBelow(query.min ?? 1);
     const end = Math.max(first, this.countBelow(Math.floor(query.max ?? this.sumOfValues) + 1));
+    const start = query.fromLevel === undefined ? offset : Math.min(end, Math.max(first, this.countBelow(query.fromLevel))) - first;
     const levels: number[] = [];
-    for (let k = first + offset; k < end && levels.length < limit; k++) levels.push(this.levelAt(k));
+    for (let k = first + start; k < end && levels.length < limit; k++) levels.push(this.levelAt(k));
     // The witnesses needed reach the largest lower-half sum among the rows and their mirrors.
     const total = this.sumOfValues;
     let needed = 0;
@@ -307,7 +312,7 @@ export class ClearanceIndex {
       ticketCount: this.comboSize(level),
       ticketIds: this.topIds(level, maxIds),
     }));
-    return { total: end - first, rows };
+    return { total: end - first, offset: start, rows };
   }
 
   /** Adds a ticket. O(log n) now; the DP catches up lazily at the next query. */

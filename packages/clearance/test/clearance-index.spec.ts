@@ -89,6 +89,27 @@ describe('ClearanceIndex against brute force', () => {
       { numRuns: 300 },
     );
   });
+
+  it('starts a page at the first level at or above fromLevel, saying at which offset', () => {
+    fc.assert(
+      fc.property(
+        ticketSets(),
+        fc.integer({ min: -5, max: 500 }),
+        fc.option(fc.integer({ min: 1, max: 200 }), { nil: undefined }),
+        fc.option(fc.integer({ min: 1, max: 500 }), { nil: undefined }),
+        (tickets, fromLevel, min, max) => {
+          const index = ClearanceIndex.build(tickets);
+          const inRange = bruteForceLevels(tickets).filter((l) => (min === undefined || l >= min) && (max === undefined || l <= max));
+          const at = inRange.findIndex((level) => level >= fromLevel);
+          const expectedOffset = at === -1 ? inRange.length : at;
+          const page = index.page({ offset: 999, limit: 3, min, max, fromLevel, maxIds: 0 });
+          expect(page.offset).toBe(expectedOffset);
+          expect(page.rows.map((r) => r.level)).toEqual(inRange.slice(expectedOffset, expectedOffset + 3));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });
 
 describe('ClearanceIndex updates', () => {
@@ -420,7 +441,7 @@ describe('ClearanceIndex errors', () => {
     expectCode(() => index.page({ offset: 0, limit: 10, maxIds: -1 }), 'INVALID_QUERY');
     expectCode(() => index.page({ offset: 0, limit: 10, min: Number.NaN }), 'INVALID_QUERY');
     expectCode(() => index.countBelow(Number.NaN), 'INVALID_QUERY');
-    expect(index.page({ offset: 0, limit: 10, min: 6, max: 4 })).toEqual({ total: 0, rows: [] });
+    expect(index.page({ offset: 0, limit: 10, min: 6, max: 4 })).toEqual({ total: 0, offset: 0, rows: [] });
   });
 
   it('handles the empty index', () => {
@@ -429,7 +450,7 @@ describe('ClearanceIndex errors', () => {
     expect(index.total).toBe(0);
     expect(index.has(0)).toBe(false);
     expect(index.combo(1)).toBeNull();
-    expect(index.page({ offset: 0, limit: 5 })).toEqual({ total: 0, rows: [] });
+    expect(index.page({ offset: 0, limit: 5 })).toEqual({ total: 0, offset: 0, rows: [] });
     expectCode(() => index.levelAt(0), 'OUT_OF_RANGE');
   });
 });

@@ -108,6 +108,8 @@ export interface LevelRow {
   ticketCount: number;
   /** At most 20 of the combination's ticket ids (the highest ones, ascending). */
   ticketIds: number[];
+  /** The labels of those tickets, in the same order. */
+  ticketLabels: string[];
 }
 
 export interface LevelsQuery {
@@ -115,6 +117,8 @@ export interface LevelsQuery {
   limit?: number;
   min?: number;
   max?: number;
+  /** Start at the first level ≥ this one (within min..max) instead of at `offset`; the answer's `offset` says where that is. */
+  fromLevel?: number;
 }
 
 export interface LevelPage {
@@ -159,7 +163,9 @@ export interface ReservationView {
   id: number;
   eventId: number;
   level: number;
+  /** The reservation's tickets, ascending (in a row of a ReservationPage: the first 20 only). */
   ticketIds: number[];
+  ticketCount: number;
   userId: number;
   status: ReservationStatus;
   createdAt: string;
@@ -174,6 +180,8 @@ export interface UserSummary {
 
 /** `GET /api/reservations/:id` (the holder, or an admin): the reservation with its tickets. */
 export interface ReservationDetail extends ReservationView {
+  /** Tickets `ticketsOffset` on (ascending ids), at most COMBO_PAGE_MAX_LIMIT: `?offset&limit` pages through them. */
+  ticketsOffset: number;
   tickets: ComboTicket[];
 }
 

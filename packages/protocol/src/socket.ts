@@ -45,6 +45,8 @@ export interface LevelsPageRequest {
   limit: number;
   min?: number;
   max?: number;
+  /** Start at the first level ≥ this one instead of at `offset` (see LevelsQuery.fromLevel). */
+  fromLevel?: number;
 }
 
 export interface LevelComboRequest {

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { COMBO_PAGE_MAX_LIMIT, LEVEL_ROW_MAX_TICKET_IDS, type ComboQuery, type LevelCombo, type LevelPage } from '@tickets/protocol';
+import { COMBO_PAGE_MAX_LIMIT, LEVEL_ROW_MAX_TICKET_IDS, type ComboQuery, type LevelCombo, type LevelPage, type LevelsQuery } from '@tickets/protocol';
 import { notFound } from '../common/app-error';
 import { Timers } from '../common/timers';
 import { placeholders, READ_CHUNK_ROWS } from '../database/chunks';
 import { UnitOfWork } from '../database/unit-of-work';
 import { ClearanceIndexes } from '../inventory/clearance-indexes.service';
-import { LevelsQueryDto } from './dto/levels.dto';
+import { TicketLabels } from './ticket-labels';
 
 
 /** Levels are served by the event's ClearanceIndex (in an index worker); only combo labels come from the database. */
@@ -15,18 +15,21 @@ export class LevelsService {
     private readonly indexes: ClearanceIndexes,
     private readonly unitOfWork: UnitOfWork,
     private readonly timers: Timers,
+    private readonly labels: TicketLabels,
   ) {}
 
-  async page(eventId: number, query: LevelsQueryDto): Promise<LevelPage> {
-    const offset = query.offset ?? 0;
+  async page(eventId: number, query: LevelsQuery): Promise<LevelPage> {
     const { version, page } = await this.indexes.page(eventId, {
-      offset,
+      offset: query.offset ?? 0,
       limit: query.limit ?? 100,
       min: query.min,
       max: query.max,
+      fromLevel: query.fromLevel,
       maxIds: LEVEL_ROW_MAX_TICKET_IDS,
     });
-    return { eventId, version, total: page.total, offset, rows: page.rows };
+    const labels = await this.labels.labelsOf(page.rows.flatMap((row) => row.ticketIds));
+    const rows = page.rows.map((row) => ({ ...row, ticketLabels: row.ticketIds.map((id) => labels.get(id) ?? '') }));
+    return { eventId, version, total: page.total, offset: page.offset, rows };
   }
 
   /** The level's combination, `limit` tickets from `offset` on (with their labels). */

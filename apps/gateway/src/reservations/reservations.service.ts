@@ -20,6 +20,7 @@ export function toReservationView(reservation: ReservationEntity): ReservationVi
     eventId: reservation.eventId,
     level: reservation.level,
     ticketIds: reservation.ticketIds,
+    ticketCount: reservation.ticketIds.length,
     userId: reservation.userId,
     status: reservation.status,
     createdAt: reservation.createdAt.toISOString(),

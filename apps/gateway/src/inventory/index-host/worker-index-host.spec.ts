@@ -51,7 +51,7 @@ describe('WorkerIndexHost', () => {
       expect.objectContaining({ version: 5, levelCount: 15 }),
       expect.objectContaining({ version: 6, levelCount: 7 }),
     ]);
-    expect(page).toEqual({ version: 6, page: { total: 7, rows: expect.any(Array) } });
+    expect(page).toEqual({ version: 6, page: { total: 7, offset: 0, rows: expect.any(Array) } });
     expect(page.page.rows.map((row) => row.level)).toEqual([1, 2, 3, 8, 9, 10, 11]);
     await expect(host.combo(1, 4)).resolves.toEqual({ version: 6, ticketIds: null });
   });

@@ -30,6 +30,13 @@ export class LevelsQueryDto implements LevelsQuery {
   @Min(1)
   @Max(MAX_LEVEL)
   max?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_LEVEL)
+  fromLevel?: number;
 }
 
 export class ComboQueryDto implements ComboQuery {

@@ -53,6 +53,12 @@ export class LevelsPageDto implements LevelsPageRequest {
   @Min(1)
   @Max(MAX_LEVEL)
   max?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_LEVEL)
+  fromLevel?: number;
 }
 
 export class LevelComboDto implements LevelComboRequest {
