@@ -1,4 +1,4 @@
-import type { ErrorBody, EventView, LevelCombo, LevelPage, LevelRow, ReservationView, TicketPage, TicketView } from '@tickets/protocol';
+import type { ErrorBody, EventView, LevelCombo, LevelPage, LevelRow, ReservationDetail, ReservationView, TicketPage, TicketView } from '@tickets/protocol';
 import { auditEvent } from './support/audit';
 import { expectEventually } from './support/expect-eventually';
 import { bearer, startTestApp, type TestApp } from './support/test-app';
@@ -242,6 +242,15 @@ describe.each(DATABASE_KINDS)('gateway on %s', (kind) => {
       expect(values.reduce((a, b) => a + b, 0)).toBe(6);
       const mine = (await t.http().get('/api/reservations/mine').set(...bearer(attendee.token)).expect(200)).body as ReservationView[];
       expect(mine.filter((r) => r.eventId === eventId)).toEqual([view]);
+      // Its detail, with the tickets' labels and values, for the holder and for an admin; nobody else learns it exists.
+      const detail = (await t.http().get(`/api/reservations/${view.id}`).set(...bearer(attendee.token)).expect(200)).body as ReservationDetail;
+      expect(detail).toMatchObject({ ...view, ticketsOffset: 0 });
+      expect(detail.tickets.map((ticket) => ticket.id)).toEqual(view.ticketIds);
+      expect(detail.tickets.reduce((sum, ticket) => sum + ticket.value, 0)).toBe(6);
+      await t.http().get(`/api/reservations/${view.id}?offset=1&limit=1`).set(...bearer(t.adminToken)).expect(200);
+      const stranger = await t.attendee('stranger');
+      const hidden = await t.http().get(`/api/reservations/${view.id}`).set(...bearer(stranger.token));
+      expect(hidden.body).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
     });
 
     it('a repeated requestId gets the first reservation back even while another level is available, and changes nothing', async () => {
@@ -276,13 +285,13 @@ describe.each(DATABASE_KINDS)('gateway on %s', (kind) => {
       expect((await auditEvent(t.dataSource, eventId)).reservations).toHaveLength(1);
     });
 
-    it('cancel returns the tickets to the pool (owner or admin only)', async () => {
+    it('cancel returns the tickets to the pool (owner or admin only; to anyone else the reservation does not exist)', async () => {
       const eventId = await createEvent('cancel', [1, 2, 4]);
       const reservation = (await reserve(attendee.token, eventId, 7, 'c-1').expect(201)).body as ReservationView;
       const levelsWhileHeld = (await t.http().get(`/api/events/${eventId}/levels`).set(...bearer(attendee.token))).body as LevelPage;
       expect(levelsWhileHeld.total).toBe(0);
       const stranger = await t.attendee('stranger');
-      expect((await t.http().delete(`/api/reservations/${reservation.id}`).set(...bearer(stranger.token))).status).toBe(403);
+      expect((await t.http().delete(`/api/reservations/${reservation.id}`).set(...bearer(stranger.token))).status).toBe(404);
       const cancelled = await t.http().delete(`/api/reservations/${reservation.id}`).set(...bearer(attendee.token)).expect(200);
       expect(cancelled.body).toMatchObject({ id: reservation.id, status: 'cancelled', ticketIds: reservation.ticketIds });
       const audit = await auditEvent(t.dataSource, eventId);

@@ -1,7 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { Permission, type EventView } from '@tickets/protocol';
 import { RequirePermissions } from '../auth/auth.decorators';
-import { CreateEventDto, EventParams } from './dto/event.dto';
+import { CreateEventDto, DeleteEventQueryDto, EventParams } from './dto/event.dto';
 import { EventsService } from './events.service';
 
 @Controller('events')
@@ -27,7 +27,7 @@ export class EventsController {
   @Delete(':eventId')
   @HttpCode(204)
   @RequirePermissions(Permission.EVENTS_WRITE)
-  remove(@Param() params: EventParams): Promise<void> {
-    return this.events.remove(params.eventId);
+  remove(@Param() params: EventParams, @Query() query: DeleteEventQueryDto): Promise<void> {
+    return this.events.remove(params.eventId, query.force === 'true');
   }
 }

@@ -1,13 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import type { EventView } from '@tickets/protocol';
+import { ErrorCode, type EventView } from '@tickets/protocol';
 import { EntityManager } from 'typeorm';
-import { notFound } from '../common/app-error';
+import { AppError, notFound } from '../common/app-error';
 import { Clock } from '../common/clock';
+import { LiveUpdates } from '../common/live-updates';
 import { Timers } from '../common/timers';
 import { placeholders, WRITE_CHUNK_ROWS } from '../database/chunks';
 import { UnitOfWork } from '../database/unit-of-work';
 import { InventoryFeed } from '../inventory/inventory-feed';
 import { LevelCountEntity } from '../inventory/level-count.entity';
+import { ReservationEntity } from '../reservations/reservation.entity';
+import { toReservationView } from '../reservations/reservations.service';
 import { CreateEventDto } from './dto/event.dto';
 import { EventEntity } from './event.entity';
 
@@ -40,12 +43,25 @@ export class EventsService {
     private readonly feed: InventoryFeed,
     private readonly clock: Clock,
     private readonly timers: Timers,
+    private readonly live: LiveUpdates,
   ) {}
 
   /** Every event, from the database alone (no clearance index is built to list them). */
   async list(): Promise<EventView[]> {
     const rows = await this.unitOfWork.read((manager) => manager.query(`${EVENT_VIEW_SQL} ORDER BY e.id`) as Promise<EventRow[]>);
     return rows.map(toEventView);
+  }
+
+  /**
+   * The views of these events (those that still exist), each with whether its level count is
+   * that of its current version (a replica records it shortly after the change).
+   */
+  async viewsOf(eventIds: readonly number[]): Promise<{ view: EventView; levelCountCurrent: boolean }[]> {
+    if (eventIds.length === 0) return [];
+    const rows = await this.unitOfWork.read(
+      (manager) => manager.query(`${EVENT_VIEW_SQL} WHERE e.id IN (${placeholders(eventIds.length)}) ORDER BY e.id`, [...eventIds]) as Promise<EventRow[]>,
+    );
+    return rows.map((row) => ({ view: toEventView(row), levelCountCurrent: Number(row.level_version ?? -1) >= Number(row.version) }));
   }
 
   async get(eventId: number): Promise<EventView> {
@@ -65,7 +81,7 @@ export class EventsService {
       await manager.insert(LevelCountEntity, { eventId: created.id, version: 0, levelCount: 0 });
       return created;
     });
-    return {
+    const view: EventView = {
       id: event.id,
       name: event.name,
       totalTickets: 0,
@@ -75,21 +91,41 @@ export class EventsService {
       version: 0,
       createdAt: event.createdAt.toISOString(),
     };
+    this.live.eventCreated(view);
+    return view;
   }
 
   /** Deletes the event with its tickets, reservations and outbox rows; joined sockets get `event-deleted`. */
-  async remove(eventId: number): Promise<void> {
-    const version = await this.unitOfWork.run(async (manager) => {
+  /**
+   * Deletes the event with its tickets, reservations and outbox rows; joined sockets get
+   * `event-deleted`. An event with active reservations is deleted only with `force`, and then their
+   * holders are told. The version bump first takes the event row's lock, so no reservation commits
+   * meanwhile (theirs take it last), and the count of active reservations is the final one.
+   */
+  async remove(eventId: number, force: boolean): Promise<void> {
+    const { version, holders } = await this.unitOfWork.run(async (manager) => {
+      await manager.query('UPDATE events SET version = version + 1 WHERE id = ?', [eventId]);
       const event = await manager.findOneBy(EventEntity, { id: eventId });
       if (!event) throw notFound('Event');
+      const active = await manager.find(ReservationEntity, { where: { eventId, status: 'active' }, order: { id: 'ASC' } });
+      if (active.length > 0 && !force) {
+        throw new AppError(
+          ErrorCode.CONFLICT,
+          `The event has ${active.length} active reservation(s); delete it with force=true to release them`,
+        );
+      }
       await this.deleteInChunks(manager, 'reservation_tickets', 'ticket_id', 'ticket_id IN (SELECT id FROM tickets WHERE event_id = ?)', eventId);
       await this.deleteInChunks(manager, 'reservations', 'id', 'event_id = ?', eventId);
       await this.deleteInChunks(manager, 'tickets', 'id', 'event_id = ?', eventId);
       await this.deleteInChunks(manager, 'inventory_changes', 'version', 'event_id = ?', eventId);
       await manager.delete(LevelCountEntity, { eventId });
       await manager.delete(EventEntity, { id: eventId });
-      return event.version + 1;
+      return { version: event.version, holders: active };
     });
+    for (const reservation of holders) {
+      const view = toReservationView(Object.assign(reservation, { status: 'cancelled' as const }));
+      this.live.reservationChanged(reservation.userId, { reason: 'event-deleted', reservation: view });
+    }
     await this.feed.publish({
       eventId,
       version,

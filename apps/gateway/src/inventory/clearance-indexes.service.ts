@@ -121,6 +121,11 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
     return this.serial(eventId, async () => this.inventories.get(eventId) ?? (await this.build(eventId)));
   }
 
+  /** The event's inventory if this replica has it loaded (nothing is built). */
+  loaded(eventId: number): EventInventory | null {
+    return this.inventories.get(eventId) ?? null;
+  }
+
   /** A page of the event's levels, from the newest index this replica has. */
   page(eventId: number, query: PageQuery): Promise<PageAnswer> {
     return this.read(eventId, () => this.host.page(eventId, query));

@@ -49,7 +49,10 @@ export class TicketLabels implements OnApplicationBootstrap {
       await this.unitOfWork.read(async (manager) => {
         for (let i = 0; i < missing.length; i += READ_CHUNK_ROWS) {
           const chunk = missing.slice(i, i + READ_CHUNK_ROWS);
-          const rows = (await manager.query(`SELECT id, label FROM tickets WHERE id IN (${placeholders(chunk.length)})`, chunk)) as {
+          const rows = (await manager.query(
+            `SELECT id, label FROM tickets WHERE id IN (${placeholders(chunk.length)})`,
+            chunk,
+          )) as {
             id: number | string;
             label: string;
           }[];

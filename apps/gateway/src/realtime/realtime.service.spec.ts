@@ -3,13 +3,17 @@ import type { EventInventory } from '../inventory/clearance-indexes.service';
 import type { ClearanceIndexes } from '../inventory/clearance-indexes.service';
 import type { InventoryBroadcaster } from '../inventory/inventory-broadcaster';
 import { loadConfig } from '../config/app-config';
-import { eventRoom, RealtimeService, roomShardOf, type RoomMember } from './realtime.service';
+import { RealtimeService, type RoomMember } from './realtime.service';
+import { eventOfRoom, eventRoom, roomShardOf } from './rooms';
 
 describe('event room shards', () => {
   it('puts a socket in a shard within range', () => {
     const id = randomBytes(15).toString('base64url');
     for (const shards of [1, 3, 8]) expect(roomShardOf(id, shards)).toBeLessThan(shards);
     expect(eventRoom(7, roomShardOf(id, 1))).toBe('event:7#0');
+    expect(eventOfRoom(eventRoom(7, 3))).toBe(7);
+    expect(eventOfRoom('user:7')).toBeNull();
+    expect(eventOfRoom('lobby')).toBeNull();
   });
 
   it('spreads random socket ids evenly over the shards', () => {

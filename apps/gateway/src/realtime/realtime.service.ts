@@ -11,16 +11,7 @@ import { LevelsService } from '../levels/levels.service';
 import { ReservationsService } from '../reservations/reservations.service';
 import { JoinEventDto, LeaveEventDto, LevelComboDto, LevelsPageDto, SocketReserveDto } from './dto/realtime.dto';
 import { ReserveRateLimiter } from './reserve-rate-limiter';
-
-/** The room of one shard of an event's sockets (see InventoryBroadcaster). */
-export const eventRoom = (eventId: number, shard: number): string => `event:${eventId}#${shard}`;
-
-/** The shard of a socket, the same for every event: an FNV-1a hash of its id, so shards fill evenly. */
-export function roomShardOf(socketId: string, shards: number): number {
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < socketId.length; index += 1) hash = Math.imul(hash ^ socketId.charCodeAt(index), 0x01000193);
-  return (hash >>> 0) % shards;
-}
+import { eventRoom, roomShardOf } from './rooms';
 
 /** What the service needs of a socket: who it is and its room membership. */
 export interface RoomMember {

@@ -3,7 +3,7 @@ import { Permission } from '@tickets/protocol';
 /** How many witnesses a reservation tries before answering LEVEL_UNAVAILABLE. */
 export const MAX_RESERVE_ATTEMPTS = 8;
 
-/** The owner may cancel their reservation; so may anyone allowed to manage reservations. */
+/** The owner may see and cancel their reservation; so may anyone allowed to manage reservations. */
 export function mayCancel(reservation: { userId: number }, userId: number, permissions: ReadonlySet<string>): boolean {
   return reservation.userId === userId || permissions.has(Permission.RESERVATIONS_MANAGE);
 }

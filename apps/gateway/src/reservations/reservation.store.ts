@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ErrorCode } from '@tickets/protocol';
+import { ErrorCode, type ReservationStatus, type UserSummary } from '@tickets/protocol';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { AppError, notFound } from '../common/app-error';
 import { Clock } from '../common/clock';
@@ -42,6 +42,12 @@ export type ReserveOutcome =
   /** The same (user, requestId) committed concurrently; this is that reservation. */
   | { kind: 'duplicate'; reservation: ReservationEntity };
 
+/** A reservation with the user holding it. */
+export interface HeldReservation {
+  reservation: ReservationEntity;
+  holder: UserSummary;
+}
+
 export interface ReserveDraft {
   eventId: number;
   userId: number;
@@ -72,8 +78,46 @@ export class ReservationStore {
     return this.unitOfWork.read((manager) => manager.find(ReservationEntity, { where: { userId }, order: { id: 'DESC' } }));
   }
 
-  listByEvent(eventId: number): Promise<ReservationEntity[]> {
-    return this.unitOfWork.read((manager) => manager.find(ReservationEntity, { where: { eventId }, order: { id: 'ASC' } }));
+  /** A page of the event's reservations, newest first, with their holders. */
+  pageByEvent(eventId: number, query: { offset: number; limit: number; status?: ReservationStatus }): Promise<{ total: number; rows: HeldReservation[] }> {
+    return this.unitOfWork.read(async (manager) => {
+      const where = { eventId, ...(query.status ? { status: query.status } : {}) };
+      const [reservations, total] = await manager.findAndCount(ReservationEntity, {
+        where,
+        order: { id: 'DESC' },
+        skip: query.offset,
+        take: query.limit,
+      });
+      const userIds = [...new Set(reservations.map((reservation) => reservation.userId))];
+      const users =
+        userIds.length === 0
+          ? []
+          : ((await manager.query(`SELECT id, email, display_name FROM users WHERE id IN (${placeholders(userIds.length)})`, userIds)) as {
+              id: number | string;
+              email: string;
+              display_name: string;
+            }[]);
+      const holders = new Map(users.map((user) => [Number(user.id), { id: Number(user.id), email: user.email, displayName: user.display_name }]));
+      const rows = reservations.map((reservation) => ({
+        reservation,
+        holder: holders.get(reservation.userId) ?? { id: reservation.userId, email: '', displayName: '(deleted user)' },
+      }));
+      return { total, rows };
+    });
+  }
+
+  /** Labels and values of these tickets, in the order given (a deleted ticket is left out). */
+  ticketsOf(ticketIds: readonly number[]): Promise<{ id: number; label: string; value: number }[]> {
+    if (ticketIds.length === 0) return Promise.resolve([]);
+    return this.unitOfWork.read(async (manager) => {
+      const rows = (await manager.query(`SELECT id, label, value FROM tickets WHERE id IN (${placeholders(ticketIds.length)})`, [...ticketIds])) as {
+        id: number | string;
+        label: string;
+        value: number | string;
+      }[];
+      const byId = new Map(rows.map((row) => [Number(row.id), { id: Number(row.id), label: row.label, value: Number(row.value) }]));
+      return ticketIds.flatMap((id) => byId.get(id) ?? []);
+    });
   }
 
   /**

@@ -1,9 +1,9 @@
-import { Body, Controller, Delete, Get, Param, Post } from '@nestjs/common';
-import { Permission, type ReservationView } from '@tickets/protocol';
+import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
+import { Permission, type ReservationDetail, type ReservationPage, type ReservationView } from '@tickets/protocol';
 import { CurrentUser, RequirePermissions } from '../auth/auth.decorators';
 import type { AuthPrincipal } from '../auth/token.service';
 import { EventParams } from '../events/dto/event.dto';
-import { ReservationParams, ReserveDto } from './dto/reservation.dto';
+import { ReservationParams, ReservationsQueryDto, ReservationTicketsQueryDto, ReserveDto } from './dto/reservation.dto';
 import { ReservationsService } from './reservations.service';
 
 @Controller()
@@ -18,13 +18,18 @@ export class ReservationsController {
 
   @Get('events/:eventId/reservations')
   @RequirePermissions(Permission.RESERVATIONS_MANAGE)
-  ofEvent(@Param() params: EventParams): Promise<ReservationView[]> {
-    return this.reservations.ofEvent(params.eventId);
+  ofEvent(@Param() params: EventParams, @Query() query: ReservationsQueryDto): Promise<ReservationPage> {
+    return this.reservations.ofEvent(params.eventId, query);
   }
 
   @Get('reservations/mine')
   mine(@CurrentUser() user: AuthPrincipal): Promise<ReservationView[]> {
     return this.reservations.mine(user.userId);
+  }
+
+  @Get('reservations/:id')
+  detail(@CurrentUser() user: AuthPrincipal, @Param() params: ReservationParams, @Query() query: ReservationTicketsQueryDto): Promise<ReservationDetail> {
+    return this.reservations.detail(user, params.id, query);
   }
 
   @Delete('reservations/:id')

@@ -1,8 +1,10 @@
 import { ClearanceIndex } from '@tickets/clearance';
 import type { PermissionsService } from '../auth/permissions.service';
 import { AppError } from '../common/app-error';
+import { LiveUpdates } from '../common/live-updates';
 import { RandomSource } from '../common/random-source';
 import type { ClearanceIndexes, ComboAt, EventInventory } from '../inventory/clearance-indexes.service';
+import type { ReservationNotice } from '@tickets/protocol';
 import type { CommittedChange } from '../inventory/committed-change';
 import { LocalInventoryFeed } from '../inventory/local-inventory-feed';
 import type { ReservationEntity } from './reservation.entity';
@@ -119,6 +121,9 @@ function setup(values: number[]) {
     indexes.applied(change);
     await indexes.rebuild();
   });
+  const live = new LiveUpdates();
+  const notices: [number, ReservationNotice][] = [];
+  live.attach({ reservationChanged: (userId, notice) => notices.push([userId, notice]), eventCreated: () => undefined });
   const permissions = { permissionsOf: async (role: string) => new Set(role === 'admin' ? ['reservations:manage'] : []) };
   const service = new ReservationsService(
     store as unknown as ReservationStore,
@@ -126,8 +131,9 @@ function setup(values: number[]) {
     feed,
     permissions as unknown as PermissionsService,
     new FirstChoices(),
+    live,
   );
-  return { store, indexes, published, service };
+  return { store, indexes, published, service, notices };
 }
 
 describe('ReservationsService', () => {
@@ -212,13 +218,17 @@ describe('ReservationsService', () => {
     expect(indexes.held).toEqual(new Set());
   });
 
-  it('cancels for the owner or a manager only, publishing the release', async () => {
-    const { service, published } = setup([4]);
+  it('cancels for the owner, releases for a manager (telling the holder), and hides the reservation from anyone else', async () => {
+    const { service, published, notices } = setup([4, 5]);
     const view = await service.reserve(7, 1, { level: 4, requestId: 'f' });
-    await expect(service.cancel({ userId: 8, role: 'attendee' }, view.id)).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    const cancelled = await service.cancel({ userId: 9, role: 'admin' }, view.id);
-    expect(cancelled.status).toBe('cancelled');
-    expect(published.map((c) => c.cause)).toEqual(['reserved', 'released']);
+    await expect(service.cancel({ userId: 8, role: 'attendee' }, view.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const released = await service.cancel({ userId: 9, role: 'admin' }, view.id);
+    expect(released.status).toBe('cancelled');
+    expect(notices).toEqual([[7, { reason: 'released-by-admin', reservation: released }]]);
+    const own = await service.reserve(7, 1, { level: 5, requestId: 'g' });
+    await service.cancel({ userId: 7, role: 'attendee' }, own.id);
+    expect(notices).toHaveLength(1);
+    expect(published.map((c) => c.cause)).toEqual(['reserved', 'released', 'reserved', 'released']);
     await expect(service.cancel({ userId: 7, role: 'attendee' }, 999)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });

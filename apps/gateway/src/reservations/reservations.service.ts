@@ -1,12 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { ErrorCode, ReservationView } from '@tickets/protocol';
+import {
+  COMBO_PAGE_MAX_LIMIT,
+  ErrorCode,
+  LEVEL_ROW_MAX_TICKET_IDS,
+  type ReservationDetail,
+  type ReservationPage,
+  type ReservationView,
+} from '@tickets/protocol';
 import { PermissionsService } from '../auth/permissions.service';
 import type { AuthPrincipal } from '../auth/token.service';
 import { AppError, notFound } from '../common/app-error';
+import { LiveUpdates } from '../common/live-updates';
 import { RandomSource } from '../common/random-source';
 import { ClearanceIndexes } from '../inventory/clearance-indexes.service';
 import { InventoryFeed } from '../inventory/inventory-feed';
-import { ReserveDto } from './dto/reservation.dto';
+import { ReservationsQueryDto, ReservationTicketsQueryDto, ReserveDto } from './dto/reservation.dto';
 import { ReservationEntity } from './reservation.entity';
 import { MAX_RESERVE_ATTEMPTS, mayCancel } from './reservation-rules';
 import { ReservationStore } from './reservation.store';
@@ -40,6 +48,7 @@ export class ReservationsService {
     private readonly feed: InventoryFeed,
     private readonly permissions: PermissionsService,
     private readonly random: RandomSource,
+    private readonly live: LiveUpdates,
   ) {}
 
   /**
@@ -79,24 +88,52 @@ export class ReservationsService {
     throw failure;
   }
 
+  /**
+   * Cancels a reservation (the holder) or releases it (a manager); the holder is told live when
+   * someone else did it. Another user's reservation answers NOT_FOUND: it is none of their business
+   * that it exists.
+   */
   async cancel(principal: AuthPrincipal, reservationId: number): Promise<ReservationView> {
-    const found = await this.store.findById(reservationId);
-    if (!found) throw notFound('Reservation');
-    if (!mayCancel(found, principal.userId, await this.permissions.permissionsOf(principal.role))) {
-      throw new AppError(ErrorCode.FORBIDDEN, 'Only the owner or a manager may cancel this reservation');
-    }
+    const found = await this.visibleTo(principal, reservationId);
     if (found.status === 'cancelled') return toReservationView(found);
     const { reservation, change } = await this.store.cancel(found);
     await this.feed.publish(change);
-    return toReservationView(reservation);
+    const view = toReservationView(reservation);
+    if (reservation.userId !== principal.userId) this.live.reservationChanged(reservation.userId, { reason: 'released-by-admin', reservation: view });
+    return view;
+  }
+
+  /** One reservation of the caller's (or any, for a manager), with a page of its tickets. */
+  async detail(principal: AuthPrincipal, reservationId: number, query: ReservationTicketsQueryDto): Promise<ReservationDetail> {
+    const reservation = await this.visibleTo(principal, reservationId);
+    const ticketsOffset = query.offset ?? 0;
+    const tickets = await this.store.ticketsOf(reservation.ticketIds.slice(ticketsOffset, ticketsOffset + (query.limit ?? COMBO_PAGE_MAX_LIMIT)));
+    return { ...toReservationView(reservation), ticketsOffset, tickets };
   }
 
   async mine(userId: number): Promise<ReservationView[]> {
     return (await this.store.listByUser(userId)).map(toReservationView);
   }
 
-  async ofEvent(eventId: number): Promise<ReservationView[]> {
-    return (await this.store.listByEvent(eventId)).map(toReservationView);
+  /** A page of the event's reservations with their holders; each names its first LEVEL_ROW_MAX_TICKET_IDS tickets. */
+  async ofEvent(eventId: number, query: ReservationsQueryDto): Promise<ReservationPage> {
+    const offset = query.offset ?? 0;
+    const { total, rows } = await this.store.pageByEvent(eventId, { offset, limit: query.limit ?? 50, status: query.status });
+    return {
+      total,
+      offset,
+      rows: rows.map(({ reservation, holder }) => {
+        const view = toReservationView(reservation);
+        return { ...view, ticketIds: view.ticketIds.slice(0, LEVEL_ROW_MAX_TICKET_IDS), holder };
+      }),
+    };
+  }
+
+  /** The reservation, if it is the caller's or the caller manages reservations; else NOT_FOUND. */
+  private async visibleTo(principal: AuthPrincipal, reservationId: number): Promise<ReservationEntity> {
+    const found = await this.store.findById(reservationId);
+    if (!found || !mayCancel(found, principal.userId, await this.permissions.permissionsOf(principal.role))) throw notFound('Reservation');
+    return found;
   }
 
   private async attempt(

@@ -1,6 +1,6 @@
 import type { CreateEventRequest } from '@tickets/protocol';
 import { Type } from 'class-transformer';
-import { IsInt, IsString, MaxLength, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, MaxLength, Min, MinLength } from 'class-validator';
 
 export class CreateEventDto implements CreateEventRequest {
   @IsString()
@@ -14,4 +14,11 @@ export class EventParams {
   @IsInt()
   @Min(1)
   eventId: number;
+}
+
+/** `DELETE /api/events/:eventId?force=true`: needed when the event has active reservations. */
+export class DeleteEventQueryDto {
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  force?: 'true' | 'false';
 }

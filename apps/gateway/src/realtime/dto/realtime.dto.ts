@@ -92,3 +92,6 @@ export class SocketReserveDto implements SocketReserveRequest {
   @IsRequestId()
   requestId: string;
 }
+
+/** `lobby:join` / `lobby:leave` take an empty object. */
+export class LobbyDto {}

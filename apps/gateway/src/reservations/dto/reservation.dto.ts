@@ -1,8 +1,12 @@
 import { applyDecorators } from '@nestjs/common';
-import type { ReserveRequest } from '@tickets/protocol';
+import { COMBO_PAGE_MAX_LIMIT, type ReservationsQuery, type ReservationStatus, type ReserveRequest } from '@tickets/protocol';
+import { IsPageLimit, IsPageOffset } from '../../common/validation';
 import { Type } from 'class-transformer';
-import { IsInt, IsString, Matches, MaxLength, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min, MinLength } from 'class-validator';
 import { IsLevel } from '../../levels/dto/levels.dto';
+
+/** Reservations per page of `GET /api/events/:eventId/reservations`. */
+export const RESERVATIONS_PAGE_MAX_LIMIT = 100;
 
 /** A client-chosen idempotency key: 1–64 characters of letters, digits, _ . : - */
 export const IsRequestId = () =>
@@ -26,4 +30,26 @@ export class ReservationParams {
   @IsInt()
   @Min(1)
   id: number;
+}
+
+/** `GET /api/events/:eventId/reservations`: a page of the event's reservations. */
+export class ReservationsQueryDto implements ReservationsQuery {
+  @IsPageOffset()
+  offset?: number;
+
+  @IsPageLimit(RESERVATIONS_PAGE_MAX_LIMIT)
+  limit?: number;
+
+  @IsOptional()
+  @IsIn(['active', 'cancelled'])
+  status?: ReservationStatus;
+}
+
+/** `GET /api/reservations/:id`: which of the reservation's tickets to show. */
+export class ReservationTicketsQueryDto {
+  @IsPageOffset()
+  offset?: number;
+
+  @IsPageLimit(COMBO_PAGE_MAX_LIMIT)
+  limit?: number;
 }
