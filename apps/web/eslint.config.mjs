@@ -9,6 +9,8 @@ export default tseslint.config(
   {
     files: ['**/*.vue'],
     languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'] } },
+    // The type checker (vue-tsc) already knows every global; ESLint's own list has no DOM types.
+    rules: { 'no-undef': 'off' },
   },
   {
     rules: {

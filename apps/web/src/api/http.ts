@@ -56,11 +56,11 @@ export async function api<T>(method: 'GET' | 'POST' | 'DELETE', path: string, op
   }
   if (response.status === 204) return undefined as T;
   const text = await response.text();
-  let body: unknown = null;
+  let body: unknown;
   try {
     body = text ? JSON.parse(text) : null;
   } catch {
-    body = null;
+    body = null; // an HTML error page from a proxy: answered by status below
   }
   if (!response.ok) {
     if (response.status === 401 && token) hooks.unauthenticated();

@@ -23,6 +23,7 @@ import {
   type SocketReserveRequest,
 } from '@tickets/protocol';
 import { io, type Socket } from 'socket.io-client';
+import { SocketRequestError } from './requestError';
 
 type TicketsSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -38,15 +39,7 @@ export interface SocketHooks {
   upgradeRequired(message: string): void;
 }
 
-export class SocketRequestError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'SocketRequestError';
-  }
-}
+export { SocketRequestError };
 
 const DEFAULT_TIMEOUT_MS = 8000;
 

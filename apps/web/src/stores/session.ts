@@ -63,7 +63,7 @@ export const useSessionStore = defineStore('session', () => {
   function restore(): void {
     const text = localStorage.getItem(STORAGE_KEY);
     if (!text) return;
-    let stored: unknown = null;
+    let stored: unknown;
     try {
       stored = JSON.parse(text);
     } catch {
