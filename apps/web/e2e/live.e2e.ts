@@ -57,8 +57,8 @@ test('an admin adds tickets and deletes one: both attendees’ tables and counts
     `/admin/events/${event.id}`,
   );
   // Add one ticket of value 4: levels 1..7.
-  await adminPage.getByLabel('Value').fill('4');
-  await adminPage.getByRole('button', { name: 'Add ticket' }).click();
+  await adminPage.getByLabel('Value', { exact: true }).fill('4');
+  await adminPage.getByRole('button', { name: 'Add ticket', exact: true }).click();
   for (const page of [pageA, pageB]) {
     await expect(page.getByTestId('event-level-count')).toHaveText('7');
     await expect(page.getByTestId('event-available')).toHaveText('3 / 3');
@@ -75,7 +75,7 @@ test('an admin adds tickets and deletes one: both attendees’ tables and counts
   // Delete the ticket of value 1: odd levels vanish.
   const ticketRow = adminPage.locator('[data-testid="tickets-table"] tbody tr', { hasText: 'T1' });
   await ticketRow.getByRole('button', { name: 'Delete' }).click();
-  await adminPage.getByTestId('confirm').click();
+  await adminPage.getByRole('dialog').getByRole('button', { name: 'Delete ticket' }).click();
   await expect(ticketRow).toHaveCount(0);
   for (const page of [pageA, pageB]) {
     await expect(page.getByTestId('event-level-count')).toHaveText('15');
@@ -103,7 +103,7 @@ test('an admin releases a reservation: its holder is told live on the other repl
   const row = adminPage.locator(`[data-testid="reservations-table"] tr[data-reservation-id="${reservation.id}"]`);
   await expect(row).toContainText('Ann');
   await row.getByRole('button', { name: 'Release' }).click();
-  await adminPage.getByTestId('confirm').click();
+  await adminPage.getByRole('dialog').getByRole('button', { name: 'Release' }).click();
 
   await expect(annPage.getByTestId('notice')).toContainText(`An admin released your reservation ${reservation.id}`);
   await expect(annPage.getByTestId('past-reservations')).toContainText('level 3');
