@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from './support/paths';
 import { consoleErrorsOf, expect, openSignedIn, test } from './support/fixtures';
 
-// eslint-disable-next-line no-restricted-syntax -- opt-in switch of the test run
+ 
 const UPDATE_SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';
 
 const VIEWPORTS = {

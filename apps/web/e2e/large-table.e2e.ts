@@ -61,7 +61,7 @@ test('reaches the last of 1,000,000+ rows by dragging the scrollbar', async ({ b
   const box = await scroller.boundingBox();
   if (!box) throw new Error('no scroller box');
   // The scrollbar is the grid's right edge; its thumb starts at the top, below the arrow button.
-  const scrollbarWidth = await scroller.evaluate((element) => element.offsetWidth - element.clientWidth - 2);
+  const scrollbarWidth = await scroller.evaluate((element) => (element instanceof HTMLElement ? element.offsetWidth - element.clientWidth - 2 : 0));
   expect(scrollbarWidth).toBeGreaterThan(0);
   const scrollbarX = box.x + box.width - 1 - scrollbarWidth / 2;
   await page.mouse.move(scrollbarX, box.y + 1 + scrollbarWidth + 5);

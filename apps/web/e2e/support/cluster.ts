@@ -7,7 +7,7 @@ import { createScratchDatabase, type ScratchDatabase } from './database';
 import { assertBuilt, freePort, GatewayProcess, randomSuffix } from './gateway';
 import { startStaticProxy } from './staticProxy';
 
-// eslint-disable-next-line no-restricted-syntax -- test harness configuration
+ 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export interface Credentials {

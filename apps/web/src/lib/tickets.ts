@@ -1,4 +1,5 @@
 import type { BulkCreateTicketsRequest, CreateTicketRequest } from '@tickets/protocol';
+import { formatNumber } from './format';
 
 /** Tickets per bulk call: well under the gateway's 100,000, so large batches show progress. */
 export const BULK_CHUNK = 10_000;
@@ -20,7 +21,7 @@ export function parseTicketList(text: string): ParsedTickets {
     const label = separator >= 0 ? line.slice(0, separator).trim() : undefined;
     const value = Number(separator >= 0 ? line.slice(separator + 1).trim() : line);
     if (!Number.isInteger(value) || value < 1 || value > MAX_TICKET_VALUE) {
-      return { ok: false, line: index + 1, message: `Line ${index + 1}: the value must be a whole number from 1 to ${MAX_TICKET_VALUE.toLocaleString('en-US')}.` };
+      return { ok: false, line: index + 1, message: `Line ${index + 1}: the value must be a whole number from 1 to ${formatNumber(MAX_TICKET_VALUE)}.` };
     }
     if (label !== undefined && label.length > 100) return { ok: false, line: index + 1, message: `Line ${index + 1}: the label is longer than 100 characters.` };
     tickets.push(label ? { label, value } : { value });

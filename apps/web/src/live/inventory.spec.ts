@@ -24,7 +24,10 @@ describe('applyInventoryMessage', () => {
     expect(outcome.appliedVersions).toEqual([11, 12]);
     expect(outcome.counts).toMatchObject({ version: 12, levelCount: 88, availableTickets: 28 });
     expect(outcome.gap).toBe(false);
-    expect(outcome.newestCommittedAt).toBe(1_012);
+    expect(outcome.commits).toEqual([
+      { version: 11, committedAt: 1_011 },
+      { version: 12, committedAt: 1_012 },
+    ]);
   });
 
   it('skips changes at or below the current version (already in the snapshot)', () => {

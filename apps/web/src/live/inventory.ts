@@ -16,8 +16,8 @@ export interface InventoryOutcome {
   appliedVersions: number[];
   /** Some version between the previous state and this message never arrived (e.g. across a reconnect). */
   gap: boolean;
-  /** Epoch ms of the newest applied change's commit (for commit-to-paint figures), or null. */
-  newestCommittedAt: number | null;
+  /** Each applied change's version and commit time (epoch ms), for commit-to-paint figures. */
+  commits: { version: number; committedAt: number }[];
 }
 
 export function countsFromSnapshot(snapshot: EventSnapshot): LiveCounts {
@@ -29,11 +29,11 @@ export function countsFromSnapshot(snapshot: EventSnapshot): LiveCounts {
  * changes at or below the current version are duplicates (a snapshot taken after them) and skipped.
  */
 export function applyInventoryMessage(counts: LiveCounts, message: InventoryChangedMessage): InventoryOutcome {
-  const unchanged: InventoryOutcome = { counts, appliedVersions: [], gap: false, newestCommittedAt: null };
+  const unchanged: InventoryOutcome = { counts, appliedVersions: [], gap: false, commits: [] };
   if (message.eventId !== counts.eventId) return unchanged;
   let next = counts;
   let gap = false;
-  let newestCommittedAt: number | null = null;
+  const commits: InventoryOutcome['commits'] = [];
   const appliedVersions: number[] = [];
   for (const change of message.changes) {
     if (change.eventId !== counts.eventId) continue;
@@ -52,9 +52,9 @@ export function applyInventoryMessage(counts: LiveCounts, message: InventoryChan
       availableTickets: change.availableTickets,
     };
     appliedVersions.push(change.version);
-    newestCommittedAt = change.committedAt;
+    commits.push({ version: change.version, committedAt: change.committedAt });
   }
-  return appliedVersions.length === 0 ? unchanged : { counts: next, appliedVersions, gap, newestCommittedAt };
+  return appliedVersions.length === 0 ? unchanged : { counts: next, appliedVersions, gap, commits };
 }
 
 /**

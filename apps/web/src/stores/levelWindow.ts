@@ -5,11 +5,15 @@ import { errorMessage } from '../api/http';
 import { covers, windowAround } from '../grid/rowSpace';
 import { markCommitsPainted } from '../lib/afterPaint';
 import { applyInventoryMessage, changedLevels, countsFromSnapshot, type LiveCounts } from '../live/inventory';
-import { fetchLevelsPage, joinEvent, leaveEvent, onConnected, onServer } from '../realtime/socket';
+import { fetchLevelsPage, isSocketConnected, joinEvent, leaveEvent, onConnected, onServer } from '../realtime/socket';
 
 /** Rows fetched beyond each edge of the visible range. */
 export const WINDOW_MARGIN = 100;
-/** Live changes are gathered for this long, then the visible window is re-fetched once. */
+/**
+ * Live changes are gathered until the next animation frame (or this long in a hidden tab, where
+ * frames stop), then the visible window is re-fetched once. Changes that arrive while a fetch is
+ * in flight ride together in the one fetch after it.
+ */
 export const COALESCE_MS = 100;
 /** How long a changed row stays highlighted. */
 export const HIGHLIGHT_MS = 1500;
@@ -67,9 +71,12 @@ export const useLevelWindowStore = defineStore('levelWindow', () => {
   let fetchQueued = false;
   let versionRetries = 0;
   let anchorWanted = false;
+  let refreshScheduled = false;
   let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  let refreshFrame: number | undefined;
   let highlightTimer: ReturnType<typeof setTimeout> | undefined;
-  let unpaintedCommits: number[] = [];
+  /** Changes whose rows are not on screen yet (for the commit-to-paint marks). */
+  let unpaintedCommits: { version: number; committedAt: number }[] = [];
   let subscriptions: (() => void)[] = [];
   /** Bumped by open/close/filter: replies of an older generation are dropped. */
   let generation = 0;
@@ -157,9 +164,10 @@ export const useLevelWindowStore = defineStore('levelWindow', () => {
     }
     if (changed.size > 0) highlight(changed);
     if (focusIndex.value >= reply.total) focusIndex.value = Math.max(0, reply.total - 1);
-    if (unpaintedCommits.length > 0) {
-      markCommitsPainted(unpaintedCommits);
-      unpaintedCommits = [];
+    const painted = unpaintedCommits.filter((commit) => commit.version <= reply.version);
+    if (painted.length > 0) {
+      markCommitsPainted(painted.map((commit) => commit.committedAt));
+      unpaintedCommits = unpaintedCommits.filter((commit) => commit.version > reply.version);
     }
     // The viewport moved while this was in flight and the reply does not cover it: go again.
     if (!covers(reply.offset, reply.rows.length, viewport.first, viewport.end, reply.total)) fetchQueued = true;
@@ -195,13 +203,28 @@ export const useLevelWindowStore = defineStore('levelWindow', () => {
     highlightTimer = setTimeout(() => (highlighted.value = new Set()), HIGHLIGHT_MS);
   }
 
-  /** Gathers live changes for COALESCE_MS, then re-fetches the window once, keeping the viewed row. */
+  /** Gathers live changes until the next frame, then re-fetches the window once, keeping the viewed row. */
   function scheduleRefresh(): void {
-    if (refreshTimer !== undefined || paused.value) return;
-    refreshTimer = setTimeout(() => {
-      refreshTimer = undefined;
+    if (refreshScheduled || paused.value) return;
+    refreshScheduled = true;
+    const run = (): void => {
+      if (!refreshScheduled) return;
+      refreshScheduled = false;
+      clearTimeout(refreshTimer);
+      if (refreshFrame !== undefined) cancelAnimationFrame(refreshFrame);
+      refreshTimer = refreshFrame = undefined;
       void queueFetch(true);
-    }, COALESCE_MS);
+    };
+    // Whichever comes first: a frame (visible tab) or the fallback delay (hidden tab, no frames).
+    if (typeof requestAnimationFrame === 'function') refreshFrame = requestAnimationFrame(run);
+    refreshTimer = setTimeout(run, COALESCE_MS);
+  }
+
+  function cancelRefresh(): void {
+    refreshScheduled = false;
+    clearTimeout(refreshTimer);
+    if (refreshFrame !== undefined) cancelAnimationFrame(refreshFrame);
+    refreshTimer = refreshFrame = undefined;
   }
 
   /** The grid reports the rows it shows; rows outside the window are fetched. */
@@ -217,12 +240,17 @@ export const useLevelWindowStore = defineStore('levelWindow', () => {
     const startedIn = generation;
     status.value = status.value === 'ready' ? 'ready' : 'joining';
     try {
-      const snapshot = await joinEvent({ eventId: eventId.value, version: counts.value?.version });
+      const joining = joinEvent({ eventId: eventId.value, version: counts.value?.version });
+      // On first open the first window rides along with the join instead of waiting for it.
+      const firstWindow = loaded.value || !isSocketConnected() ? null : queueFetch(false);
+      const snapshot = await joining;
       if (startedIn !== generation) return;
       counts.value = countsFromSnapshot(snapshot);
       status.value = 'ready';
       error.value = null;
-      await queueFetch(true);
+      if (firstWindow) await firstWindow;
+      if (startedIn !== generation) return;
+      if (!loaded.value || windowVersion.value < snapshot.version) await queueFetch(true);
     } catch (caught) {
       if (startedIn !== generation) return;
       const message = errorMessage(caught);
@@ -246,7 +274,7 @@ export const useLevelWindowStore = defineStore('levelWindow', () => {
           status.value = 'deleted';
           return;
         }
-        if (outcome.newestCommittedAt !== null) unpaintedCommits.push(outcome.newestCommittedAt);
+        unpaintedCommits.push(...outcome.commits);
         scheduleRefresh();
       }),
       onConnected(() => void join()),
@@ -259,9 +287,8 @@ export const useLevelWindowStore = defineStore('levelWindow', () => {
     subscriptions = [];
     if (eventId.value !== null && status.value === 'ready') void leaveEvent(eventId.value).catch(() => undefined);
     generation += 1;
-    clearTimeout(refreshTimer);
+    cancelRefresh();
     clearTimeout(highlightTimer);
-    refreshTimer = undefined;
     eventId.value = null;
     counts.value = null;
     status.value = 'idle';

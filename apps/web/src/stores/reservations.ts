@@ -12,6 +12,7 @@ import { api, ApiError, errorMessage } from '../api/http';
 import { newRequestId } from '../lib/requestId';
 import { onServer, reserveLevel, SocketRequestError } from '../realtime/socket';
 import { useNoticesStore } from './notices';
+import { formatNumber } from '../lib/format';
 
 /** One reservation attempt from the levels table. */
 export interface ReserveAttempt {
@@ -34,8 +35,8 @@ export interface ReserveAttempt {
 export function noticeText(notice: ReservationNotice): string {
   const { id, level } = notice.reservation;
   return notice.reason === 'released-by-admin'
-    ? `An admin released your reservation ${id} (level ${level.toLocaleString('en-US')}).`
-    : `Your reservation ${id} (level ${level.toLocaleString('en-US')}) ended: its event was deleted.`;
+    ? `An admin released your reservation ${id} (level ${formatNumber(level)}).`
+    : `Your reservation ${id} (level ${formatNumber(level)}) ended: its event was deleted.`;
 }
 
 const attemptKey = (eventId: number, level: number): string => `${eventId}:${level}`;
