@@ -9,11 +9,12 @@ import { ReservationStore } from './reservations/reservation.store';
 import { ReservationsService } from './reservations/reservations.service';
 import { TicketsController } from './tickets/tickets.controller';
 import { TicketsService } from './tickets/tickets.service';
+import { BulkRequestReader } from './tickets/bulk-request/bulk-request-reader';
 
 /** Events, tickets, levels and reservations share one module: they commit to the same inventory. */
 @Module({
   controllers: [EventsController, TicketsController, LevelsController, ReservationsController],
-  providers: [EventsService, TicketsService, LevelsService, ReservationsService, ReservationStore, StartupService],
+  providers: [EventsService, TicketsService, BulkRequestReader, LevelsService, ReservationsService, ReservationStore, StartupService],
   exports: [EventsService, TicketsService, LevelsService, ReservationsService, StartupService],
 })
 export class InventoryApiModule {}

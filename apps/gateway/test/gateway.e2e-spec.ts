@@ -1,5 +1,6 @@
 import type { ErrorBody, EventView, LevelCombo, LevelPage, ReservationView, TicketPage, TicketView } from '@tickets/protocol';
 import { auditEvent } from './support/audit';
+import { expectEventually } from './support/expect-eventually';
 import { bearer, startTestApp, type TestApp } from './support/test-app';
 import { DATABASE_KINDS } from './support/test-database';
 
@@ -172,8 +173,11 @@ describe.each(DATABASE_KINDS)('gateway on %s', (kind) => {
       const combo = (await t.http().get(`/api/events/${eventId}/levels/11`).set(...bearer(attendee.token)).expect(200)).body as LevelCombo;
       expect(combo.tickets.map((ticket) => ticket.value).sort((a, b) => a - b)).toEqual([1, 2, 8]);
       expect(combo.tickets.every((ticket) => ticket.label.length > 0)).toBe(true);
-      const events = (await t.http().get('/api/events').set(...bearer(attendee.token)).expect(200)).body as EventView[];
-      expect(events.find((event) => event.id === eventId)).toMatchObject({ totalTickets: 4, availableTickets: 4, levelCount: 15, version: 1 });
+      // The level count is recorded by the replica shortly after the change that made it.
+      await expectEventually(async () => {
+        const events = (await t.http().get('/api/events').set(...bearer(attendee.token)).expect(200)).body as EventView[];
+        expect(events.find((event) => event.id === eventId)).toMatchObject({ totalTickets: 4, availableTickets: 4, levelCount: 15, version: 1 });
+      });
     });
 
     it('creates single tickets, deletes available ones and refuses to delete a reserved one', async () => {
@@ -331,7 +335,10 @@ describe.each(DATABASE_KINDS)('gateway on %s', (kind) => {
   describe('health', () => {
     it('reports liveness and readiness', async () => {
       await t.http().get('/api/healthz').expect(200, { status: 'ok' });
-      await t.http().get('/api/readyz').expect(200, { status: 'ok', database: 'up', redis: 'disabled' });
+      const ready = await t.http().get('/api/readyz').expect(200);
+      expect(ready.body).toMatchObject({ status: 'ok', database: 'up', redis: 'disabled' });
+      expect(ready.body.indexes).toEqual({ loaded: expect.any(Number), building: [], memoryMb: expect.any(Number), budgetMb: 2048 });
+      expect(ready.body.eventLoopDelayMs).toEqual({ p99: expect.any(Number), max: expect.any(Number), windowMs: 10_000 });
     });
   });
 });

@@ -20,10 +20,17 @@
  */
 import { ClearanceError } from './errors';
 import { ReachableSums } from './reachable-sums';
+import { lowerBound, mergeAscending } from './sorted';
 
 export interface Ticket {
   readonly id: number;
   readonly value: number;
+}
+
+/** A batch of changes for `ClearanceIndex.apply`: ids to remove, then tickets to add. */
+export interface TicketChanges {
+  readonly removed?: readonly number[];
+  readonly added?: readonly Ticket[];
 }
 
 export interface ClearanceOptions {
@@ -68,13 +75,19 @@ export const DEFAULT_ROW_IDS = 20;
 const INITIAL_WITNESS_LIMIT = 4095;
 
 export class ClearanceIndex {
-  /** Ticket ids, ascending; values[i] belongs to ids[i]. */
-  private readonly ids: number[] = [];
-  private readonly values: number[] = [];
-  /** The same values, ascending (the solid-middle lemma takes the smallest first)... */
+  /**
+   * Ticket ids, ascending; values[i] belongs to ids[i]. Changes do not touch these arrays: they
+   * are noted below and merged in one pass at the next query (`compact`), so a change of k tickets
+   * costs O(k log n) now and O(n + k log k) once, never O(k · n).
+   */
+  private ids: number[] = [];
+  private values: number[] = [];
+  /** The same values, ascending (the solid-middle lemma takes the smallest first). */
   private ascendingValues: number[] = [];
-  /** ...except those added since it was last needed: merged in then, so a bulk add stays linear. */
-  private addedValues: number[] = [];
+  /** Positions in ids/values of tickets removed since the last compaction. */
+  private removedAt = new Set<number>();
+  /** Tickets added since the last compaction, id -> value (none of them is in ids). */
+  private added = new Map<number, number>();
   private sumOfValues = 0;
   private sums: ReachableSums | null = null;
   /** Lowest ticket index whose DP contribution is stale; ids.length when up to date. */
@@ -135,7 +148,7 @@ export class ClearanceIndex {
 
   /** Number of tickets held. O(1). */
   get ticketCount(): number {
-    return this.ids.length;
+    return this.ids.length - this.removedAt.size + this.added.size;
   }
 
   /** The k-th smallest level, 0 <= k < size. O(log S). */
@@ -233,32 +246,94 @@ export class ClearanceIndex {
     return { total: end - first, rows };
   }
 
-  /** Adds a ticket. Amortised O(log n + n) now; the DP catches up lazily at the next query. */
+  /** Adds a ticket. O(log n) now; the DP catches up lazily at the next query. */
   add(ticket: Ticket): void {
-    assertTicket(ticket);
-    const at = lowerBound(this.ids, ticket.id);
-    if (this.ids[at] === ticket.id) throw duplicate(ticket.id);
-    const total = this.sumOfValues + ticket.value;
-    if (total > this.maxTotal) throw tooLarge(total, this.maxTotal);
-    this.ids.splice(at, 0, ticket.id);
-    this.values.splice(at, 0, ticket.value);
-    this.addedValues.push(ticket.value);
-    this.sumOfValues = total;
-    this.staleFrom = Math.min(this.staleFrom, at);
+    this.apply({ added: [ticket] });
   }
 
-  /** Removes the ticket with this id. O(log n + n) now; the DP catches up lazily at the next query. */
+  /** Removes the ticket with this id. O(log n) now; the DP catches up lazily at the next query. */
   remove(ticketId: number): void {
-    const at = lowerBound(this.ids, ticketId);
-    if (this.ids[at] !== ticketId) {
-      throw new ClearanceError('UNKNOWN_TICKET', `no ticket with id ${String(ticketId)}`);
+    this.apply({ removed: [ticketId] });
+  }
+
+  /**
+   * Applies a batch of changes as a whole: the removals, then the additions. Validated first, so a
+   * refused batch (UNKNOWN_TICKET, DUPLICATE_TICKET, INVALID_TICKET, TOTAL_TOO_LARGE) changes
+   * nothing. O(k log n) now for k tickets; the next query merges them in O(n + k log k) and
+   * replays the DP once for the whole batch.
+   */
+  apply(changes: TicketChanges): void {
+    const removed = changes.removed ?? [];
+    const added = changes.added ?? [];
+    const removedNow = new Set<number>();
+    let total = this.sumOfValues;
+    for (const id of removed) {
+      if (!this.holds(id) || removedNow.has(id)) {
+        throw new ClearanceError('UNKNOWN_TICKET', `no ticket with id ${String(id)}`);
+      }
+      removedNow.add(id);
+      total -= this.valueOf(id);
     }
-    this.sumOfValues -= this.values[at];
-    const ascending = this.sortedValues();
-    ascending.splice(lowerBound(ascending, this.values[at]), 1);
-    this.ids.splice(at, 1);
-    this.values.splice(at, 1);
-    this.staleFrom = Math.min(this.staleFrom, at);
+    const addedNow = new Set<number>();
+    for (const ticket of added) {
+      assertTicket(ticket);
+      if ((this.holds(ticket.id) && !removedNow.has(ticket.id)) || addedNow.has(ticket.id)) throw duplicate(ticket.id);
+      addedNow.add(ticket.id);
+      total += ticket.value;
+    }
+    if (total > this.maxTotal) throw tooLarge(total, this.maxTotal);
+    for (const id of removed) {
+      if (this.added.delete(id)) continue;
+      this.removedAt.add(lowerBound(this.ids, id));
+    }
+    for (const ticket of added) this.added.set(ticket.id, ticket.value);
+    this.sumOfValues = total;
+  }
+
+  /** Is a ticket with this id held (changes not yet compacted included)? O(log n). */
+  private holds(id: number): boolean {
+    if (this.added.has(id)) return true;
+    const at = lowerBound(this.ids, id);
+    return this.ids[at] === id && !this.removedAt.has(at);
+  }
+
+  /** The value of a held ticket. O(log n). */
+  private valueOf(id: number): number {
+    return this.added.get(id) ?? this.values[lowerBound(this.ids, id)];
+  }
+
+  /**
+   * Merges the noted changes into ids, values and ascendingValues in one pass each, and marks the
+   * DP stale from the first position that changed (an append keeps the DP's prefix).
+   * O(n + k log k) for k changed tickets; O(1) without changes.
+   */
+  private compact(): void {
+    if (this.removedAt.size === 0 && this.added.size === 0) return;
+    const { ids, values } = this;
+    const addedIds = [...this.added.keys()].sort((a, b) => a - b);
+    let firstChanged = addedIds.length > 0 ? lowerBound(ids, addedIds[0]) : ids.length;
+    for (const at of this.removedAt) firstChanged = Math.min(firstChanged, at);
+    const keptCount = ids.length - this.removedAt.size;
+    const nextIds = new Array<number>(keptCount + addedIds.length);
+    const nextValues = new Array<number>(nextIds.length);
+    for (let i = 0, j = 0, k = 0; k < nextIds.length; ) {
+      while (i < ids.length && this.removedAt.has(i)) i++;
+      if (j >= addedIds.length || (i < ids.length && ids[i] < addedIds[j])) {
+        nextIds[k] = ids[i];
+        nextValues[k++] = values[i++];
+      } else {
+        nextIds[k] = addedIds[j];
+        nextValues[k++] = this.added.get(addedIds[j++])!;
+      }
+    }
+    const removedValues = [...this.removedAt].map((at) => values[at]).sort((a, b) => a - b);
+    const addedValues = [...this.added.values()].sort((a, b) => a - b);
+    this.ascendingValues = mergeAscending(this.ascendingValues, removedValues, addedValues);
+    this.ids = nextIds;
+    this.values = nextValues;
+    this.removedAt = new Set();
+    this.added = new Map();
+    this.staleFrom = Math.min(this.staleFrom, firstChanged);
   }
 
   /** Bytes held by the DP arrays and the ticket arrays (an estimate for the latter). O(1). */
@@ -271,6 +346,7 @@ export class ClearanceIndex {
    * replays the reachable set from scratch, recording witnesses only up to `witnessLimit`.
    */
   private refresh(witnessLimit = INITIAL_WITNESS_LIMIT): void {
+    this.compact();
     const n = this.ids.length;
     const half = Math.floor(this.sumOfValues / 2);
     let sums = this.sums;
@@ -301,32 +377,13 @@ export class ClearanceIndex {
     const sums = this.sums!;
     const n = this.ids.length;
     const half = Math.floor(this.sumOfValues / 2);
-    sums.applyAll(this.values, this.sortedValues());
+    sums.applyAll(this.values, this.ascendingValues);
     sums.indexRanks();
     this.rankOfOne = sums.rank(1);
     this.lowerCount = sums.rank(half + 1) - this.rankOfOne;
     // Levels above half mirror to t = total - level in [0, total - half - 1].
     this.upperCount = sums.rank(this.sumOfValues - half);
     this.staleFrom = n;
-  }
-
-  /** All values, ascending, with the recently added ones merged in. O(n + k log k) after k adds, else O(1). */
-  private sortedValues(): number[] {
-    if (this.addedValues.length === 0) return this.ascendingValues;
-    const added = this.addedValues.sort((a, b) => a - b);
-    const held = this.ascendingValues;
-    this.addedValues = [];
-    if (added.length <= 16) {
-      // A few adds (a release, one new ticket): in place beats a new array.
-      for (const value of added) held.splice(lowerBound(held, value), 0, value);
-      return held;
-    }
-    const merged = new Array<number>(held.length + added.length);
-    for (let i = 0, j = 0, k = 0; k < merged.length; k++) {
-      merged[k] = j >= added.length || (i < held.length && held[i] <= added[j]) ? held[i++] : added[j++];
-    }
-    this.ascendingValues = merged;
-    return merged;
   }
 
   /** Ticket indices of the witness of lower-half sum s, descending (witnesses up to s recorded). */
@@ -399,16 +456,4 @@ function tooLarge(total: number, maxTotal: number): ClearanceError {
 
 function invalidQuery(message: string): ClearanceError {
   return new ClearanceError('INVALID_QUERY', message);
-}
-
-/** First index whose entry is >= x in an ascending array. O(log n). */
-function lowerBound(sorted: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

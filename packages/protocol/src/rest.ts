@@ -39,8 +39,11 @@ export interface EventView {
   name: string;
   totalTickets: number;
   availableTickets: number;
-  /** Levels as of `version` (the database keeps the count the replicas computed last). */
-  levelCount: number;
+  /**
+   * Levels, as the replicas last computed them (within about a second of `version`); null until
+   * the event's index has been built once. Live counts arrive with `inventory:changed`.
+   */
+  levelCount: number | null;
   /** Reservations still holding tickets; deleting the event then needs `?force=true`. */
   activeReservations: number;
   version: number;
@@ -72,7 +75,23 @@ export interface CreateTicketRequest {
   value: number;
 }
 
-/** Either explicit tickets or a random batch; at most 100,000 per call. */
+/** Limits on tickets, the same for the gateway's checks and clients. */
+export const TICKET_LIMITS = {
+  /** Largest ticket value (clearance). */
+  maxValue: 1_000_000,
+  /** Tickets one bulk call may create. */
+  maxPerBulkCall: 100_000,
+  /** Tickets one event may hold. */
+  maxPerEvent: 1_000_000,
+  /** The sum of an event's ticket values may not exceed this. */
+  maxEventValueTotal: 100_000_000,
+  /** Characters in a label (no control or bidi-override characters). */
+  maxLabelLength: 100,
+  /** Bytes of a bulk body (`POST /api/events/:eventId/tickets/bulk`); larger answers 413 PAYLOAD_TOO_LARGE. */
+  maxBulkBodyBytes: 12 * 1024 * 1024,
+} as const;
+
+/** Either explicit tickets or a random batch; at most `TICKET_LIMITS.maxPerBulkCall` per call. */
 export type BulkCreateTicketsRequest =
   | { tickets: CreateTicketRequest[] }
   | { count: number; minValue: number; maxValue: number };
@@ -112,10 +131,19 @@ export interface ComboTicket {
   value: number;
 }
 
+/** Which tickets of a combination to show: `GET …/levels/:level?offset&limit` (limit at most COMBO_PAGE_MAX_LIMIT). */
+export interface ComboQuery {
+  offset?: number;
+  limit?: number;
+}
+
+/** The level's combination: `ticketCount` tickets in all, `tickets` those from `offset` on (ascending ids). */
 export interface LevelCombo {
   eventId: number;
   version: number;
   level: number;
+  ticketCount: number;
+  offset: number;
   tickets: ComboTicket[];
 }
 
@@ -182,4 +210,14 @@ export interface ReadinessResponse {
   status: 'ok' | 'unavailable';
   database: 'up' | 'down';
   redis: 'up' | 'down' | 'disabled';
+  /** This replica's clearance indexes (they live in worker threads). */
+  indexes: {
+    loaded: number;
+    /** Events whose index is being built right now (their first reads wait for it). */
+    building: number[];
+    memoryMb: number;
+    budgetMb: number;
+  };
+  /** How late the event loop ran timers over the last complete window: a stall shows here. */
+  eventLoopDelayMs: { p99: number; max: number; windowMs: number };
 }

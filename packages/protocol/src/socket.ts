@@ -50,6 +50,8 @@ export interface LevelsPageRequest {
 export interface LevelComboRequest {
   eventId: number;
   level: number;
+  offset?: number;
+  limit?: number;
 }
 
 export interface SocketReserveRequest {
@@ -68,7 +70,9 @@ export interface InventoryChanged {
   eventId: number;
   version: number;
   cause: InventoryCause;
+  /** The tickets the change touched, ascending; at most CHANGE_MAX_TICKET_IDS of them (`ticketCount` says how many in all). */
   ticketIds: number[];
+  ticketCount: number;
   levelCount: number;
   totalTickets: number;
   availableTickets: number;
@@ -130,4 +134,8 @@ export type ServerEventName = keyof ServerToClientEvents;
 
 /** Socket payload limits shared by server validation and clients. */
 export const LEVELS_PAGE_MAX_LIMIT = 500;
+/** A combination is shown this many tickets at a time at most (a level may take 100,000). */
+export const COMBO_PAGE_MAX_LIMIT = 1000;
 export const LEVEL_ROW_MAX_TICKET_IDS = 20;
+/** A change names at most this many of its tickets (a reservation of 100,000 would otherwise send 100,000 ids to every socket). */
+export const CHANGE_MAX_TICKET_IDS = 1000;

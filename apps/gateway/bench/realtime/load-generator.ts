@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { EventSnapshot, InventoryChanged } from '@tickets/protocol';
 import { connectSocket, type EventSocket } from '../../test/cluster/event-client';
 import type { FromLoadGenerator, GeneratorResult, LoadPlan, ToLoadGenerator } from './load-messages';
-import { LatencyHistogram, schedulerTickMs } from './stats';
+import { LatencyHistogram, schedulerTickMs } from '../common/latency';
 import { readProcKb } from '../../test/cluster/gateway-process';
 
 /** A join or reserve acknowledgement slower than this counts as late. */
@@ -54,6 +54,9 @@ class LoadGenerator {
   private readonly deliveries = new LatencyHistogram();
   private payloadBytes = 0;
   private payloadSamples = 0;
+  /** Whole `inventory:changed` messages as sent (JSON of the payload), sampled on one client. */
+  private messageBytes = 0;
+  private messageSamples = 0;
   /** Latencies count from here on (set at go: the warm-up ends); loss, order and duplicates count throughout. */
   private measureFrom = Infinity;
   private messagesReceived = 0;
@@ -115,10 +118,15 @@ class LoadGenerator {
           outOfOrder: 0,
           disconnectReason: null,
         };
-        socket.on('inventory:changed', ({ changes }) => {
+        socket.on('inventory:changed', (message) => {
           const receivedAt = now();
+          const { changes } = message;
           this.messagesReceived += 1;
           this.changesReceived += changes.length;
+          if (index === 0 && receivedAt >= this.measureFrom) {
+            this.messageBytes += Buffer.byteLength(JSON.stringify(message));
+            this.messageSamples += 1;
+          }
           for (const change of changes) this.receive(client, change, receivedAt, index === 0);
         });
         socket.on('disconnect', (reason) => {
@@ -283,6 +291,8 @@ class LoadGenerator {
       messagesDuplicated,
       payloadBytes: this.payloadBytes,
       payloadSamples: this.payloadSamples,
+      messageBytes: this.messageBytes,
+      messageSamples: this.messageSamples,
       messagesReceived: this.messagesReceived,
       changesReceived: this.changesReceived,
       reserve: { ...reserve },

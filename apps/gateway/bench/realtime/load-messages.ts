@@ -2,7 +2,10 @@
  * The IPC messages between the benchmark orchestrator and its child processes (the load
  * generator and the bare Socket.IO baseline servers).
  */
-import type { CpuShare } from './cpu-usage';
+import type { CpuShare } from '../common/cpu-usage';
+import type { HistogramEntries, LatencySummary } from '../common/latency';
+
+export type { HistogramEntries, LatencySummary };
 
 export interface LoadPlan {
   /** `project`: the gateway replicas, reserving as real clients do; `baseline`: bare Socket.IO servers. */
@@ -22,13 +25,6 @@ export interface LoadPlan {
   warmupMs: number;
   connectBatchSize: number;
   connectBatchIntervalMs: number;
-}
-
-export interface LatencySummary {
-  count: number;
-  p50: number;
-  p99: number;
-  max: number;
 }
 
 /** What the clients saw, summed over them (and over load generators). */
@@ -75,6 +71,8 @@ export interface LoadResult extends DeliveryCounts {
   /** Per delivery: committedAt → one client receiving it. */
   fanOutDelivery: LatencySummary;
   meanPayloadBytes: number;
+  /** Mean JSON bytes of a whole `inventory:changed` message (its changes and envelope). */
+  meanMessageBytes: number;
   reserve: ReserveCounts & {
     ackLatency: LatencySummary;
     okPerSecond: number;
@@ -98,19 +96,14 @@ export interface GeneratorResult extends DeliveryCounts {
   deliveries: HistogramEntries;
   payloadBytes: number;
   payloadSamples: number;
+  messageBytes: number;
+  messageSamples: number;
   /** Raw, so that several generators' percentiles can be merged. */
   reserve: ReserveCounts & {
     ackLatencies: number[];
     firstSentAt: number;
     lastAckAt: number;
   };
-}
-
-/** A histogram's non-empty buckets, [bucket index, count], with its count and max. */
-export interface HistogramEntries {
-  buckets: [number, number][];
-  count: number;
-  max: number;
 }
 
 export type ToLoadGenerator = { type: 'plan'; plan: LoadPlan } | { type: 'go' } | { type: 'drain'; finalVersion: number; timeoutMs: number };
@@ -121,6 +114,17 @@ export type FromLoadGenerator =
   | { type: 'result'; result: GeneratorResult }
   | { type: 'error'; message: string };
 
-export type ToBaselineServer = { type: 'broadcast'; eventId: number; version: number; payloadBytes: number };
+/**
+ * One `inventory:changed` message of `changes` consecutive versions from `firstVersion`, each
+ * change about `changeBytes` of JSON, committed (as if) evenly over the last `intervalMs`.
+ */
+export type ToBaselineServer = {
+  type: 'broadcast';
+  eventId: number;
+  firstVersion: number;
+  changes: number;
+  changeBytes: number;
+  intervalMs: number;
+};
 
 export type FromBaselineServer = { type: 'listening'; port: number } | { type: 'error'; message: string };

@@ -10,37 +10,32 @@
  */
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
+import { resolve } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { RowDataPacket } from 'mysql2/promise';
 import { ApiClient } from '../../test/cluster/api-client';
 import { auditBookings } from '../../test/cluster/booking-audit';
 import { GatewayCluster } from '../../test/cluster/gateway-cluster';
 import { freePort, readProcKb } from '../../test/cluster/gateway-process';
-import { forkTs, nextMessage, stopChild } from './child-process';
-import { CpuMeter, pidsNamed } from './cpu-usage';
-import { mergeGeneratorResults, schedulerTickMs } from './stats';
+import { writeSection } from '../common/benchmarks-doc';
+import { forkTs, nextMessage, stopChild } from '../common/child-process';
+import { CpuMeter, pidsNamed } from '../common/cpu-usage';
+import { schedulerTickMs } from '../common/latency';
+import { Cleanups, logger, otherWorkCores, runBenchmark, setting } from '../common/run';
+import { mergeGeneratorResults } from './merge-results';
 import type { FromBaselineServer, FromLoadGenerator, LoadPlan, LoadResult, ToBaselineServer, ToLoadGenerator } from './load-messages';
 import {
   markdownSection,
-  cpuUse,
+  messagesPerClientPerSecond,
   printTable,
-  ratio,
+  ratios,
   scaleRow,
-  writeSection,
+  SECTION,
+  type BaselineShape,
   type BenchSettings,
   type RealtimeReport,
   type ScaleRow,
 } from './report';
-
-function setting(name: string, fallback: number, { zeroAllowed = false } = {}): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0 || (value === 0 && !zeroAllowed)) {
-    throw new Error(`${name} must be a ${zeroAllowed ? 'non-negative' : 'positive'} number, got "${raw}"`);
-  }
-  return value;
-}
 
 // `clients` is changed for the BENCH_SCALE runs, then set back to BENCH_CLIENTS for the main run.
 const settings: BenchSettings = {
@@ -56,11 +51,6 @@ const settings: BenchSettings = {
 const redisDb = setting('BENCH_REDIS_DB', 14);
 /** Load-generator processes the clients are split over (more than one where cores allow). */
 const generatorCount = setting('BENCH_GENERATORS', 1);
-/**
- * The baseline once more at this low rate (BENCH_FLOOR_RATE broadcasts/s, 0 to skip): what bare
- * Socket.IO can do for the same clients on this machine when the rate is not the problem.
- */
-const floorRate = setting('BENCH_FLOOR_RATE', 10, { zeroAllowed: true });
 const timeoutS = setting('BENCH_TIMEOUT_S', 1800);
 /** Smaller client counts run first (project only, same settings otherwise): where the latency goals hold on this machine. */
 const scaleClients = (process.env.BENCH_SCALE ?? '500,1000')
@@ -74,28 +64,13 @@ const scaleClients = (process.env.BENCH_SCALE ?? '500,1000')
 const baselineOnly = process.env.BENCH_MODE === 'baseline';
 /** BENCH_WRITE=0 prints the table without touching docs/benchmarks.md (exploratory settings). */
 const writeDoc = process.env.BENCH_WRITE !== '0';
-const DEFAULT_PAYLOAD_BYTES = 190;
+/** The baseline's shape when BENCH_MODE=baseline runs it alone: one message per change, at BENCH_RATE. */
+const STANDALONE_BASELINE: Omit<BaselineShape, 'messagesPerSecond'> = { changesPerMessage: 1, messageBytes: 210 };
+/** JSON bytes of an `inventory:changed` message around its changes: `{"eventId":1,"changes":[]}`. */
+const ENVELOPE_BYTES = Buffer.byteLength(JSON.stringify({ eventId: 1, changes: [] }));
 
-/**
- * Cores kept busy by other work over a short window while none of the bench's processes run
- * (from /proc/stat): a busy machine makes every figure of the run worse, the baseline's too.
- */
-async function otherWorkCores(windowMs = 3_000): Promise<number> {
-  const meter = new CpuMeter({}, cpus().length);
-  meter.start();
-  await new Promise((resolve) => setTimeout(resolve, windowMs));
-  return meter.stop().machine;
-}
-
-/** Everything started is registered here and torn down in reverse order, whatever happens. */
-const cleanups: (() => Promise<unknown>)[] = [];
-async function cleanUp(): Promise<void> {
-  while (cleanups.length > 0) await cleanups.pop()!().catch((error: Error) => console.error('cleanup:', error.message));
-}
-
-function log(message: string): void {
-  console.log(`[bench:realtime ${new Date().toISOString().slice(11, 19)}] ${message}`);
-}
+const cleanups = new Cleanups();
+const log = logger('bench:realtime');
 
 const send = (child: ChildProcess, message: ToLoadGenerator | ToBaselineServer): boolean => child.send(message);
 
@@ -135,8 +110,8 @@ async function runLoad(
   finalVersion: () => Promise<number>,
 ): Promise<LoadResult> {
   const plans = generatorPlans(plan);
-  const generators = plans.map(() => forkTs('load-generator.ts'));
-  for (const generator of generators) cleanups.push(() => stopChild(generator));
+  const generators = plans.map(() => forkTs(resolve(__dirname, 'load-generator.ts')));
+  for (const generator of generators) cleanups.add(() => stopChild(generator));
   const waitAll = <T extends FromLoadGenerator['type']>(type: T, timeoutMs: number) =>
     Promise.all(generators.map((generator) => nextMessage<FromLoadGenerator, T>(generator, type, timeoutMs)));
   generators.forEach((generator, g) => send(generator, { type: 'plan', plan: plans[g] }));
@@ -175,11 +150,11 @@ async function runLoad(
   };
 }
 
-async function runProject(): Promise<Omit<RealtimeReport, 'baseline' | 'baselineRate' | 'baselinePeakRssKb' | 'floor' | 'loadBefore'> & { loadBefore: number }> {
+async function runProject(): Promise<Omit<RealtimeReport, 'baseline' | 'baselineShape' | 'baselinePeakRssKb' | 'loadBefore'> & { loadBefore: number }> {
   const loadBefore = await otherWorkCores();
   log('starting two gateway replicas on a fresh database');
   const cluster = await GatewayCluster.start({ owner: 'bench_realtime', replicas: 2, redisDb });
-  cleanups.push(() => cluster.stop());
+  cleanups.add(() => cluster.stop());
   const urls = cluster.replicas.map((replica) => replica.url);
   const api = new ApiClient(urls[0]);
   const admin = api.withToken((await api.login(cluster.admin.email, cluster.admin.password)).accessToken);
@@ -255,7 +230,7 @@ async function runProject(): Promise<Omit<RealtimeReport, 'baseline' | 'baseline
     log(`WARNING: event counters ${JSON.stringify(counters)} disagree with the ticket rows`);
   }
   const replicaPeakRssKb = cluster.replicas.map((replica) => replica.peakRssKb());
-  await cleanUp();
+  await cleanups.run();
   return {
     settings,
     project: result,
@@ -271,17 +246,35 @@ async function runProject(): Promise<Omit<RealtimeReport, 'baseline' | 'baseline
   };
 }
 
-async function runBaseline(payloadBytes: number, rate: number): Promise<{ result: LoadResult; peakRssKb: number[]; loadBefore: number }> {
+/**
+ * The baseline at the gateway's message rate and size: `shape.messagesPerSecond` broadcasts per
+ * second for the same time, each carrying on average `shape.changesPerMessage` consecutive changes
+ * in a message of `shape.messageBytes`, alternating between two bare servers.
+ */
+async function runBaseline(shape: BaselineShape): Promise<{ result: LoadResult; peakRssKb: number[]; loadBefore: number }> {
   const loadBefore = await otherWorkCores();
-  const changes = Math.max(1, Math.round(rate * (settings.warmupS + settings.durationS)));
-  log(`baseline: two bare Socket.IO servers, ${changes} broadcasts of ${payloadBytes} bytes at ${rate.toFixed(1)}/s`);
+  const { messagesPerSecond, changesPerMessage, messageBytes } = shape;
+  const messages = Math.max(1, Math.round(messagesPerSecond * (settings.warmupS + settings.durationS)));
+  // Changes per message vary so that their mean is changesPerMessage (e.g. 16, 17, 16, 17, ...).
+  const changesIn = (message: number): number =>
+    Math.max(1, Math.floor((message + 1) * changesPerMessage) - Math.floor(message * changesPerMessage));
+  const changeBytes = Math.max(1, Math.round((messageBytes - ENVELOPE_BYTES) / changesPerMessage - 1));
+  const intervalMs = 1000 / messagesPerSecond;
+  log(
+    `baseline: two bare Socket.IO servers, ${messages} messages at ${messagesPerSecond.toFixed(2)}/s, ` +
+      `${changesPerMessage.toFixed(2)} changes of ${changeBytes} bytes each (${messageBytes} bytes per message)`,
+  );
   const adapterKey = `bench-baseline-${randomBytes(4).toString('hex')}`;
   const servers: ChildProcess[] = [];
   const urls: string[] = [];
   for (let index = 0; index < 2; index += 1) {
     const port = await freePort();
-    const server = forkTs('baseline-server.ts', { PORT: String(port), REDIS_URL: `redis://127.0.0.1:6379/${redisDb}`, ADAPTER_KEY: adapterKey });
-    cleanups.push(() => stopChild(server));
+    const server = forkTs(resolve(__dirname, 'baseline-server.ts'), {
+      PORT: String(port),
+      REDIS_URL: `redis://127.0.0.1:6379/${redisDb}`,
+      ADAPTER_KEY: adapterKey,
+    });
+    cleanups.add(() => stopChild(server));
     await nextMessage<FromBaselineServer, 'listening'>(server, 'listening', 30_000);
     servers.push(server);
     urls.push(`http://127.0.0.1:${port}`);
@@ -289,6 +282,7 @@ async function runBaseline(payloadBytes: number, rate: number): Promise<{ result
   const peaks = [0, 0];
   const samplePeaks = (): void => servers.forEach((server, index) => (peaks[index] = Math.max(peaks[index], readProcKb(server.pid, 'VmHWM') ?? 0)));
   const eventId = 1;
+  let version = 0;
   const result = await runLoad(
     {
       mode: 'baseline',
@@ -298,91 +292,84 @@ async function runBaseline(payloadBytes: number, rate: number): Promise<{ result
       listenerTokens: [],
       reserverTokens: [],
       levels: [],
-      reservesPerSecond: rate,
+      reservesPerSecond: messagesPerSecond,
       durationMs: settings.durationS * 1000,
       warmupMs: settings.warmupS * 1000,
       connectBatchSize: 50,
       connectBatchIntervalMs: 50,
     },
     servers.map((server) => server.pid),
-    // The same fixed-rate schedule as the reservations, alternating between the two servers.
+    // A fixed-rate schedule like the reservations', alternating between the two servers.
     () =>
-      new Promise<void>((resolve) => {
+      new Promise<void>((resolveSent) => {
         const started = performance.now();
         let sent = 0;
         const timer = setInterval(() => {
-          const due = Math.min(changes, Math.floor(((performance.now() - started) * rate) / 1000));
+          const due = Math.min(messages, Math.floor(((performance.now() - started) * messagesPerSecond) / 1000));
           while (sent < due) {
+            const changes = changesIn(sent);
+            send(servers[sent % 2], { type: 'broadcast', eventId, firstVersion: version + 1, changes, changeBytes, intervalMs });
+            version += changes;
             sent += 1;
-            send(servers[sent % 2], { type: 'broadcast', eventId, version: sent, payloadBytes });
           }
-          if (sent >= changes) {
+          if (sent >= messages) {
             clearInterval(timer);
-            resolve();
+            resolveSent();
           }
-        }, schedulerTickMs(rate));
+        }, schedulerTickMs(messagesPerSecond));
       }),
-    async () => changes,
+    async () => version,
   );
   samplePeaks();
-  await cleanUp();
+  await cleanups.run();
   return { result, peakRssKb: peaks, loadBefore };
 }
 
 async function main(): Promise<void> {
-  const hardStop = setTimeout(() => {
-    console.error(`bench:realtime: still running after ${timeoutS} s, giving up`);
-    void cleanUp().finally(() => process.exit(2));
-  }, timeoutS * 1000);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
+  log(`settings ${JSON.stringify(settings)}`);
+  const scale: ScaleRow[] = [];
+  const mainClients = settings.clients;
+  for (const clients of baselineOnly ? [] : scaleClients.filter((count) => count < mainClients)) {
+    settings.clients = clients;
+    log(`scale run: ${clients} clients (project only)`);
+    const run = await runProject();
+    scale.push(scaleRow(clients, run));
+    if (run.project.messagesLost > 0 || run.doubleBooked > 0 || run.lostReservations > 0) process.exitCode = 1;
   }
-  try {
-    log(`settings ${JSON.stringify(settings)}`);
-    const scale: ScaleRow[] = [];
-    const mainClients = settings.clients;
-    for (const clients of baselineOnly ? [] : scaleClients.filter((count) => count < mainClients)) {
-      settings.clients = clients;
-      log(`scale run: ${clients} clients (project only)`);
-      const run = await runProject();
-      scale.push(scaleRow(clients, run));
-      if (run.project.messagesLost > 0 || run.doubleBooked > 0 || run.lostReservations > 0) process.exitCode = 1;
-    }
-    settings.clients = mainClients;
-    const project = baselineOnly ? null : await runProject();
-    // The fan-out work the project really did: its committed rate (at most the target), same duration.
-    const baselineRate = Math.min(settings.reservesPerSecond, project?.project.reserve.committedPerSecond || settings.reservesPerSecond);
-    const payloadBytes = project?.project.meanPayloadBytes || DEFAULT_PAYLOAD_BYTES;
-    const baseline = await runBaseline(payloadBytes, baselineRate);
-    if (!project) {
-      console.log(JSON.stringify({ ...baseline.result, acknowledged: undefined }, null, 2));
-      return;
-    }
-    const floor = floorRate > 0 && floorRate < baselineRate ? { rate: floorRate, result: (await runBaseline(payloadBytes, floorRate)).result } : null;
-    const report: RealtimeReport = {
-      ...project,
-      baseline: baseline.result,
-      baselineRate,
-      baselinePeakRssKb: baseline.peakRssKb,
-      floor,
-      loadBefore: { project: project.loadBefore, baseline: baseline.loadBefore },
-    };
-    printTable(report);
-    if (floor) log(`floor: bare Socket.IO at ${floor.rate}/s, fan-out p50 / p99 ${floor.result.fanOutAll.p50} / ${floor.result.fanOutAll.p99} ms; ${cpuUse(floor.result)}`);
-    if (writeDoc) writeSection(markdownSection(report, new Date(), scale));
-    log(`fan-out p99 is ${ratio(report).toFixed(2)}× the baseline${writeDoc ? '; results written to docs/benchmarks.md' : ''}`);
-    const { project: load } = report;
-    if (load.messagesLost > 0 || load.disconnected > 0 || report.doubleBooked > 0 || report.lostReservations > 0 || report.inconsistentTickets > 0) {
-      process.exitCode = 1;
-      console.error('bench:realtime: messages lost, sockets dropped, tickets double-booked or reservations lost (see table)');
-    }
-  } finally {
-    clearTimeout(hardStop);
-    await cleanUp();
+  settings.clients = mainClients;
+  const project = baselineOnly ? null : await runProject();
+  // The fan-out work the project really did: as many messages per client per second, as large.
+  const shape: BaselineShape = project
+    ? {
+        messagesPerSecond: messagesPerClientPerSecond(project.project, settings),
+        changesPerMessage: project.project.changesReceived / Math.max(1, project.project.messagesReceived),
+        messageBytes: project.project.meanMessageBytes,
+      }
+    : { ...STANDALONE_BASELINE, messagesPerSecond: settings.reservesPerSecond };
+  const baseline = await runBaseline(shape);
+  if (!project) {
+    console.log(JSON.stringify({ ...baseline.result, acknowledged: undefined }, null, 2));
+    return;
+  }
+  const report: RealtimeReport = {
+    ...project,
+    baseline: baseline.result,
+    baselineShape: shape,
+    baselinePeakRssKb: baseline.peakRssKb,
+    loadBefore: { project: project.loadBefore, baseline: baseline.loadBefore },
+  };
+  printTable(report);
+  if (writeDoc) writeSection(SECTION, markdownSection(report, new Date(), scale));
+  const { fanOut, cpuPerDelivery } = ratios(report);
+  log(
+    `fan-out p99 ${fanOut.toFixed(2)}×, server CPU per delivered message ${cpuPerDelivery.toFixed(2)}× the baseline at the same message rate` +
+      `${writeDoc ? '; results written to docs/benchmarks.md' : ''}`,
+  );
+  const { project: load } = report;
+  if (load.messagesLost > 0 || load.disconnected > 0 || report.doubleBooked > 0 || report.lostReservations > 0 || report.inconsistentTickets > 0) {
+    process.exitCode = 1;
+    console.error('bench:realtime: messages lost, sockets dropped, tickets double-booked or reservations lost (see table)');
   }
 }
 
-main().catch((error: Error) => {
-  console.error(error.stack ?? error);
-  process.exitCode = 1;
-});
+runBenchmark('bench:realtime', timeoutS, cleanups, main);

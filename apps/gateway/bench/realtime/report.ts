@@ -1,12 +1,9 @@
 /** The results table, printed and written into docs/benchmarks.md between the realtime markers. */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import { resolve } from 'node:path';
+import { machine, sectionMarkers } from '../common/benchmarks-doc';
 import type { LatencySummary, LoadResult } from './load-messages';
 
-export const BENCHMARKS_DOC = resolve(__dirname, '../../../../docs/benchmarks.md');
-const START = '<!-- realtime:start -->';
-const END = '<!-- realtime:end -->';
+export const SECTION = 'realtime';
+const { start: START, end: END } = sectionMarkers(SECTION);
 
 export interface BenchSettings {
   clients: number;
@@ -19,12 +16,20 @@ export interface BenchSettings {
   reserverProcess: boolean;
 }
 
+/** What the baseline sends: the gateway's delivered message rate and mean message. */
+export interface BaselineShape {
+  /** `inventory:changed` messages per client per second (each broadcast reaches every client once). */
+  messagesPerSecond: number;
+  changesPerMessage: number;
+  /** Mean JSON bytes of a whole message. */
+  messageBytes: number;
+}
+
 export interface RealtimeReport {
   settings: BenchSettings;
   project: LoadResult;
   baseline: LoadResult;
-  /** Broadcasts per second in the baseline: the rate the project actually committed, at most the target. */
-  baselineRate: number;
+  baselineShape: BaselineShape;
   doubleBooked: number;
   lostReservations: number;
   /** Ticket rows that disagree with the active reservation listing them (or listing none). */
@@ -33,8 +38,6 @@ export interface RealtimeReport {
   counterDrift: { total: number; available: number };
   replicaPeakRssKb: number[];
   baselinePeakRssKb: number[];
-  /** The baseline again at a low rate (BENCH_FLOOR_RATE): what bare Socket.IO does for these clients here. */
-  floor: { rate: number; result: LoadResult } | null;
   /** Cores busy with other work (not the bench) over 3 s just before each phase. */
   loadBefore: { project: number; baseline: number };
 }
@@ -51,12 +54,26 @@ export interface ScaleRow {
   doubleBooked: number;
 }
 
+/** `inventory:changed` messages each client received per second of load (warm-up included). */
+export function messagesPerClientPerSecond(result: LoadResult, settings: Pick<BenchSettings, 'warmupS' | 'durationS'>): number {
+  return result.messagesReceived / Math.max(1, result.clients) / (settings.warmupS + settings.durationS);
+}
+
+/**
+ * Server CPU time per delivered message, µs: the servers' user + system seconds over the load
+ * phase, divided by the messages all clients received (one message to one client = one delivery).
+ */
+export function cpuPerDeliveryUs(result: LoadResult): number {
+  const serverCpuSeconds = result.cpu.groups.servers.reduce((total, cores) => total + cores, 0) * result.cpu.elapsedS;
+  return (serverCpuSeconds * 1e6) / Math.max(1, result.messagesReceived);
+}
+
 export function scaleRow(clients: number, run: Pick<RealtimeReport, 'project' | 'doubleBooked' | 'settings'>): ScaleRow {
   const { project } = run;
   return {
     clients,
     changesPerSecond: project.reserve.committedPerSecond,
-    messagesPerClientPerSecond: project.messagesReceived / Math.max(1, project.clients) / (run.settings.warmupS + run.settings.durationS),
+    messagesPerClientPerSecond: messagesPerClientPerSecond(project, run.settings),
     changesPerMessage: project.changesReceived / Math.max(1, project.messagesReceived),
     fanOut: project.fanOutAll,
     ackLatency: project.reserve.ackLatency,
@@ -77,13 +94,6 @@ function scaleTable(report: RealtimeReport, scale: readonly ScaleRow[]): string[
         `${ms(row.ackLatency.p50)} / ${ms(row.ackLatency.p99)} | ${row.lost} / ${row.doubleBooked} |`,
     ),
   ];
-}
-
-export function machine(): string {
-  const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
-  const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? cpus()[0]?.model ?? 'unknown CPU';
-  const memoryGiB = (totalmem() / 1024 ** 3).toFixed(1);
-  return `${model}, ${cpus().length} cores, ${memoryGiB} GiB RAM, Node ${process.version}, ${process.platform}`;
 }
 
 const ms = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(1)} ms` : 'n/a');
@@ -110,24 +120,45 @@ export const cpuUse = (result: LoadResult): string => {
 const perMessage = (result: LoadResult): string =>
   `${result.messagesReceived} (${(result.changesReceived / Math.max(1, result.messagesReceived)).toFixed(2)})`;
 
-export function ratio(report: RealtimeReport): number {
-  return report.project.fanOutAll.p99 / report.baseline.fanOutAll.p99;
+/** Project over baseline: fan-out p99, and server CPU per delivered message. */
+export function ratios(report: RealtimeReport): { fanOut: number; cpuPerDelivery: number } {
+  return {
+    fanOut: report.project.fanOutAll.p99 / report.baseline.fanOutAll.p99,
+    cpuPerDelivery: cpuPerDeliveryUs(report.project) / cpuPerDeliveryUs(report.baseline),
+  };
 }
 
+const us = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(1)} µs` : 'n/a');
+
 export function tableRows(report: RealtimeReport): [string, string, string, string][] {
-  const { project, baseline } = report;
+  const { project, baseline, baselineShape, settings } = report;
+  const { fanOut, cpuPerDelivery } = ratios(report);
   const rejected = Object.entries(project.reserve.rejected)
     .map(([code, count]) => `${count} ${code}`)
     .join(', ');
   return [
     ['connected clients', String(project.clients), String(baseline.clients), '2,000'],
     ['changes broadcast', String(project.expectedChanges), String(baseline.expectedChanges), ''],
-    ['changes / s', project.reserve.committedPerSecond.toFixed(1), report.baselineRate.toFixed(1), String(report.settings.reservesPerSecond)],
+    [
+      'changes / s',
+      project.reserve.committedPerSecond.toFixed(1),
+      (baseline.expectedChanges / (settings.warmupS + settings.durationS)).toFixed(1),
+      String(settings.reservesPerSecond),
+    ],
     ['`inventory:changed` messages received (changes per message)', perMessage(project), perMessage(baseline), ''],
-    ['payload per change (mean JSON bytes)', String(project.meanPayloadBytes), String(baseline.meanPayloadBytes), 'same'],
+    [
+      'messages per client per s',
+      messagesPerClientPerSecond(project, settings).toFixed(2),
+      `${messagesPerClientPerSecond(baseline, settings).toFixed(2)} (target ${baselineShape.messagesPerSecond.toFixed(2)})`,
+      'same',
+    ],
+    ['message size (mean JSON bytes)', String(project.meanMessageBytes), String(baseline.meanMessageBytes), 'same'],
+    ['payload per change (mean JSON bytes)', String(project.meanPayloadBytes), String(baseline.meanPayloadBytes), ''],
     ['fan-out to every client p50 / p99 / max', latency(project.fanOutAll), latency(baseline.fanOutAll), 'p99 ≤ 100 ms'],
     ['single delivery p50 / p99 / max', latency(project.fanOutDelivery), latency(baseline.fanOutDelivery), ''],
-    ['fan-out p99 ratio project / baseline', `${ratio(report).toFixed(2)}×`, '1.00×', '≤ 1.5×'],
+    ['fan-out p99 ratio project / baseline', `${fanOut.toFixed(2)}×`, '1.00×', '≤ 1.5×'],
+    ['server CPU per delivered message (servers\' CPU time / messages received)', us(cpuPerDeliveryUs(project)), us(cpuPerDeliveryUs(baseline)), ''],
+    ['server CPU per delivery ratio project / baseline', `${cpuPerDelivery.toFixed(2)}×`, '1.00×', '≤ 1.5×'],
     ['reserve ack p50 / p99', `${ms(project.reserve.ackLatency.p50)} / ${ms(project.reserve.ackLatency.p99)}`, '', 'p99 ≤ 50 ms'],
     [
       'reservations committed / s',
@@ -192,16 +223,20 @@ export function markdownSection(report: RealtimeReport, date: Date, scale: reado
       'to the moment the last client has the `inventory:changed`; a change counts only when every client got it. ' +
       "The gateway coalesces each event's changes into at most one `inventory:changed` message per `BROADCAST_INTERVAL_MS` " +
       '(default 50 ms, stretched to 3× the last send time in large rooms) per socket, several consecutive changes riding in one ' +
-      'message, handed to the room in `BROADCAST_SHARDS` (8) shards; the baseline sends one message per change. ' +
-      'Baseline, same run: two bare Socket.IO servers with `@socket.io/redis-adapter` (no NestJS, no database) broadcasting a ' +
-      'payload of the same size to the same number of clients for the same duration, alternating between the two servers, ' +
-      'at the rate the project actually committed (at most the target rate, so both sides fan out the same work); same measure.',
+      'message, handed to the room in `BROADCAST_SHARDS` (8) shards. ' +
+      'Baseline, same run: two bare Socket.IO servers with `@socket.io/redis-adapter` (no NestJS, no database, no coalescing ' +
+      'logic) broadcasting, alternating between the two servers, to the same number of clients for the same duration, at the ' +
+      'message rate the gateway delivered per client, each message as large on average as the gateway\'s and carrying as many ' +
+      'changes on average; those changes are stamped as committed evenly over the interval since the previous message, as ' +
+      "a coalescing server's would be, so both sides count the same wait for the next message; same measure. " +
+      "Server CPU per delivered message is the servers' user + system time over the load phase (from `/proc`) divided by " +
+      'the messages all clients received; the gateway\'s includes everything else it does meanwhile (reservations, database, ' +
+      'index, acknowledgements), the baseline\'s only the broadcasts.',
     '',
     '| metric | project | baseline | goal |',
     '| --- | --- | --- | --- |',
     ...tableRows(report).map((row) => `| ${row.join(' | ')} |`),
     '',
-    ...(report.floor ? [floorParagraph(report.floor, settings.clients), ''] : []),
     ...(scale.length === 0
       ? []
       : [
@@ -213,26 +248,4 @@ export function markdownSection(report: RealtimeReport, date: Date, scale: reado
     END,
   ];
   return lines.join('\n');
-}
-
-/** The machine's floor: bare Socket.IO at a rate far below the goal, to the same clients. */
-function floorParagraph(floor: NonNullable<RealtimeReport['floor']>, clients: number): string {
-  const { result } = floor;
-  return (
-    `What this machine can do at all: the same bare Socket.IO baseline at only ${floor.rate} broadcasts/s (one message each) ` +
-    `to the same ${clients.toLocaleString('en-US')} clients had fan-out to every client p50 / p99 / max ${latency(result.fanOutAll)}, ` +
-    `${result.messagesLost} lost; cores used: ${cpuUse(result)}.`
-  );
-}
-
-/** Replaces only the realtime section; the rest of the file (the clearance section) is kept. */
-export function writeSection(section: string): void {
-  const current = existsSync(BENCHMARKS_DOC) ? readFileSync(BENCHMARKS_DOC, 'utf8') : '# Benchmarks\n';
-  const start = current.indexOf(START);
-  const end = current.indexOf(END);
-  const next =
-    start !== -1 && end > start
-      ? current.slice(0, start) + section + current.slice(end + END.length)
-      : `${current.replace(/\s*$/, '')}\n\n${section}\n`;
-  writeFileSync(BENCHMARKS_DOC, next);
 }

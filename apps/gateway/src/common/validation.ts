@@ -1,8 +1,9 @@
-import { applyDecorators, ValidationError, ValidationPipe } from '@nestjs/common';
+import { applyDecorators, ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { ErrorCode } from '@tickets/protocol';
 import { AppError } from './app-error';
+import { shapeProblem } from './payload-shape';
 
 function describe(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((error) => {
@@ -12,9 +13,23 @@ function describe(errors: ValidationError[], parent = ''): string[] {
   });
 }
 
-/** The one validation pipe for REST and socket payloads: whitelist, transform, VALIDATION_FAILED on error. */
+/**
+ * A ValidationPipe that first checks the payload's shape cheaply (see shapeProblem), so that a
+ * hostile payload is refused before class-transformer spends time on it.
+ */
+class ShapeCheckedValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.metatype && this.toValidate(metadata)) {
+      const problem = shapeProblem(value);
+      if (problem) throw new AppError(ErrorCode.VALIDATION_FAILED, `The payload has ${problem}`);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
+/** The one validation pipe for REST and socket payloads: shape check, whitelist, transform, VALIDATION_FAILED on error. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new ShapeCheckedValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

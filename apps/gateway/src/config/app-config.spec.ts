@@ -37,6 +37,8 @@ describe('loadConfig', () => {
     [{ BROADCAST_INTERVAL_MS: '-5' }, 'BROADCAST_INTERVAL_MS'],
     [{ BROADCAST_INTERVAL_MS: '20000' }, 'BROADCAST_INTERVAL_MS'],
     [{ BROADCAST_SHARDS: '0' }, 'BROADCAST_SHARDS'],
+    [{ INDEX_WORKERS: '0' }, 'INDEX_WORKERS'],
+    [{ INDEX_MEMORY_MB: '1.5' }, 'INDEX_MEMORY_MB'],
   ])('rejects %j naming %s', (env, variable) => {
     let error: unknown;
     try {
@@ -47,6 +49,14 @@ describe('loadConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).variable).toBe(variable);
     expect((error as ConfigError).message).toContain(variable);
+  });
+
+  it('sizes the index workers and memory budget for the machine unless told', () => {
+    const GIB = 2 ** 30;
+    expect(loadConfig({}, '/r', { cores: 2, memoryBytes: 24 * GIB })).toMatchObject({ indexWorkers: 2, indexMemoryBytes: 2 * GIB });
+    expect(loadConfig({}, '/r', { cores: 16, memoryBytes: 4 * GIB })).toMatchObject({ indexWorkers: 4, indexMemoryBytes: GIB / 2 });
+    const told = loadConfig({ INDEX_WORKERS: '3', INDEX_MEMORY_MB: '64' }, '/r', { cores: 2, memoryBytes: 24 * GIB });
+    expect(told).toMatchObject({ indexWorkers: 3, indexMemoryBytes: 64 * 2 ** 20 });
   });
 
   it('reads a rate limit with an explicit window and a prefix', () => {

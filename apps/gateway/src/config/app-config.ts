@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism, totalmem } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 
 /** Where the data lives: the embedded SQLite file, or a MySQL/MariaDB server. */
@@ -48,6 +49,10 @@ export class AppConfig {
    * letting other work (reservations, acknowledgements) run in between.
    */
   readonly broadcastShards!: number;
+  /** Worker threads holding the events' clearance indexes (no index computation runs on the event loop). */
+  readonly indexWorkers!: number;
+  /** Budget for index memory; past it, indexes nobody watches here are dropped, least recently used first. */
+  readonly indexMemoryBytes!: number;
 
   constructor(values: AppConfig) {
     Object.assign(this, values);
@@ -71,6 +76,18 @@ export class ConfigError extends Error {
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/** What the defaults that depend on the machine are derived from. */
+export interface MachineFacts {
+  cores: number;
+  memoryBytes: number;
+}
+
+export function readMachine(): MachineFacts {
+  return { cores: availableParallelism(), memoryBytes: totalmem() };
+}
+
+const MIB = 2 ** 20;
 
 function nonEmpty(env: Env, name: string): string | undefined {
   const value = env[name]?.trim();
@@ -127,7 +144,7 @@ function parseRateLimit(raw: string | undefined): RateLimitConfig {
 }
 
 /** Validates the environment into an AppConfig; throws ConfigError naming the first bad variable. */
-export function loadConfig(env: Env, repoRoot: string): AppConfig {
+export function loadConfig(env: Env, repoRoot: string, machine: MachineFacts = readMachine()): AppConfig {
   const nodeEnv = nonEmpty(env, 'NODE_ENV') ?? 'development';
   const port = integer(env, 'PORT', 3000, 0, 65535);
   const rawDataDir = nonEmpty(env, 'DATA_DIR') ?? 'data';
@@ -194,5 +211,9 @@ export function loadConfig(env: Env, repoRoot: string): AppConfig {
     feedPollMs: integer(env, 'FEED_POLL_MS', 2000, 100, 600000),
     broadcastIntervalMs: integer(env, 'BROADCAST_INTERVAL_MS', 50, 0, 10000),
     broadcastShards: integer(env, 'BROADCAST_SHARDS', 8, 1, 256),
+    // Two workers at least, so a rebuild runs beside the index that keeps answering reads.
+    indexWorkers: integer(env, 'INDEX_WORKERS', Math.max(2, Math.min(4, machine.cores - 1)), 1, 64),
+    // An eighth of the machine's memory, at most 2 GiB by default (an index takes ~4.4 bytes per unit of its ticket total).
+    indexMemoryBytes: integer(env, 'INDEX_MEMORY_MB', Math.min(2048, Math.floor(machine.memoryBytes / MIB / 8)), 16, 1_048_576) * MIB,
   });
 }

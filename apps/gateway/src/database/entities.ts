@@ -2,10 +2,12 @@ import { RolePermissionEntity } from '../auth/role-permission.entity';
 import { UserEntity } from '../auth/user.entity';
 import { EventEntity } from '../events/event.entity';
 import { InventoryChangeEntity } from '../inventory/inventory-change.entity';
+import { LevelCountEntity } from '../inventory/level-count.entity';
 import { ReservationTicketEntity } from '../reservations/reservation-ticket.entity';
 import { ReservationEntity } from '../reservations/reservation.entity';
 import { TicketEntity } from '../tickets/ticket.entity';
 import { InitialSchema1764115200000 } from './migrations/1764115200000-initial-schema';
+import { EventCounts1764806400000 } from './migrations/1764806400000-event-counts';
 
 export const ENTITIES = [
   UserEntity,
@@ -15,6 +17,7 @@ export const ENTITIES = [
   ReservationEntity,
   ReservationTicketEntity,
   InventoryChangeEntity,
+  LevelCountEntity,
 ];
 
-export const MIGRATIONS = [InitialSchema1764115200000];
+export const MIGRATIONS = [InitialSchema1764115200000, EventCounts1764806400000];

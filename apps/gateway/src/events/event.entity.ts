@@ -18,6 +18,10 @@ export class EventEntity {
   @Column({ name: 'available_tickets', type: 'int', default: 0 })
   availableTickets: number;
 
+  /** The sum of every ticket's value (available or not); capped by TICKET_LIMITS.maxEventValueTotal. */
+  @Column({ name: 'total_value', type: 'int', default: 0 })
+  totalValue: number;
+
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt: Date;
 }

@@ -1,49 +1,80 @@
 import { Injectable } from '@nestjs/common';
-import type { EventSnapshot, EventView } from '@tickets/protocol';
+import type { EventView } from '@tickets/protocol';
+import { EntityManager } from 'typeorm';
 import { notFound } from '../common/app-error';
 import { Clock } from '../common/clock';
-import { EntityManager } from 'typeorm';
+import { Timers } from '../common/timers';
+import { placeholders, WRITE_CHUNK_ROWS } from '../database/chunks';
 import { UnitOfWork } from '../database/unit-of-work';
-import { InventoryChangeEntity } from '../inventory/inventory-change.entity';
-import { ClearanceIndexes, toEventSnapshot } from '../inventory/clearance-indexes.service';
 import { InventoryFeed } from '../inventory/inventory-feed';
-import { ReservationTicketEntity } from '../reservations/reservation-ticket.entity';
-import { ReservationEntity } from '../reservations/reservation.entity';
-import { TicketEntity } from '../tickets/ticket.entity';
+import { LevelCountEntity } from '../inventory/level-count.entity';
 import { CreateEventDto } from './dto/event.dto';
 import { EventEntity } from './event.entity';
+
+interface EventRow {
+  id: number | string;
+  name: string;
+  version: number | string;
+  total_tickets: number | string;
+  available_tickets: number | string;
+  created_at: Date | string;
+  level_version: number | string | null;
+  level_count: number | string | null;
+  active_reservations: number | string | null;
+}
+
+/** Events with their counters, stored level counts and active reservations: one query, no index built. */
+const EVENT_VIEW_SQL = `
+  SELECT e.id, e.name, e.version, e.total_tickets, e.available_tickets, e.created_at,
+         c.version AS level_version, c.level_count, r.active AS active_reservations
+  FROM events e
+  LEFT JOIN event_level_counts c ON c.event_id = e.id
+  LEFT JOIN (SELECT event_id, COUNT(*) AS active FROM reservations WHERE status = 'active' GROUP BY event_id) r
+    ON r.event_id = e.id`;
+
 
 @Injectable()
 export class EventsService {
   constructor(
     private readonly unitOfWork: UnitOfWork,
-    private readonly indexes: ClearanceIndexes,
     private readonly feed: InventoryFeed,
     private readonly clock: Clock,
+    private readonly timers: Timers,
   ) {}
 
+  /** Every event, from the database alone (no clearance index is built to list them). */
   async list(): Promise<EventView[]> {
-    const [events, active] = await this.unitOfWork.read(async (manager) => [
-      await manager.find(EventEntity, { order: { id: 'ASC' } }),
-      await this.activeReservations(manager),
-    ] as const);
-    return Promise.all(events.map((event) => this.view(event, active.get(event.id) ?? 0)));
+    const rows = await this.unitOfWork.read((manager) => manager.query(`${EVENT_VIEW_SQL} ORDER BY e.id`) as Promise<EventRow[]>);
+    return rows.map(toEventView);
   }
 
   async get(eventId: number): Promise<EventView> {
-    const [event, active] = await this.unitOfWork.read(async (manager) => [
-      await manager.findOneBy(EventEntity, { id: eventId }),
-      await this.activeReservations(manager, eventId),
-    ] as const);
-    if (!event) throw notFound('Event');
-    return this.view(event, active.get(eventId) ?? 0);
+    const [row] = await this.unitOfWork.read(
+      (manager) => manager.query(`${EVENT_VIEW_SQL} WHERE e.id = ?`, [eventId]) as Promise<EventRow[]>,
+    );
+    if (!row) throw notFound('Event');
+    return toEventView(row);
   }
 
   async create(request: CreateEventDto): Promise<EventView> {
-    const event = await this.unitOfWork.run((manager) =>
-      manager.save(manager.create(EventEntity, { name: request.name, version: 0, totalTickets: 0, availableTickets: 0, createdAt: this.clock.now() })),
-    );
-    return this.view(event, 0);
+    const event = await this.unitOfWork.run(async (manager) => {
+      const created = await manager.save(
+        manager.create(EventEntity, { name: request.name, version: 0, totalTickets: 0, availableTickets: 0, createdAt: this.clock.now() }),
+      );
+      // No tickets, no levels: the count is known from the start.
+      await manager.insert(LevelCountEntity, { eventId: created.id, version: 0, levelCount: 0 });
+      return created;
+    });
+    return {
+      id: event.id,
+      name: event.name,
+      totalTickets: 0,
+      availableTickets: 0,
+      levelCount: 0,
+      activeReservations: 0,
+      version: 0,
+      createdAt: event.createdAt.toISOString(),
+    };
   }
 
   /** Deletes the event with its tickets, reservations and outbox rows; joined sockets get `event-deleted`. */
@@ -51,13 +82,11 @@ export class EventsService {
     const version = await this.unitOfWork.run(async (manager) => {
       const event = await manager.findOneBy(EventEntity, { id: eventId });
       if (!event) throw notFound('Event');
-      const reservationIds = (await manager.find(ReservationEntity, { where: { eventId }, select: { id: true } })).map((r) => r.id);
-      for (let i = 0; i < reservationIds.length; i += 1000) {
-        await manager.createQueryBuilder().delete().from(ReservationTicketEntity).where('reservation_id IN (:...ids)', { ids: reservationIds.slice(i, i + 1000) }).execute();
-      }
-      await manager.delete(ReservationEntity, { eventId });
-      await manager.delete(TicketEntity, { eventId });
-      await manager.delete(InventoryChangeEntity, { eventId });
+      await this.deleteInChunks(manager, 'reservation_tickets', 'ticket_id', 'ticket_id IN (SELECT id FROM tickets WHERE event_id = ?)', eventId);
+      await this.deleteInChunks(manager, 'reservations', 'id', 'event_id = ?', eventId);
+      await this.deleteInChunks(manager, 'tickets', 'id', 'event_id = ?', eventId);
+      await this.deleteInChunks(manager, 'inventory_changes', 'version', 'event_id = ?', eventId);
+      await manager.delete(LevelCountEntity, { eventId });
       await manager.delete(EventEntity, { id: eventId });
       return event.version + 1;
     });
@@ -73,39 +102,40 @@ export class EventsService {
     });
   }
 
-  /** The state a socket gets when it joins the event's room. */
-  async snapshot(eventId: number): Promise<EventSnapshot> {
-    const inventory = await this.indexes.get(eventId);
-    if (!inventory) throw notFound('Event');
-    return toEventSnapshot(inventory);
+  /**
+   * Deletes the rows of `table` matching `where`, a chunk at a time by `key`, so an event of
+   * 100,000 tickets never holds the event loop (SQLite runs each statement synchronously).
+   */
+  private async deleteInChunks(manager: EntityManager, table: string, key: string, where: string, eventId: number): Promise<void> {
+    const slices = this.timers.slices();
+    for (;;) {
+      const keys = (await manager.query(`SELECT ${key} AS k FROM ${table} WHERE ${where} LIMIT ${WRITE_CHUNK_ROWS}`, [eventId])) as {
+        k: number | string;
+      }[];
+      if (keys.length === 0) return;
+      const list = keys.map((row) => Number(row.k));
+      const scope = table === 'inventory_changes' ? ' AND event_id = ?' : '';
+      await manager.query(`DELETE FROM ${table} WHERE ${key} IN (${placeholders(list.length)})${scope}`, [
+        ...list,
+        ...(scope ? [eventId] : []),
+      ]);
+      if (keys.length < WRITE_CHUNK_ROWS) return;
+      await slices.breathe();
+    }
   }
 
-  /** Active reservations per event (of one event, when given). */
-  private async activeReservations(manager: EntityManager, eventId?: number): Promise<Map<number, number>> {
-    const query = manager
-      .createQueryBuilder(ReservationEntity, 'r')
-      .select('r.event_id', 'eventId')
-      .addSelect('COUNT(*)', 'count')
-      .where("r.status = 'active'")
-      .groupBy('r.event_id');
-    if (eventId !== undefined) query.andWhere('r.event_id = :eventId', { eventId });
-    const rows = await query.getRawMany<{ eventId: number | string; count: number | string }>();
-    return new Map(rows.map((row) => [Number(row.eventId), Number(row.count)]));
-  }
+}
 
-  private async view(event: EventEntity, activeReservations: number): Promise<EventView> {
-    const inventory = await this.indexes.get(event.id);
-    // The index may be ahead of the row read a moment ago; report one consistent state.
-    const current = inventory && inventory.version >= event.version ? inventory : null;
-    return {
-      id: event.id,
-      name: event.name,
-      totalTickets: current?.totalTickets ?? event.totalTickets,
-      availableTickets: current?.availableTickets ?? event.availableTickets,
-      levelCount: inventory?.index.size ?? 0,
-      activeReservations,
-      version: current?.version ?? event.version,
-      createdAt: event.createdAt.toISOString(),
-    };
-  }
+function toEventView(row: EventRow): EventView {
+  const levelVersion = row.level_version === null ? -1 : Number(row.level_version);
+  return {
+    id: Number(row.id),
+    name: row.name,
+    totalTickets: Number(row.total_tickets),
+    availableTickets: Number(row.available_tickets),
+    levelCount: levelVersion < 0 ? null : Number(row.level_count),
+    activeReservations: Number(row.active_reservations ?? 0),
+    version: Number(row.version),
+    createdAt: (row.created_at instanceof Date ? row.created_at : new Date(`${row.created_at.replace(' ', 'T')}Z`)).toISOString(),
+  };
 }

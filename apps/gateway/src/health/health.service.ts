@@ -2,20 +2,38 @@ import { Injectable } from '@nestjs/common';
 import type { ReadinessResponse } from '@tickets/protocol';
 import { AppConfig } from '../config/app-config';
 import { UnitOfWork } from '../database/unit-of-work';
+import { ClearanceIndexes } from '../inventory/clearance-indexes.service';
 import { InventoryFeed } from '../inventory/inventory-feed';
+import { EventLoopMonitor } from './event-loop-monitor';
+
+const MIB = 2 ** 20;
 
 @Injectable()
 export class HealthService {
   constructor(
     private readonly unitOfWork: UnitOfWork,
     private readonly feed: InventoryFeed,
+    private readonly indexes: ClearanceIndexes,
+    private readonly eventLoop: EventLoopMonitor,
     private readonly config: AppConfig,
   ) {}
 
-  /** Ready when the database answers, and Redis too when configured. */
+  /** Ready when the database answers, and Redis too when configured; with what the indexes and the event loop are doing. */
   async readiness(): Promise<ReadinessResponse> {
     const database = (await this.unitOfWork.ping()) ? 'up' : 'down';
     const redis = this.config.redisUrl === null ? 'disabled' : (await this.feed.isHealthy()) ? 'up' : 'down';
-    return { status: database === 'up' && redis !== 'down' ? 'ok' : 'unavailable', database, redis };
+    const indexes = this.indexes.status();
+    return {
+      status: database === 'up' && redis !== 'down' ? 'ok' : 'unavailable',
+      database,
+      redis,
+      indexes: {
+        loaded: indexes.loaded,
+        building: indexes.building,
+        memoryMb: Math.round((indexes.memoryBytes / MIB) * 10) / 10,
+        budgetMb: Math.round(indexes.budgetBytes / MIB),
+      },
+      eventLoopDelayMs: this.eventLoop.delay(),
+    };
   }
 }

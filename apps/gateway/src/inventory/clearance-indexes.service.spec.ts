@@ -1,53 +1,72 @@
 import type { InventoryChanged } from '@tickets/protocol';
 import { Clock } from '../common/clock';
+import { Timers } from '../common/timers';
 import { loadConfig } from '../config/app-config';
 import { ClearanceIndexes } from './clearance-indexes.service';
 import type { CommittedChange } from './committed-change';
-import { Timers } from '../common/timers';
+import { InProcessIndexHost } from './index-host/in-process-index-host';
+import type { TicketColumns } from './index-host/index-host';
+import type { IndexState } from './index-host/index-messages';
 import { InventoryBroadcaster } from './inventory-broadcaster';
-import type { EventSnapshot, InventoryOutbox } from './inventory-outbox';
+import type { InventoryOutbox, InventorySnapshot } from './inventory-outbox';
+import type { LevelCountRecorder } from './level-count-recorder';
 import { LocalInventoryFeed } from './local-inventory-feed';
 
-/** An in-memory outbox: the database side as plain data. */
+/** An in-memory outbox: the database side as plain data, for any number of events. */
 class FakeOutbox {
   rows: CommittedChange[] = [];
   snapshots = 0;
-  constructor(public tickets: Map<number, number>) {}
+  reads = 0;
+  readonly tickets = new Map<number, Map<number, number>>();
 
-  async snapshot(eventId: number): Promise<EventSnapshot | null> {
+  constructor(initial: Map<number, number>) {
+    this.tickets.set(1, initial);
+  }
+
+  private versionOf(eventId: number): number {
+    return this.rows.filter((row) => row.eventId === eventId).at(-1)?.version ?? 0;
+  }
+
+  async snapshot(eventId: number): Promise<InventorySnapshot | null> {
     this.snapshots++;
-    const version = this.rows.at(-1)?.version ?? 0;
+    const tickets = this.tickets.get(eventId);
+    if (!tickets) return null;
+    const version = this.versionOf(eventId);
     return {
       eventId,
       version,
-      totalTickets: this.tickets.size,
-      availableTickets: this.tickets.size,
-      tickets: [...this.tickets].map(([id, value]) => ({ id, value })),
+      totalTickets: tickets.size,
+      availableTickets: tickets.size,
+      tickets: { version, ids: Float64Array.from(tickets.keys()), values: Float64Array.from(tickets.values()) },
     };
   }
 
-  reads = 0;
   async readAfter(eventId: number, version: number): Promise<CommittedChange[]> {
     this.reads++;
     return this.rows.filter((row) => row.eventId === eventId && row.version > version);
   }
 
+  async staleLevelCounts(): Promise<number[]> {
+    return [];
+  }
+
   async versions(ids: number[]): Promise<Map<number, number>> {
-    return new Map(ids.map((id) => [id, this.rows.at(-1)?.version ?? 0]));
+    return new Map(ids.filter((id) => this.tickets.has(id)).map((id) => [id, this.versionOf(id)]));
   }
 
   /** Commits a change: what the services do in their transaction. */
-  commit(cause: CommittedChange['cause'], ticketIds: number[], values: number[] | null): CommittedChange {
-    if (cause === 'reserved' || cause === 'ticket-deleted') for (const id of ticketIds) this.tickets.delete(id);
-    else ticketIds.forEach((id, i) => this.tickets.set(id, values![i]));
+  commit(cause: CommittedChange['cause'], ticketIds: number[], values: number[] | null, eventId = 1): CommittedChange {
+    const tickets = this.tickets.get(eventId)!;
+    if (cause === 'reserved' || cause === 'ticket-deleted') for (const id of ticketIds) tickets.delete(id);
+    else ticketIds.forEach((id, i) => tickets.set(id, values![i]));
     const change: CommittedChange = {
-      eventId: 1,
-      version: (this.rows.at(-1)?.version ?? 0) + 1,
+      eventId,
+      version: this.versionOf(eventId) + 1,
       cause,
       ticketIds,
       values,
       totalTickets: 0,
-      availableTickets: this.tickets.size,
+      availableTickets: tickets.size,
       committedAt: 0,
     };
     this.rows.push(change);
@@ -55,28 +74,86 @@ class FakeOutbox {
   }
 }
 
-function setup() {
-  const outbox = new FakeOutbox(new Map([[1, 1], [2, 2], [3, 4]]));
+/** The recorder's one method, remembering what it was told. */
+class FakeLevelCounts {
+  readonly recorded: [number, number, number][] = [];
+  record(eventId: number, version: number, levelCount: number): void {
+    this.recorded.push([eventId, version, levelCount]);
+  }
+}
+
+/** The in-process host, with loads that can be held back to see what happens meanwhile. */
+class GatedHost extends InProcessIndexHost {
+  loads = 0;
+  private gate: Promise<void> | null = null;
+  private open: () => void = () => undefined;
+
+  hold(): void {
+    this.gate = new Promise((resolve) => (this.open = resolve));
+  }
+
+  release(): void {
+    this.gate = null;
+    this.open();
+  }
+
+  override async load(eventId: number, tickets: TicketColumns): Promise<IndexState> {
+    this.loads++;
+    if (this.gate) await this.gate;
+    return super.load(eventId, tickets);
+  }
+}
+
+function setup(env: Record<string, string> = {}) {
+  const outbox = new FakeOutbox(
+    new Map([
+      [1, 1],
+      [2, 2],
+      [3, 4],
+    ]),
+  );
   const feed = new LocalInventoryFeed();
   // Interval 0: one message per change, so `sent` shows exactly what was broadcast when.
-  const config = loadConfig({ BROADCAST_INTERVAL_MS: '0', BROADCAST_SHARDS: '1' }, '/r');
+  const config = loadConfig({ BROADCAST_INTERVAL_MS: '0', BROADCAST_SHARDS: '1', ...env }, '/r');
   const timers = new Timers();
   const broadcaster = new InventoryBroadcaster(config, timers, new Clock());
   const sent: InventoryChanged[] = [];
-  broadcaster.attach((_eventId, _shard, changes) => sent.push(...changes));
-  const indexes = new ClearanceIndexes(outbox as unknown as InventoryOutbox, feed, broadcaster, config, new Clock(), timers);
-  return { outbox, feed, indexes, sent };
+  const watched = new Set<number>();
+  broadcaster.attach({ deliver: (_eventId, _shard, changes) => sent.push(...changes), hasListeners: (eventId) => watched.has(eventId) });
+  const host = new GatedHost();
+  const levelCounts = new FakeLevelCounts();
+  const indexes = new ClearanceIndexes(
+    outbox as unknown as InventoryOutbox,
+    feed,
+    broadcaster,
+    host,
+    levelCounts as unknown as LevelCountRecorder,
+    config,
+    new Clock(),
+    timers,
+  );
+  indexes.onApplicationBootstrap();
+  return { outbox, feed, indexes, sent, host, levelCounts, watched };
 }
 
+const levelsOf = async (indexes: ClearanceIndexes, eventId = 1): Promise<number[]> =>
+  (await indexes.page(eventId, { offset: 0, limit: 100 })).page.rows.map((row) => row.level);
+
 describe('ClearanceIndexes (the ordered consumer)', () => {
-  it('builds lazily and applies the next version, broadcasting it once', async () => {
-    const { outbox, feed, indexes, sent } = setup();
+  afterEach(() => jest.useRealTimers());
+
+  it('builds lazily and applies the next version, broadcasting it once with its level count, and records the counts', async () => {
+    const { outbox, feed, indexes, sent, levelCounts } = setup();
     const inventory = await indexes.get(1);
-    expect(inventory?.index.size).toBe(7);
+    expect(inventory?.levelCount).toBe(7);
     await feed.publish(outbox.commit('reserved', [3], null));
-    expect(inventory?.version).toBe(1);
-    expect(inventory?.index.size).toBe(3);
+    expect(inventory).toMatchObject({ version: 1, levelCount: 3 });
+    expect(await levelsOf(indexes)).toEqual([1, 2, 3]);
     expect(sent).toEqual([expect.objectContaining({ eventId: 1, version: 1, cause: 'reserved', ticketIds: [3], levelCount: 3 })]);
+    expect(levelCounts.recorded).toEqual([
+      [1, 0, 7],
+      [1, 1, 3],
+    ]);
   });
 
   it('drops duplicates and stale versions', async () => {
@@ -102,8 +179,7 @@ describe('ClearanceIndexes (the ordered consumer)', () => {
       [2, 'ticket-created'],
       [3, 'released'],
     ]);
-    const inventory = await indexes.get(1);
-    expect(inventory?.index.combo(17)).toEqual([1, 2, 3, 9]);
+    expect((await indexes.combo(1, 17)).ticketIds).toEqual([1, 2, 3, 9]);
     expect(outbox.snapshots).toBe(1);
   });
 
@@ -112,8 +188,9 @@ describe('ClearanceIndexes (the ordered consumer)', () => {
     await indexes.get(1);
     const first = outbox.commit('reserved', [1], null);
     const second = outbox.commit('reserved', [2], null);
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'queueMicrotask', 'nextTick'] });
     const secondApplied = feed.publish(second);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await Promise.resolve();
     expect(sent).toEqual([]);
     await feed.publish(first);
     await secondApplied;
@@ -127,7 +204,10 @@ describe('ClearanceIndexes (the ordered consumer)', () => {
     const passed = indexes.waitForVersion(1, 0, 1000);
     await feed.publish(outbox.commit('reserved', [1], null));
     await expect(passed).resolves.toBe(true);
-    await expect(indexes.waitForVersion(1, 1, 20)).resolves.toBe(false);
+    jest.useFakeTimers();
+    const timedOut = indexes.waitForVersion(1, 1, 20);
+    jest.advanceTimersByTime(20);
+    await expect(timedOut).resolves.toBe(false);
   });
 
   it('reads the values of an addition from the outbox when the message omitted them', async () => {
@@ -135,19 +215,26 @@ describe('ClearanceIndexes (the ordered consumer)', () => {
     await indexes.get(1);
     const change = outbox.commit('ticket-created', [7], [100]);
     await feed.publish({ ...change, ticketIds: [], values: null });
-    expect((await indexes.get(1))?.index.has(107)).toBe(true);
+    expect((await indexes.combo(1, 107)).ticketIds).toEqual([1, 2, 3, 7]);
   });
 
-  it('ignores changes of events nobody loaded, and catches up when asked', async () => {
-    const { outbox, feed, indexes, sent } = setup();
-    await feed.publish(outbox.commit('reserved', [1], null));
+  it('ignores changes of events nobody loaded (loading them only where they were committed), and catches up when asked', async () => {
+    const { outbox, indexes, sent, host } = setup();
+    await indexes.consume(outbox.commit('reserved', [1], null), 'remote');
     expect(sent).toEqual([]);
+    expect(host.loads).toBe(0);
     const inventory = await indexes.get(1);
     expect(inventory?.version).toBe(1);
     outbox.commit('reserved', [2], null); // committed by another replica, message not yet here
     await indexes.catchUp(1);
-    expect(inventory?.version).toBe(2);
-    expect(inventory?.index.size).toBe(1);
+    expect(inventory).toMatchObject({ version: 2, levelCount: 1 });
+  });
+
+  it('loads an unloaded event when this replica committed a change to it, so its level count gets recorded', async () => {
+    const { outbox, feed, indexes, levelCounts } = setup();
+    await feed.publish(outbox.commit('ticket-created', [5], [8]));
+    await indexes.get(1);
+    expect(levelCounts.recorded).toEqual([[1, 1, 15]]);
   });
 
   it('rebuilds an index that disagrees with a change and tells sockets the current state', async () => {
@@ -157,12 +244,50 @@ describe('ClearanceIndexes (the ordered consumer)', () => {
     expect(outbox.snapshots).toBe(2);
     const rebuilt = await indexes.get(1);
     expect(rebuilt?.version).toBe(1);
-    expect(rebuilt?.index.has(2)).toBe(false);
-    expect(rebuilt?.index.has(5)).toBe(true);
-    expect(sent).toEqual([expect.objectContaining({ version: 1, levelCount: rebuilt?.index.size })]);
+    expect(await levelsOf(indexes)).toEqual([1, 4, 5]);
+    expect(sent).toEqual([expect.objectContaining({ version: 1, levelCount: 3 })]);
     // The next change applies normally.
     await feed.publish(outbox.commit('reserved', [1], null));
     expect(sent.map((c) => c.version)).toEqual([1, 2]);
+  });
+
+  it('answers reads from the previous index while a rebuild is under way, then from the new one', async () => {
+    const { indexes, outbox, host } = setup();
+    await indexes.get(1);
+    outbox.tickets.get(1)!.set(4, 8); // written behind the index's back: only a rebuild sees it
+    host.hold();
+    const rebuilt = indexes.rebuild(1);
+    await expect(levelsOf(indexes)).resolves.toEqual([1, 2, 3, 4, 5, 6, 7]);
+    host.release();
+    await rebuilt;
+    expect(await levelsOf(indexes)).toHaveLength(15);
+  });
+
+  it('reports the events being built', async () => {
+    const { indexes, host } = setup();
+    host.hold();
+    const loading = indexes.get(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(indexes.status().building).toEqual([1]);
+    host.release();
+    await loading;
+    expect(indexes.status()).toMatchObject({ loaded: 1, building: [] });
+  });
+
+  it('over its memory budget drops the least recently used index nobody here watches, and rebuilds it on its next read', async () => {
+    // 16 MiB: the smallest budget; three events of about 6.6 MiB each (4.4 bytes per unit of their ticket total).
+    const { indexes, outbox, host, watched } = setup({ INDEX_MEMORY_MB: '16' });
+    for (const eventId of [1, 2, 3]) outbox.tickets.set(eventId, new Map([[eventId * 10, 1_500_000]]));
+    watched.add(1);
+    await indexes.get(1);
+    await indexes.get(2);
+    await indexes.get(3);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(indexes.loadedEventIds().sort()).toEqual([1, 3]);
+    expect(host.loads).toBe(3);
+    expect(await levelsOf(indexes, 2)).toEqual([1_500_000]);
+    expect(host.loads).toBe(4);
+    expect(indexes.status().memoryBytes).toBeLessThanOrEqual(indexes.status().budgetBytes);
   });
 
   it('tells joined sockets when the event is deleted and forgets it', async () => {

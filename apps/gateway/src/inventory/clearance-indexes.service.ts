@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { ClearanceIndex } from '@tickets/clearance';
+import type { PageQuery } from '@tickets/clearance';
 import type { EventSnapshot, InventoryCause } from '@tickets/protocol';
 import { notFound } from '../common/app-error';
 import { Clock } from '../common/clock';
@@ -7,42 +7,71 @@ import { KeyedMutex } from '../common/keyed-mutex';
 import { Timers, type ScheduledTask } from '../common/timers';
 import { AppConfig } from '../config/app-config';
 import { ADDING_CAUSES, CommittedChange, toInventoryChanged } from './committed-change';
+import { IndexHost, type IndexChange } from './index-host/index-host';
+import { IndexFailure, type IndexState, type PageAnswer } from './index-host/index-messages';
 import { InventoryBroadcaster } from './inventory-broadcaster';
-import { InventoryFeed } from './inventory-feed';
+import { InventoryFeed, type ChangeOrigin } from './inventory-feed';
 import { InventoryOutbox } from './inventory-outbox';
+import { LevelCountRecorder } from './level-count-recorder';
 
 /** How long a change that arrived early waits for the versions before it before they are read from the outbox. */
 const GAP_WAIT_MS = 50;
+/** At most one over-budget warning per this many milliseconds. */
+const BUDGET_WARNING_MS = 60_000;
 
-/** An event's in-memory inventory at one version. */
+/** An event's inventory as this replica knows it: its counters at one version (the index itself lives in the IndexHost). */
 export interface EventInventory {
   readonly eventId: number;
   version: number;
   totalTickets: number;
   availableTickets: number;
-  index: ClearanceIndex;
+  levelCount: number;
 }
 
 export function toEventSnapshot(inventory: EventInventory): EventSnapshot {
   return {
     eventId: inventory.eventId,
     version: inventory.version,
-    levelCount: inventory.index.size,
+    levelCount: inventory.levelCount,
     totalTickets: inventory.totalTickets,
     availableTickets: inventory.availableTickets,
   };
 }
 
+/** A level's combination at the version of the index that answered. */
+export interface ComboAt {
+  version: number;
+  ticketIds: number[] | null;
+}
+
+/** What readiness reports about the indexes. */
+export interface IndexesStatus {
+  loaded: number;
+  /** Events whose index is being built right now. */
+  building: number[];
+  memoryBytes: number;
+  budgetBytes: number;
+}
+
 /**
- * This replica's ClearanceIndex per event: derived state, built lazily from the database and kept
- * current by one ordered consumer per event. A change with version == last + 1 is applied; a
+ * This replica's events: their counters here, their ClearanceIndexes in the IndexHost (worker
+ * threads, so no index computation runs on the event loop). Built lazily from the database, kept
+ * current by one ordered consumer per event: a change with version == last + 1 is applied; a
  * duplicate (<= last) is dropped; a gap is filled from the outbox first (or the event is rebuilt),
- * so each version is applied and broadcast to local sockets exactly once, in order.
+ * so each version is applied and broadcast to local sockets exactly once, in order. Reads (pages,
+ * combinations) go straight to the host and are not queued behind the consumer: while an event is
+ * rebuilt, the previous index answers them.
+ *
+ * Index memory is bounded by INDEX_MEMORY_MB: past it, the least recently used events without
+ * local viewers are dropped, to be rebuilt on their next read.
  */
 @Injectable()
 export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('ClearanceIndexes');
   private readonly inventories = new Map<number, EventInventory>();
+  /** Per loaded event: index bytes as last reported, and when it was last read. */
+  private readonly usage = new Map<number, { memoryBytes: number; usedAt: number }>();
+  private readonly building = new Set<number>();
   private readonly queue = new KeyedMutex<number>();
   /** Per event: changes that arrived before the versions preceding them, by version. */
   private readonly early = new Map<number, Map<number, { change: CommittedChange; done: (() => void)[] }>>();
@@ -50,22 +79,29 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
   /** Per event: callers waiting for the index to pass a version. */
   private readonly versionWaiters = new Map<number, { above: number; wake: (passed: boolean) => void }[]>();
   private poller: ScheduledTask | null = null;
+  private lastBudgetWarningAt = -Infinity;
 
   constructor(
     private readonly outbox: InventoryOutbox,
     private readonly feed: InventoryFeed,
     private readonly broadcaster: InventoryBroadcaster,
+    private readonly host: IndexHost,
+    private readonly levelCounts: LevelCountRecorder,
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly timers: Timers,
-  ) {
-    feed.onChange((change) => this.consume(change));
-    feed.onResync(() => void this.catchUpAll());
-  }
+  ) {}
 
   onApplicationBootstrap(): void {
+    this.feed.onChange((change, origin) => this.consume(change, origin));
+    this.feed.onResync(() => void this.catchUpAll());
+    // A worker that died took these indexes with it: rebuild the ones people are looking at.
+    this.host.onLost((eventIds) => {
+      for (const eventId of eventIds) void this.rebuildLost(eventId);
+    });
     // Safety net for lost feed messages (a replica that died between commit and publish).
     this.poller = this.timers.every(this.config.feedPollMs, () => void this.catchUpAll());
+    void this.countStaleLevels();
   }
 
   onApplicationShutdown(): void {
@@ -76,8 +112,22 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
   /** The event's inventory, built from the database on first use; null when the event does not exist. */
   get(eventId: number): Promise<EventInventory | null> {
     const loaded = this.inventories.get(eventId);
-    if (loaded) return Promise.resolve(loaded);
+    if (loaded) {
+      this.touch(eventId);
+      return Promise.resolve(loaded);
+    }
     return this.serial(eventId, async () => this.inventories.get(eventId) ?? (await this.build(eventId)));
+  }
+
+  /** A page of the event's levels, from the newest index this replica has. */
+  page(eventId: number, query: PageQuery): Promise<PageAnswer> {
+    return this.read(eventId, () => this.host.page(eventId, query));
+  }
+
+  /** The level's combination, from the newest index this replica has. */
+  async combo(eventId: number, level: number): Promise<ComboAt> {
+    const answer = await this.read(eventId, () => this.host.combo(eventId, level));
+    return { version: answer.version, ticketIds: answer.ticketIds && Array.from(answer.ticketIds) };
   }
 
   /** Brings a loaded event up to the database's version (after a failed conditional update, say). */
@@ -97,6 +147,7 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
     return this.serial(eventId, async () => {
       const inventory = this.inventories.get(eventId) ?? (await this.build(eventId));
       if (!inventory) throw notFound('Event');
+      this.touch(eventId);
       return fn(inventory);
     });
   }
@@ -127,20 +178,18 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
     });
   }
 
-  private wakeWaiters(eventId: number, version: number): void {
-    for (const waiter of [...(this.versionWaiters.get(eventId) ?? [])]) if (version > waiter.above) waiter.wake(true);
-  }
-
-  /** Drops and rebuilds the event from the database. */
+  /** Rebuilds the event from the database (the old index answers reads meanwhile). */
   rebuild(eventId: number): Promise<EventInventory | null> {
     return this.serial(eventId, () => this.build(eventId));
   }
 
-  /** Feed entry point: every change of every replica arrives here, possibly duplicated or out of order. */
-  /** Resolves once the change is applied (or known to be a duplicate). */
-  consume(change: CommittedChange): Promise<void> {
+  /**
+   * Feed entry point: every change of every replica arrives here, possibly duplicated or out of
+   * order. Resolves once the change is applied (or known to be a duplicate).
+   */
+  consume(change: CommittedChange, origin: ChangeOrigin = 'remote'): Promise<void> {
     return new Promise<void>((done) => {
-      this.serial(change.eventId, () => this.applyInOrder(change, done)).catch((error: unknown) => {
+      this.serial(change.eventId, () => this.applyInOrder(change, origin, done)).catch((error: unknown) => {
         this.logger.error(`applying ${change.eventId}@${change.version} failed: ${String(error)}`);
         done();
       });
@@ -149,6 +198,42 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
 
   loadedEventIds(): number[] {
     return [...this.inventories.keys()];
+  }
+
+  status(): IndexesStatus {
+    let memoryBytes = 0;
+    for (const { memoryBytes: bytes } of this.usage.values()) memoryBytes += bytes;
+    return { loaded: this.inventories.size, building: [...this.building], memoryBytes, budgetBytes: this.config.indexMemoryBytes };
+  }
+
+  /** Runs a read against the event's index, loading it first; once more after a reload if the host lost it meanwhile. */
+  private async read<T>(eventId: number, ask: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      if (!(await this.get(eventId))) throw notFound('Event');
+      try {
+        return await ask();
+      } catch (error) {
+        const gone = error instanceof IndexFailure && (error.kind === 'not-loaded' || error.kind === 'host-lost');
+        if (!gone || attempt >= 3) throw error;
+        // Evicted or lost between our look and the host's answer: load it again.
+        await this.serial(eventId, async () => {
+          if (this.inventories.has(eventId)) await this.build(eventId);
+        });
+      }
+    }
+  }
+
+  /**
+   * Computes the level counts that the database lacks or holds for an older version (events made
+   * before a start, or whose last change's replica stopped before recording it), one event at a
+   * time, in the background. The indexes built stay loaded, within the memory budget.
+   */
+  private async countStaleLevels(): Promise<void> {
+    try {
+      for (const eventId of await this.outbox.staleLevelCounts(STALE_COUNTS_AT_START)) await this.get(eventId);
+    } catch (error) {
+      this.logger.warn(`computing stale level counts failed: ${String(error)}`);
+    }
   }
 
   private async catchUpAll(): Promise<void> {
@@ -169,15 +254,21 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
     }
   }
 
-  private async applyInOrder(change: CommittedChange, done: () => void): Promise<void> {
+  private async applyInOrder(change: CommittedChange, origin: ChangeOrigin, done: () => void): Promise<void> {
     const inventory = this.inventories.get(change.eventId);
     if (change.cause === 'event-deleted') {
-      if (inventory) this.forget(change.eventId, change);
+      if (inventory) await this.forget(change.eventId, change);
       done();
       return;
     }
-    // Not loaded: nothing to update; the first reader builds it from the database, which has the change.
-    if (!inventory || change.version <= inventory.version) {
+    if (!inventory) {
+      done();
+      // Nobody here reads this event, so nothing to update; the database has the change. But the
+      // replica that committed it loads the event, so its level count gets computed and recorded.
+      if (origin === 'local') void this.get(change.eventId).catch(() => undefined);
+      return;
+    }
+    if (change.version <= inventory.version) {
       done();
       return;
     }
@@ -200,7 +291,7 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
   private async applyOne(inventory: EventInventory, change: CommittedChange): Promise<void> {
     if (ADDING_CAUSES.has(change.cause) && change.values === null) {
       await this.fillFrom(inventory, change.version);
-    } else if (!this.apply(inventory, change)) {
+    } else if (!(await this.apply(inventory, change))) {
       await this.build(change.eventId, change.cause);
     }
   }
@@ -247,12 +338,12 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
 
   /** Applies outbox rows after the inventory's version up to `until`; rebuilds when rows are missing. */
   private async fillFrom(inventory: EventInventory, until: number): Promise<void> {
-    while (inventory.version < until) {
+    while (inventory.version < until && this.inventories.get(inventory.eventId) === inventory) {
       const rows = await this.outbox.readAfter(inventory.eventId, inventory.version);
       if (rows.length === 0) return;
       for (const row of rows) {
         if (row.version > until) return;
-        if (row.version !== inventory.version + 1 || !this.apply(inventory, row)) {
+        if (row.version !== inventory.version + 1 || !(await this.apply(inventory, row))) {
           await this.build(inventory.eventId, row.cause);
           return;
         }
@@ -260,65 +351,99 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
     }
   }
 
-  /** Applies one change and broadcasts it; false when the index disagrees and must be rebuilt. */
-  private apply(inventory: EventInventory, change: CommittedChange): boolean {
+  /** Applies one change to the index and broadcasts it; false when the index disagrees and must be rebuilt. */
+  private async apply(inventory: EventInventory, change: CommittedChange): Promise<boolean> {
+    let state: IndexState;
     try {
-      if (ADDING_CAUSES.has(change.cause)) {
-        const values = change.values ?? [];
-        change.ticketIds.forEach((id, i) => inventory.index.add({ id, value: values[i] }));
-      } else {
-        for (const id of change.ticketIds) inventory.index.remove(id);
-      }
+      state = await this.host.apply(inventory.eventId, toIndexChange(change));
     } catch (error) {
-      // The index disagrees with the change: it cannot be trusted; the caller rebuilds it from the database.
-      this.logger.warn(`index of event ${inventory.eventId} inconsistent at ${change.version}: ${String(error)}`);
+      if (!(error instanceof IndexFailure)) throw error;
+      // The index disagrees with the change or is gone: the caller rebuilds it from the database.
+      this.logger.warn(`index of event ${inventory.eventId} not updated at ${change.version} (${error.kind}): ${error.message}`);
       return false;
     }
     inventory.version = change.version;
     inventory.totalTickets = change.totalTickets;
     inventory.availableTickets = change.availableTickets;
-    this.broadcaster.changed(toInventoryChanged(change, inventory.index.size));
+    inventory.levelCount = state.levelCount;
+    this.noteState(inventory.eventId, state);
+    this.levelCounts.record(inventory.eventId, state.version, state.levelCount);
+    this.broadcaster.changed(toInventoryChanged(change, state.levelCount));
     this.wakeWaiters(inventory.eventId, inventory.version);
     return true;
   }
 
-  /** Loads the event from the database; `resyncCause` labels the catch-up message when versions were skipped. */
-  private async build(eventId: number, resyncCause: InventoryCause = 'ticket-created'): Promise<EventInventory | null> {
-    const snapshot = await this.outbox.snapshot(eventId);
-    if (!snapshot) {
-      this.inventories.delete(eventId);
-      return null;
-    }
-    const previous = this.inventories.get(eventId);
-    const inventory: EventInventory = {
-      eventId,
-      version: snapshot.version,
-      totalTickets: snapshot.totalTickets,
-      availableTickets: snapshot.availableTickets,
-      index: ClearanceIndex.build(snapshot.tickets),
-    };
-    if (previous && previous.version < snapshot.version) {
-      // Versions were skipped and their outbox rows are gone (not expected: rows are only deleted with
-      // their event); tell local sockets the current state once so they resynchronise.
-      this.broadcaster.changed({
-        eventId,
-        version: inventory.version,
-        cause: resyncCause,
-        ticketIds: [],
-        levelCount: inventory.index.size,
-        totalTickets: inventory.totalTickets,
-        availableTickets: inventory.availableTickets,
-        committedAt: this.clock.nowMs(),
-      });
-    }
-    this.inventories.set(eventId, inventory);
-    this.wakeWaiters(eventId, inventory.version);
-    return inventory;
+  private wakeWaiters(eventId: number, version: number): void {
+    for (const waiter of [...(this.versionWaiters.get(eventId) ?? [])]) if (version > waiter.above) waiter.wake(true);
   }
 
-  private forget(eventId: number, deletion?: CommittedChange): void {
+  /**
+   * Loads the event from the database into the host; `resyncCause` labels the catch-up message when
+   * versions were skipped. A previous index keeps answering reads until the new one is in place.
+   */
+  private async build(eventId: number, resyncCause: InventoryCause = 'ticket-created'): Promise<EventInventory | null> {
+    this.building.add(eventId);
+    const startedAt = this.clock.monotonicMs();
+    try {
+      const snapshot = await this.outbox.snapshot(eventId);
+      if (!snapshot) {
+        await this.forget(eventId);
+        return null;
+      }
+      const ticketCount = snapshot.tickets.ids.length;
+      if (ticketCount >= LOGGED_BUILD_TICKETS) this.logger.log(`building the index of event ${eventId} (${ticketCount} tickets)`);
+      const state = await this.host.load(eventId, snapshot.tickets);
+      const previous = this.inventories.get(eventId);
+      const inventory: EventInventory = {
+        eventId,
+        version: snapshot.version,
+        totalTickets: snapshot.totalTickets,
+        availableTickets: snapshot.availableTickets,
+        levelCount: state.levelCount,
+      };
+      if (previous && previous.version < snapshot.version) {
+        // Versions were skipped and their outbox rows are gone (not expected: rows are only deleted with
+        // their event); tell local sockets the current state once so they resynchronise.
+        this.broadcaster.changed({
+          eventId,
+          version: inventory.version,
+          cause: resyncCause,
+          ticketIds: [],
+          ticketCount: 0,
+          levelCount: inventory.levelCount,
+          totalTickets: inventory.totalTickets,
+          availableTickets: inventory.availableTickets,
+          committedAt: this.clock.nowMs(),
+        });
+      }
+      this.inventories.set(eventId, inventory);
+      this.noteState(eventId, state);
+      this.levelCounts.record(eventId, state.version, state.levelCount);
+      this.wakeWaiters(eventId, inventory.version);
+      if (ticketCount >= LOGGED_BUILD_TICKETS) {
+        this.logger.log(`built the index of event ${eventId} in ${Math.round(this.clock.monotonicMs() - startedAt)} ms`);
+      }
+      return inventory;
+    } finally {
+      this.building.delete(eventId);
+    }
+  }
+
+  /** After a worker died with the event's index: rebuild it if it is still wanted. */
+  private async rebuildLost(eventId: number): Promise<void> {
+    await this.serial(eventId, async () => {
+      if (!this.inventories.has(eventId)) return;
+      this.usage.delete(eventId);
+      if (this.broadcaster.hasListeners(eventId)) await this.build(eventId);
+      else this.inventories.delete(eventId);
+    }).catch((error: unknown) => this.logger.warn(`rebuilding event ${eventId} failed: ${String(error)}`));
+  }
+
+  private async forget(eventId: number, deletion?: CommittedChange): Promise<void> {
     const inventory = this.inventories.get(eventId);
     this.inventories.delete(eventId);
+    this.usage.delete(eventId);
+    await this.host.drop(eventId);
     if (inventory) {
       this.broadcaster.changed(
         toInventoryChanged(
@@ -338,8 +463,61 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
     }
   }
 
+  private touch(eventId: number): void {
+    const usage = this.usage.get(eventId);
+    if (usage) usage.usedAt = this.clock.monotonicMs();
+  }
+
+  private noteState(eventId: number, state: IndexState): void {
+    this.usage.set(eventId, { memoryBytes: state.memoryBytes, usedAt: this.clock.monotonicMs() });
+    this.enforceBudget(eventId);
+  }
+
+  /**
+   * Drops the least recently used indexes without local viewers until the total fits the budget;
+   * never `current`, the one just loaded or changed (someone is about to read it).
+   */
+  private enforceBudget(current: number): void {
+    const budget = this.config.indexMemoryBytes;
+    let total = 0;
+    for (const { memoryBytes } of this.usage.values()) total += memoryBytes;
+    if (total <= budget) return;
+    const evictable = [...this.usage.entries()]
+      .filter(([eventId]) => eventId !== current && !this.broadcaster.hasListeners(eventId) && !this.building.has(eventId))
+      .sort(([, a], [, b]) => a.usedAt - b.usedAt);
+    for (const [eventId, { memoryBytes }] of evictable) {
+      if (total <= budget) break;
+      total -= memoryBytes;
+      this.usage.delete(eventId);
+      void this.serial(eventId, async () => {
+        // Still unwatched and not rebuilt meanwhile: drop it.
+        if (this.usage.has(eventId) || this.broadcaster.hasListeners(eventId)) return;
+        this.inventories.delete(eventId);
+        await this.host.drop(eventId);
+      }).catch((error: unknown) => this.logger.warn(`dropping the index of event ${eventId} failed: ${String(error)}`));
+    }
+    const now = this.clock.monotonicMs();
+    if (total > budget && now - this.lastBudgetWarningAt > BUDGET_WARNING_MS) {
+      this.lastBudgetWarningAt = now;
+      this.logger.warn(
+        `indexes of watched events take ${Math.round(total / 2 ** 20)} MiB, over INDEX_MEMORY_MB=${Math.round(budget / 2 ** 20)}`,
+      );
+    }
+  }
+
   /** Runs fn after every earlier task of the same event: the per-event ordered consumer. */
   private serial<T>(eventId: number, fn: () => Promise<T>): Promise<T> {
     return this.queue.run(eventId, fn);
   }
+}
+
+/** How many events with a stale level count a start computes. */
+const STALE_COUNTS_AT_START = 1000;
+
+/** Builds of at least this many tickets are logged (start and duration). */
+const LOGGED_BUILD_TICKETS = 10_000;
+
+function toIndexChange(change: CommittedChange): IndexChange {
+  if (!ADDING_CAUSES.has(change.cause)) return { version: change.version, removed: change.ticketIds, addedIds: [], addedValues: [] };
+  return { version: change.version, removed: [], addedIds: change.ticketIds, addedValues: change.values ?? [] };
 }

@@ -1,4 +1,4 @@
-import type { InventoryCause, InventoryChanged } from '@tickets/protocol';
+import { CHANGE_MAX_TICKET_IDS, type InventoryCause, type InventoryChanged } from '@tickets/protocol';
 
 /**
  * One committed inventory change as replicas pass it around internally. Unlike the client payload
@@ -26,7 +26,8 @@ export function toInventoryChanged(change: CommittedChange, levelCount: number):
     eventId: change.eventId,
     version: change.version,
     cause: change.cause,
-    ticketIds: change.ticketIds,
+    ticketIds: change.ticketIds.length > CHANGE_MAX_TICKET_IDS ? change.ticketIds.slice(0, CHANGE_MAX_TICKET_IDS) : change.ticketIds,
+    ticketCount: change.ticketIds.length,
     levelCount,
     totalTickets: change.totalTickets,
     availableTickets: change.availableTickets,

@@ -2,7 +2,7 @@ import type { InventoryChanged } from '@tickets/protocol';
 import type { Clock } from '../common/clock';
 import type { ScheduledTask, Timers } from '../common/timers';
 import { loadConfig } from '../config/app-config';
-import { InventoryBroadcaster } from './inventory-broadcaster';
+import { InventoryBroadcaster, type ChangeSink } from './inventory-broadcaster';
 
 /** Timers that run only when the test advances time or turns the loop; also the broadcaster's clock. */
 class ManualTimers implements Pick<Timers, 'after' | 'soon'>, Pick<Clock, 'monotonicMs'> {
@@ -57,11 +57,15 @@ const change = (eventId: number, version: number): InventoryChanged => ({
   version,
   cause: 'reserved',
   ticketIds: [version],
+  ticketCount: 1,
   levelCount: 10 - version,
   totalTickets: 10,
   availableTickets: 10 - version,
   committedAt: 0,
 });
+
+/** A sink of the given delivery whose every event has listeners. */
+const sink = (deliver: ChangeSink['deliver']): ChangeSink => ({ deliver, hasListeners: () => true });
 
 function setup(interval: number, shards = 1) {
   const timers = new ManualTimers();
@@ -71,7 +75,7 @@ function setup(interval: number, shards = 1) {
     timers as unknown as Clock,
   );
   const messages: { eventId: number; versions: number[]; at: number }[] = [];
-  broadcaster.attach((eventId, _shard, changes) => messages.push({ eventId, versions: changes.map((c) => c.version), at: timers.now }));
+  broadcaster.attach(sink((eventId, _shard, changes) => messages.push({ eventId, versions: changes.map((c) => c.version), at: timers.now })));
   return { timers, broadcaster, messages };
 }
 
@@ -156,10 +160,10 @@ describe('InventoryBroadcaster (per-event coalescing)', () => {
   it('survives a sink that throws: the failure is contained and later changes still go out', () => {
     const { timers, broadcaster, messages } = setup(50);
     let failures = 1;
-    broadcaster.attach((eventId, _shard, changes) => {
+    broadcaster.attach(sink((eventId, _shard, changes) => {
       if (failures-- > 0) throw new Error('socket server gone');
       messages.push({ eventId, versions: changes.map((c) => c.version), at: timers.now });
-    });
+    }));
     expect(() => broadcaster.changed(change(1, 1))).not.toThrow();
     broadcaster.changed(change(1, 2));
     timers.advance(50);
@@ -169,10 +173,10 @@ describe('InventoryBroadcaster (per-event coalescing)', () => {
   it('waits longer after a slow send (a large room), so fan-out takes at most a quarter of the time', () => {
     const { timers, broadcaster, messages } = setup(50);
     // Handing a message to the sockets takes 40 ms here: the next one leaves 3 × 40 ms after that, not 50 ms.
-    broadcaster.attach((eventId, _shard, changes) => {
+    broadcaster.attach(sink((eventId, _shard, changes) => {
       messages.push({ eventId, versions: changes.map((c) => c.version), at: timers.now });
       timers.now += 40;
-    });
+    }));
     broadcaster.changed(change(1, 1));
     broadcaster.changed(change(1, 2));
     timers.advance(119);
@@ -183,7 +187,7 @@ describe('InventoryBroadcaster (per-event coalescing)', () => {
       { eventId: 1, versions: [2], at: 160 },
     ]);
     // Fast sends again: back to the configured interval.
-    broadcaster.attach((eventId, _shard, changes) => messages.push({ eventId, versions: changes.map((c) => c.version), at: timers.now }));
+    broadcaster.attach(sink((eventId, _shard, changes) => messages.push({ eventId, versions: changes.map((c) => c.version), at: timers.now })));
     timers.advance(120);
     broadcaster.changed(change(1, 3));
     broadcaster.changed(change(1, 4));
@@ -207,10 +211,10 @@ describe('InventoryBroadcaster (per-event coalescing)', () => {
     function sharded(interval: number, shards: number, sendMs = 0) {
       const { timers, broadcaster } = setup(interval, shards);
       const deliveries: [number, number[], number][] = [];
-      broadcaster.attach((_eventId, shard, changes) => {
+      broadcaster.attach(sink((_eventId, shard, changes) => {
         deliveries.push([shard, changes.map((c) => c.version), timers.now]);
         timers.now += sendMs;
-      });
+      }));
       return { timers, broadcaster, deliveries };
     }
 
@@ -284,7 +288,7 @@ describe('InventoryBroadcaster (per-event coalescing)', () => {
     it('on shutdown finishes the message on its way and what waits, and sends later changes straight to every shard', () => {
       const { timers, broadcaster } = setup(50, 2);
       const received: string[] = [];
-      broadcaster.attach((eventId, shard, changes) => received.push(`e${eventId}s${shard}:${changes.map((c) => c.version).join(',')}`));
+      broadcaster.attach(sink((eventId, shard, changes) => received.push(`e${eventId}s${shard}:${changes.map((c) => c.version).join(',')}`)));
       broadcaster.changed(change(1, 1));
       broadcaster.changed(change(1, 2));
       broadcaster.changed(change(2, 1));

@@ -4,11 +4,16 @@ import { Clock } from '../common/clock';
 import { Timers, type ScheduledTask } from '../common/timers';
 import { AppConfig } from '../config/app-config';
 
-/**
- * Delivers one message, carrying one or more consecutive changes of one event, to the local
- * sockets of one shard of the event's room (0 ≤ shard < broadcastShards).
- */
-export type ChangeSink = (eventId: number, shard: number, changes: readonly InventoryChanged[]) => void;
+/** Where the broadcaster's messages go: this replica's sockets. */
+export interface ChangeSink {
+  /**
+   * Delivers one message, carrying one or more consecutive changes of one event, to the local
+   * sockets of one shard of the event's room (0 ≤ shard < broadcastShards).
+   */
+  deliver(eventId: number, shard: number, changes: readonly InventoryChanged[]): void;
+  /** Is any local socket in the event's room? */
+  hasListeners(eventId: number): boolean;
+}
 
 /**
  * After a message that took `d` ms to hand to the event's sockets, the next one waits at least
@@ -84,6 +89,11 @@ export class InventoryBroadcaster implements BeforeApplicationShutdown {
 
   attach(sink: ChangeSink): void {
     this.sink = sink;
+  }
+
+  /** Does any socket of this replica watch the event (its index must stay current here)? */
+  hasListeners(eventId: number): boolean {
+    return this.sink?.hasListeners(eventId) ?? false;
   }
 
   /** Sends the change now, or with the event's next message when one is on its way or left less than an interval ago. */
@@ -176,7 +186,7 @@ export class InventoryBroadcaster implements BeforeApplicationShutdown {
   private deliverToShard(eventId: number, shard: number, changes: readonly InventoryChanged[]): number {
     const startedAt = this.clock.monotonicMs();
     try {
-      this.sink?.(eventId, shard, changes);
+      this.sink?.deliver(eventId, shard, changes);
     } catch (error) {
       // Not expected (emit does not throw); sockets that missed it catch up by version on their next join.
       this.logger.error(`broadcasting ${changes.length} change(s) of event ${eventId} failed: ${String(error)}`);

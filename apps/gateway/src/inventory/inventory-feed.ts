@@ -1,6 +1,9 @@
 import type { CommittedChange } from './committed-change';
 
-export type ChangeListener = (change: CommittedChange) => Promise<void> | void;
+/** Whether this replica committed the change (`local`) or another one did (`remote`). */
+export type ChangeOrigin = 'local' | 'remote';
+
+export type ChangeListener = (change: CommittedChange, origin: ChangeOrigin) => Promise<void> | void;
 
 /**
  * Carries committed inventory changes to every replica (including the committing one). Delivery
@@ -26,8 +29,8 @@ export abstract class InventoryFeed {
   }
 
   /** Resolves once every local listener has handled the change. */
-  protected async deliver(change: CommittedChange): Promise<void> {
-    await Promise.all(this.listeners.map((listener) => listener(change)));
+  protected async deliver(change: CommittedChange, origin: ChangeOrigin): Promise<void> {
+    await Promise.all(this.listeners.map((listener) => listener(change, origin)));
   }
 
   protected resync(): void {

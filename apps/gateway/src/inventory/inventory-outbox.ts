@@ -2,16 +2,24 @@ import { Injectable } from '@nestjs/common';
 import type { InventoryCause } from '@tickets/protocol';
 import { EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
+import { Timers } from '../common/timers';
+import { READ_CHUNK_ROWS } from '../database/chunks';
 import { UnitOfWork } from '../database/unit-of-work';
 import { EventEntity } from '../events/event.entity';
 import { InventoryChangeEntity } from './inventory-change.entity';
 import { CommittedChange } from './committed-change';
+import type { TicketColumns } from './index-host/index-host';
 
 export interface EventHead {
   eventId: number;
   version: number;
   totalTickets: number;
   availableTickets: number;
+}
+
+/** The head as begin() leaves it, with the event's total ticket value (for the ceiling check). */
+export interface BegunHead extends EventHead {
+  totalValue: number;
 }
 
 export interface ChangeDraft {
@@ -24,11 +32,15 @@ export interface ChangeDraft {
 export interface CounterDelta {
   total: number;
   available: number;
+  /** Change of the sum of the event's ticket values (tickets created or deleted). */
+  value?: number;
 }
 
-export interface EventSnapshot extends EventHead {
-  tickets: { id: number; value: number }[];
+/** An event's head and its available tickets, read together so they agree. */
+export interface InventorySnapshot extends EventHead {
+  tickets: TicketColumns;
 }
+
 
 interface StoredItems {
   ids: number[];
@@ -44,6 +56,7 @@ export class InventoryOutbox {
   constructor(
     private readonly unitOfWork: UnitOfWork,
     private readonly clock: Clock,
+    private readonly timers: Timers,
   ) {}
 
   /**
@@ -51,9 +64,10 @@ export class InventoryOutbox {
    * write lock until commit, so changes to one event commit one after another in version order.
    * Returns null when the event does not exist.
    */
-  async begin(manager: EntityManager, eventId: number, delta: CounterDelta): Promise<EventHead | null> {
+  async begin(manager: EntityManager, eventId: number, delta: CounterDelta): Promise<BegunHead | null> {
     const total = Math.trunc(delta.total);
     const available = Math.trunc(delta.available);
+    const value = Math.trunc(delta.value ?? 0);
     const bumped = await manager
       .createQueryBuilder()
       .update(EventEntity)
@@ -61,12 +75,19 @@ export class InventoryOutbox {
         version: () => 'version + 1',
         totalTickets: () => `total_tickets + (${total})`,
         availableTickets: () => `available_tickets + (${available})`,
+        totalValue: () => `total_value + (${value})`,
       })
       .where('id = :eventId', { eventId })
       .execute();
     if (!bumped.affected) return null;
     const event = await manager.findOneByOrFail(EventEntity, { id: eventId });
-    return { eventId, version: event.version, totalTickets: event.totalTickets, availableTickets: event.availableTickets };
+    return {
+      eventId,
+      version: event.version,
+      totalTickets: event.totalTickets,
+      availableTickets: event.availableTickets,
+      totalValue: event.totalValue,
+    };
   }
 
   /** Writes the outbox row for the version (and counters) taken by begin(). */
@@ -153,6 +174,17 @@ export class InventoryOutbox {
     });
   }
 
+  /** Events whose stored level count is older than their version (or was never computed). */
+  async staleLevelCounts(limit: number): Promise<number[]> {
+    const rows = await this.unitOfWork.read(
+      (manager) =>
+        manager.query('SELECT e.id FROM events e JOIN event_level_counts c ON c.event_id = e.id WHERE c.version < e.version ORDER BY e.id LIMIT ?', [
+          limit,
+        ]) as Promise<{ id: number | string }[]>,
+    );
+    return rows.map((row) => Number(row.id));
+  }
+
   /** Current versions of the given events; a missing event is absent from the map. */
   async versions(eventIds: number[]): Promise<Map<number, number>> {
     if (eventIds.length === 0) return new Map();
@@ -167,20 +199,37 @@ export class InventoryOutbox {
     return new Map(rows.map((row) => [row.id, row.version]));
   }
 
-  /** The event's head and available tickets, read in one transaction so they agree. */
-  snapshot(eventId: number): Promise<EventSnapshot | null> {
+  /**
+   * The event's head and available tickets, read in one transaction so they agree (a consistent
+   * read on MySQL; the write queue on SQLite). Read in chunks by id with a turn of the event loop
+   * between them, so a large event never holds the loop in one piece.
+   */
+  snapshot(eventId: number): Promise<InventorySnapshot | null> {
     return this.unitOfWork.run(async (manager) => {
       const event = await manager.findOneBy(EventEntity, { id: eventId });
       if (!event) return null;
-      const tickets = (await manager.query("SELECT id, value FROM tickets WHERE event_id = ? AND status = 'available'", [
-        eventId,
-      ])) as { id: number | string; value: number | string }[];
+      const ids: number[] = [];
+      const values: number[] = [];
+      const slices = this.timers.slices();
+      for (let after = 0; ; ) {
+        const rows = (await manager.query(
+          "SELECT id, value FROM tickets WHERE event_id = ? AND status = 'available' AND id > ? ORDER BY id LIMIT ?",
+          [eventId, after, READ_CHUNK_ROWS],
+        )) as { id: number | string; value: number | string }[];
+        for (const row of rows) {
+          ids.push(Number(row.id));
+          values.push(Number(row.value));
+        }
+        if (rows.length < READ_CHUNK_ROWS) break;
+        after = ids[ids.length - 1];
+        await slices.breathe();
+      }
       return {
         eventId,
         version: event.version,
         totalTickets: event.totalTickets,
         availableTickets: event.availableTickets,
-        tickets: tickets.map((t) => ({ id: Number(t.id), value: Number(t.value) })),
+        tickets: { version: event.version, ids: Float64Array.from(ids), values: Float64Array.from(values) },
       };
     });
   }

@@ -4,6 +4,9 @@ import { ClearanceIndexes } from './clearance-indexes.service';
 import { InventoryBroadcaster } from './inventory-broadcaster';
 import { InventoryFeed } from './inventory-feed';
 import { InventoryOutbox } from './inventory-outbox';
+import { IndexHost } from './index-host/index-host';
+import { WorkerIndexHost } from './index-host/worker-index-host';
+import { LevelCountRecorder } from './level-count-recorder';
 import { LocalInventoryFeed } from './local-inventory-feed';
 import { RedisInventoryFeed } from './redis-inventory-feed';
 
@@ -13,6 +16,12 @@ import { RedisInventoryFeed } from './redis-inventory-feed';
     InventoryOutbox,
     InventoryBroadcaster,
     ClearanceIndexes,
+    LevelCountRecorder,
+    {
+      provide: IndexHost,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig): IndexHost => new WorkerIndexHost(config.indexWorkers),
+    },
     {
       provide: InventoryFeed,
       inject: [AppConfig],

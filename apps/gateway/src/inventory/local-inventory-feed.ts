@@ -6,7 +6,7 @@ import { InventoryFeed } from './inventory-feed';
 @Injectable()
 export class LocalInventoryFeed extends InventoryFeed {
   async publish(change: CommittedChange): Promise<void> {
-    await this.deliver(change);
+    await this.deliver(change, 'local');
   }
 
   async isHealthy(): Promise<boolean> {

@@ -29,7 +29,7 @@ export class RedisInventoryFeed extends InventoryFeed implements OnModuleInit, O
     this.subscriber.on('message', (channel: string, message: string) => {
       if (channel !== this.channel) return;
       try {
-        void this.deliver(JSON.parse(message) as CommittedChange);
+        void this.deliver(JSON.parse(message) as CommittedChange, 'remote');
       } catch (error) {
         this.logger.warn(`dropping malformed feed message: ${String(error)}`);
       }
@@ -58,7 +58,7 @@ export class RedisInventoryFeed extends InventoryFeed implements OnModuleInit, O
       // The change is committed and in the outbox; other replicas pick it up with their next poll.
       this.logger.warn(`publish of ${change.eventId}@${change.version} failed: ${String(error)}`);
     });
-    await this.deliver(change);
+    await this.deliver(change, 'local');
     await sent;
   }
 

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import type { LevelCombo, LevelPage } from '@tickets/protocol';
 import { EventParams } from '../events/dto/event.dto';
-import { LevelParams, LevelsQueryDto } from './dto/levels.dto';
+import { ComboQueryDto, LevelParams, LevelsQueryDto } from './dto/levels.dto';
 import { LevelsService } from './levels.service';
 
 @Controller('events/:eventId/levels')
@@ -14,7 +14,7 @@ export class LevelsController {
   }
 
   @Get(':level')
-  combo(@Param() params: LevelParams): Promise<LevelCombo> {
-    return this.levels.combo(params.eventId, params.level);
+  combo(@Param() params: LevelParams, @Query() query: ComboQueryDto): Promise<LevelCombo> {
+    return this.levels.combo(params.eventId, params.level, query);
   }
 }

@@ -1,55 +1,56 @@
 import { Injectable } from '@nestjs/common';
-import { LEVEL_ROW_MAX_TICKET_IDS, type LevelCombo, type LevelPage } from '@tickets/protocol';
-import { In } from 'typeorm';
+import { COMBO_PAGE_MAX_LIMIT, LEVEL_ROW_MAX_TICKET_IDS, type ComboQuery, type LevelCombo, type LevelPage } from '@tickets/protocol';
 import { notFound } from '../common/app-error';
+import { Timers } from '../common/timers';
+import { placeholders, READ_CHUNK_ROWS } from '../database/chunks';
 import { UnitOfWork } from '../database/unit-of-work';
-import { ClearanceIndexes, EventInventory } from '../inventory/clearance-indexes.service';
-import { TicketEntity } from '../tickets/ticket.entity';
+import { ClearanceIndexes } from '../inventory/clearance-indexes.service';
 import { LevelsQueryDto } from './dto/levels.dto';
 
-const ID_CHUNK = 1000;
 
-/** Levels are served from the event's in-memory ClearanceIndex; only combo labels come from the database. */
+/** Levels are served by the event's ClearanceIndex (in an index worker); only combo labels come from the database. */
 @Injectable()
 export class LevelsService {
   constructor(
     private readonly indexes: ClearanceIndexes,
     private readonly unitOfWork: UnitOfWork,
+    private readonly timers: Timers,
   ) {}
 
   async page(eventId: number, query: LevelsQueryDto): Promise<LevelPage> {
-    const inventory = await this.inventory(eventId);
     const offset = query.offset ?? 0;
-    const page = inventory.index.page({
+    const { version, page } = await this.indexes.page(eventId, {
       offset,
       limit: query.limit ?? 100,
       min: query.min,
       max: query.max,
       maxIds: LEVEL_ROW_MAX_TICKET_IDS,
     });
-    return { eventId, version: inventory.version, total: page.total, offset, rows: page.rows };
+    return { eventId, version, total: page.total, offset, rows: page.rows };
   }
 
-  async combo(eventId: number, level: number): Promise<LevelCombo> {
-    const inventory = await this.inventory(eventId);
-    const version = inventory.version;
-    const ids = inventory.index.combo(level);
-    if (!ids) throw notFound(`Level ${level}`);
-    const byId = await this.unitOfWork.read(async (manager) => {
-      const found = new Map<number, TicketEntity>();
-      for (let i = 0; i < ids.length; i += ID_CHUNK) {
-        for (const ticket of await manager.findBy(TicketEntity, { id: In(ids.slice(i, i + ID_CHUNK)) })) found.set(ticket.id, ticket);
+  /** The level's combination, `limit` tickets from `offset` on (with their labels). */
+  async combo(eventId: number, level: number, query: ComboQuery = {}): Promise<LevelCombo> {
+    const { version, ticketIds: all } = await this.indexes.combo(eventId, level);
+    if (!all) throw notFound(`Level ${level}`);
+    const offset = query.offset ?? 0;
+    const ids = all.slice(offset, offset + (query.limit ?? COMBO_PAGE_MAX_LIMIT));
+    const byId = new Map<number, { label: string; value: number }>();
+    const slices = this.timers.slices();
+    await this.unitOfWork.read(async (manager) => {
+      for (let i = 0; i < ids.length; i += READ_CHUNK_ROWS) {
+        const chunk = ids.slice(i, i + READ_CHUNK_ROWS);
+        const rows = (await manager.query(`SELECT id, label, value FROM tickets WHERE id IN (${placeholders(chunk.length)})`, chunk)) as {
+          id: number | string;
+          label: string;
+          value: number | string;
+        }[];
+        for (const row of rows) byId.set(Number(row.id), { label: row.label, value: Number(row.value) });
+        await slices.breathe();
       }
-      return found;
     });
     // A ticket deleted since the index was read keeps its id with an empty label rather than failing the read.
     const tickets = ids.map((id) => ({ id, label: byId.get(id)?.label ?? '', value: byId.get(id)?.value ?? 0 }));
-    return { eventId, version, level, tickets };
-  }
-
-  private async inventory(eventId: number): Promise<EventInventory> {
-    const inventory = await this.indexes.get(eventId);
-    if (!inventory) throw notFound('Event');
-    return inventory;
+    return { eventId, version, level, ticketCount: all.length, offset, tickets };
   }
 }

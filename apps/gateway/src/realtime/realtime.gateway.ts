@@ -21,6 +21,7 @@ import { TokenService, type AuthPrincipal } from '../auth/token.service';
 import { toErrorBody } from '../common/error-body';
 import { createValidationPipe } from '../common/validation';
 import { InventoryBroadcaster } from '../inventory/inventory-broadcaster';
+import { AppConfig } from '../config/app-config';
 import { AckExceptionFilter, AckInterceptor } from './ack';
 import { assertProtocolVersion } from './protocol-version';
 import { JoinEventDto, LeaveEventDto, LevelComboDto, LevelsPageDto, SocketReserveDto } from './dto/realtime.dto';
@@ -45,6 +46,7 @@ export class RealtimeGateway implements OnGatewayInit<TicketsServer> {
     private readonly realtime: RealtimeService,
     private readonly tokens: TokenService,
     private readonly broadcaster: InventoryBroadcaster,
+    private readonly config: AppConfig,
   ) {}
 
   afterInit(server: TicketsServer): void {
@@ -60,9 +62,12 @@ export class RealtimeGateway implements OnGatewayInit<TicketsServer> {
       }
     });
     // Each replica emits only to its own sockets: every replica consumes every change itself.
-    this.broadcaster.attach((eventId, shard, changes) =>
-      server.local.to(eventRoom(eventId, shard)).emit('inventory:changed', { eventId, changes: [...changes] }),
-    );
+    const shards = Array.from({ length: this.config.broadcastShards }, (_, shard) => shard);
+    this.broadcaster.attach({
+      deliver: (eventId, shard, changes) =>
+        server.local.to(eventRoom(eventId, shard)).emit('inventory:changed', { eventId, changes: [...changes] }),
+      hasListeners: (eventId) => shards.some((shard) => (server.of('/').adapter.rooms.get(eventRoom(eventId, shard))?.size ?? 0) > 0),
+    });
   }
 
   @SubscribeMessage('event:join')

@@ -29,7 +29,7 @@ describe('RealtimeService join and leave', () => {
     const log: string[] = [];
     let release: () => void = () => undefined;
     let held: Promise<void> = Promise.resolve();
-    const inventory = { eventId: 1, version: 7, totalTickets: 3, availableTickets: 2, index: { size: 4 } } as unknown as EventInventory;
+    const inventory: EventInventory = { eventId: 1, version: 7, totalTickets: 3, availableTickets: 2, levelCount: 4 };
     const indexes = {
       // The event's ordered consumer: `hold()` keeps it busy (a build, a change being applied).
       whileCurrent: async <T>(_eventId: number, fn: (inventory: EventInventory) => Promise<T>): Promise<T> => {

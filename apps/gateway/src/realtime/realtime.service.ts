@@ -78,7 +78,7 @@ export class RealtimeService {
   }
 
   combo(request: LevelComboDto): Promise<LevelCombo> {
-    return this.levels.combo(request.eventId, request.level);
+    return this.levels.combo(request.eventId, request.level, request);
   }
 
   async reserve(socket: RoomMember, request: SocketReserveDto): Promise<ReservationView> {

@@ -5,6 +5,9 @@ import Redis from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
 import type { AppConfig } from '../config/app-config';
 
+/** Bytes one socket message may have. */
+export const SOCKET_MESSAGE_MAX_BYTES = 16 * 1024;
+
 /**
  * Socket.IO adapter: with REDIS_URL the server broadcasts through @socket.io/redis-adapter, so
  * room operations reach sockets on every replica. connectToRedis() must be awaited before
@@ -38,6 +41,8 @@ export class RedisIoAdapter extends IoAdapter {
       ...options,
       path: '/socket.io',
       cors: { origin: this.config.corsOrigin, credentials: true },
+      // Every client message is a few fields; a larger one closes the connection before it is parsed.
+      maxHttpBufferSize: SOCKET_MESSAGE_MAX_BYTES,
     }) as Server;
     if (this.adapterConstructor) server.adapter(this.adapterConstructor);
     return server;

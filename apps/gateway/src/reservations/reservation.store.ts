@@ -3,15 +3,15 @@ import { ErrorCode } from '@tickets/protocol';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { AppError, notFound } from '../common/app-error';
 import { Clock } from '../common/clock';
+import { Timers } from '../common/timers';
+import { placeholders, WRITE_CHUNK_ROWS } from '../database/chunks';
 import { isRetryable, isUniqueViolation, UnitOfWork } from '../database/unit-of-work';
 import { CommittedChange } from '../inventory/committed-change';
 import { InventoryOutbox } from '../inventory/inventory-outbox';
 import { TicketEntity } from '../tickets/ticket.entity';
-import { ReservationTicketEntity } from './reservation-ticket.entity';
 import { ReservationEntity } from './reservation.entity';
 import { isWholeCombination } from './reservation-rules';
 
-const ROW_CHUNK = 1000;
 /** Witnesses up to this size take the two-round-trip MySQL path (one IN list, one VALUES list). */
 const MYSQL_FAST_PATH_MAX_TICKETS = 5000;
 
@@ -51,6 +51,7 @@ export class ReservationStore {
     private readonly unitOfWork: UnitOfWork,
     private readonly outbox: InventoryOutbox,
     private readonly clock: Clock,
+    private readonly timers: Timers,
   ) {}
 
   findById(id: number): Promise<ReservationEntity | null> {
@@ -91,7 +92,10 @@ export class ReservationStore {
     }
   }
 
-  /** Cancels an active reservation and returns its tickets to the pool, in one transaction. */
+  /**
+   * Cancels an active reservation and returns its tickets to the pool, in one transaction, a chunk
+   * of tickets per statement with a turn of the event loop between (a reservation may hold 100,000).
+   */
   cancel(reservation: ReservationEntity): Promise<Committed> {
     const reservationId = reservation.id;
     return this.unitOfWork.run(async (manager) => {
@@ -105,20 +109,27 @@ export class ReservationStore {
         .where("id = :reservationId AND status = 'active'", { reservationId })
         .execute();
       if (cancelled.affected !== 1) throw new AppError(ErrorCode.CONFLICT, 'Reservation was cancelled concurrently');
-      const tickets = await manager.find(TicketEntity, { where: { reservationId }, order: { id: 'ASC' } });
-      await manager
-        .createQueryBuilder()
-        .update(TicketEntity)
-        .set({ status: 'available', reservationId: null })
-        .where('reservation_id = :reservationId', { reservationId })
-        .execute();
-      if (tickets.length !== held) throw new Error(`reservation ${reservationId} holds ${tickets.length} tickets, expected ${held}`);
-      await manager.delete(ReservationTicketEntity, { reservationId });
-      const change = await this.outbox.record(manager, head, {
-        cause: 'released',
-        ticketIds: tickets.map((t) => t.id),
-        values: tickets.map((t) => t.value),
-      });
+      const ids: number[] = [];
+      const values: number[] = [];
+      const slices = this.timers.slices();
+      for (let after = 0; ; ) {
+        const rows = (await manager.query('SELECT id, value FROM tickets WHERE reservation_id = ? AND id > ? ORDER BY id LIMIT ?', [
+          reservationId,
+          after,
+          WRITE_CHUNK_ROWS,
+        ])) as { id: number | string; value: number | string }[];
+        if (rows.length === 0) break;
+        const chunk = rows.map((row) => Number(row.id));
+        const list = placeholders(chunk.length);
+        await manager.query(`UPDATE tickets SET status = 'available', reservation_id = NULL WHERE id IN (${list})`, chunk);
+        await manager.query(`DELETE FROM reservation_tickets WHERE ticket_id IN (${list})`, chunk);
+        for (const row of rows) values.push(Number(row.value));
+        for (const id of chunk) ids.push(id);
+        after = chunk[chunk.length - 1];
+        await slices.breathe();
+      }
+      if (ids.length !== held) throw new Error(`reservation ${reservationId} holds ${ids.length} tickets, expected ${held}`);
+      const change = await this.outbox.record(manager, head, { cause: 'released', ticketIds: ids, values });
       return { reservation: { ...reservation, status: 'cancelled' as const }, change };
     });
   }
@@ -211,21 +222,26 @@ export class ReservationStore {
       manager.create(ReservationEntity, { ...draft, status: 'active', ticketIds: witness, createdAt: this.clock.now() }),
     );
     let flipped = 0;
-    for (let i = 0; i < witness.length; i += ROW_CHUNK) {
+    const slices = this.timers.slices();
+    for (let i = 0; i < witness.length; i += WRITE_CHUNK_ROWS) {
+      const chunk = witness.slice(i, i + WRITE_CHUNK_ROWS);
       const result = await manager
         .createQueryBuilder()
         .update(TicketEntity)
         .set({ status: 'reserved', reservationId: reservation.id })
-        .where({ id: In(witness.slice(i, i + ROW_CHUNK)), eventId: draft.eventId, status: 'available' })
+        .where({ id: In(chunk), eventId: draft.eventId, status: 'available' })
         .execute();
       flipped += result.affected ?? 0;
+      await slices.breathe();
     }
     if (!isWholeCombination(flipped, witness.length)) throw new StaleWitness();
-    for (let i = 0; i < witness.length; i += ROW_CHUNK) {
-      await manager.insert(
-        ReservationTicketEntity,
-        witness.slice(i, i + ROW_CHUNK).map((ticketId) => ({ ticketId, reservationId: reservation.id })),
+    for (let i = 0; i < witness.length; i += WRITE_CHUNK_ROWS) {
+      const chunk = witness.slice(i, i + WRITE_CHUNK_ROWS);
+      await manager.query(
+        `INSERT INTO reservation_tickets (ticket_id, reservation_id) VALUES ${chunk.map(() => '(?, ?)').join(', ')}`,
+        chunk.flatMap((ticketId) => [ticketId, reservation.id]),
       );
+      await slices.breathe();
     }
     const change = await this.outbox.bumpAndRecord(
       manager,

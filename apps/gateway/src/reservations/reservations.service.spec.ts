@@ -1,6 +1,7 @@
 import { ClearanceIndex } from '@tickets/clearance';
 import type { PermissionsService } from '../auth/permissions.service';
-import type { ClearanceIndexes, EventInventory } from '../inventory/clearance-indexes.service';
+import { AppError } from '../common/app-error';
+import type { ClearanceIndexes, ComboAt, EventInventory } from '../inventory/clearance-indexes.service';
 import type { CommittedChange } from '../inventory/committed-change';
 import { LocalInventoryFeed } from '../inventory/local-inventory-feed';
 import type { ReservationEntity } from './reservation.entity';
@@ -45,15 +46,21 @@ class FakeStore {
 class FakeIndexes {
   refreshes = 0;
   inventory: EventInventory;
+  index: ClearanceIndex;
   constructor(
     private readonly tickets: { id: number; value: number }[],
     private readonly store: FakeStore,
   ) {
+    this.index = ClearanceIndex.build([]);
     this.inventory = this.build();
   }
   /** Event 1 exists; any other does not. */
   async get(eventId: number): Promise<EventInventory | null> {
     return eventId === 1 ? this.inventory : null;
+  }
+  async combo(eventId: number, level: number): Promise<ComboAt> {
+    if (eventId !== 1) throw new AppError('NOT_FOUND', 'Event not found');
+    return { version: this.inventory.version, ticketIds: this.index.combo(level) };
   }
   async waitForVersion(): Promise<boolean> {
     return false;
@@ -67,7 +74,8 @@ class FakeIndexes {
   }
   private build(): EventInventory {
     const available = this.tickets.filter((t) => !this.store.taken.has(t.id));
-    return { eventId: 1, version: this.store.version, totalTickets: 0, availableTickets: 0, index: ClearanceIndex.build(available) };
+    this.index = ClearanceIndex.build(available);
+    return { eventId: 1, version: this.store.version, totalTickets: 0, availableTickets: 0, levelCount: this.index.size };
   }
 }
 
@@ -100,7 +108,7 @@ describe('ReservationsService', () => {
 
   it('after a stale witness refreshes the index and reserves the next witness', async () => {
     const { service, store, indexes } = setup([3, 3, 3]);
-    const [first] = indexes.inventory.index.combo(3)!;
+    const [first] = indexes.index.combo(3)!;
     store.taken.add(first); // another replica took it; this replica's index does not know yet
     const view = await service.reserve(7, 1, { level: 3, requestId: 'b' });
     expect(store.reserveCalls.length).toBe(2);

@@ -125,18 +125,16 @@ export class ReservationsService {
    */
   private async pickWitness(eventId: number, level: number): Promise<{ witness: number[]; seenVersion: number } | null> {
     for (;;) {
-      const inventory = await this.indexes.get(eventId);
-      if (!inventory) throw notFound('Event');
-      const witness = inventory.index.combo(level);
+      const { version, ticketIds: witness } = await this.indexes.combo(eventId, level);
       if (!witness) return null;
       const flight = this.inFlight.get(eventId);
       if (flight && witness.some((id) => flight.tickets.has(id))) {
         await flight.settled;
         continue;
       }
-      // Synchronous from the combo() read to here: no other caller can interleave.
+      // Synchronous from the answer to here: no other caller can interleave.
       this.hold(eventId, witness);
-      return { witness, seenVersion: inventory.version };
+      return { witness, seenVersion: version };
     }
   }
 
@@ -170,6 +168,6 @@ export class ReservationsService {
     if (await this.indexes.waitForVersion(eventId, seenVersion, STALE_FEED_WAIT_MS)) return;
     await this.indexes.catchUp(eventId);
     const inventory = await this.indexes.get(eventId);
-    if (inventory && inventory.version === seenVersion) await this.indexes.rebuild(eventId);
+    if (inventory && inventory.version <= seenVersion) await this.indexes.rebuild(eventId);
   }
 }

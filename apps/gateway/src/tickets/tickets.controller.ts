@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@ne
 import { Permission, type BulkCreateTicketsResponse, type TicketPage, type TicketView } from '@tickets/protocol';
 import { RequirePermissions } from '../auth/auth.decorators';
 import { EventParams } from '../events/dto/event.dto';
-import { BulkCreateTicketsDto, CreateTicketDto, TicketParams, TicketsQuery } from './dto/ticket.dto';
+import { CreateTicketDto, TicketParams, TicketsQuery } from './dto/ticket.dto';
 import { TicketsService } from './tickets.service';
 
 @Controller('events/:eventId/tickets')
@@ -20,9 +20,10 @@ export class TicketsController {
     return this.tickets.create(params.eventId, body);
   }
 
+  /** The body arrives raw (see configureApp) and is decoded off the event loop: `BulkCreateTicketsRequest`. */
   @Post('bulk')
   @RequirePermissions(Permission.TICKETS_WRITE)
-  bulkCreate(@Param() params: EventParams, @Body() body: BulkCreateTicketsDto): Promise<BulkCreateTicketsResponse> {
+  bulkCreate(@Param() params: EventParams, @Body() body: Buffer): Promise<BulkCreateTicketsResponse> {
     return this.tickets.bulkCreate(params.eventId, body);
   }
 

@@ -1,18 +1,33 @@
 import { Injectable } from '@nestjs/common';
-import { DEFAULT_MAX_TOTAL } from '@tickets/clearance';
-import { BulkCreateTicketsResponse, ErrorCode, TicketPage, TicketView } from '@tickets/protocol';
+import { BulkCreateTicketsResponse, ErrorCode, TICKET_LIMITS, TicketPage, TicketView } from '@tickets/protocol';
 import { EntityManager } from 'typeorm';
 import { AppError, notFound } from '../common/app-error';
 import { RandomSource } from '../common/random-source';
+import { Timers } from '../common/timers';
+import { READ_CHUNK_ROWS, WRITE_CHUNK_ROWS } from '../database/chunks';
 import { UnitOfWork } from '../database/unit-of-work';
 import { EventEntity } from '../events/event.entity';
 import { CommittedChange } from '../inventory/committed-change';
 import { InventoryFeed } from '../inventory/inventory-feed';
-import { CounterDelta, EventHead, InventoryOutbox } from '../inventory/inventory-outbox';
-import { BulkCreateTicketsDto, CreateTicketDto, TicketsQuery } from './dto/ticket.dto';
+import { BegunHead, CounterDelta, InventoryOutbox } from '../inventory/inventory-outbox';
+import { labelAt, type BulkRequest } from './bulk-request/bulk-request';
+import { BulkRequestReader } from './bulk-request/bulk-request-reader';
+import { CreateTicketDto, TicketsQuery } from './dto/ticket.dto';
 import { TicketEntity } from './ticket.entity';
 
-const INSERT_CHUNK = 1000;
+
+/** Tickets about to be created: their values, and their labels where given (else `#n`). */
+interface TicketDrafts {
+  values: Float64Array;
+  labelAt(i: number): string | undefined;
+}
+
+/** What an insert created: the tickets as columns, and the committed change. */
+interface Inserted {
+  ids: number[];
+  labels: string[];
+  change: CommittedChange;
+}
 
 export function toTicketView(ticket: TicketEntity): TicketView {
   return { id: ticket.id, label: ticket.label, value: ticket.value, status: ticket.status, reservationId: ticket.reservationId };
@@ -25,6 +40,8 @@ export class TicketsService {
     private readonly outbox: InventoryOutbox,
     private readonly feed: InventoryFeed,
     private readonly random: RandomSource,
+    private readonly timers: Timers,
+    private readonly bulkRequests: BulkRequestReader,
   ) {}
 
   async list(eventId: number, query: TicketsQuery): Promise<TicketPage> {
@@ -42,32 +59,31 @@ export class TicketsService {
   }
 
   async create(eventId: number, request: CreateTicketDto): Promise<TicketView> {
-    const { created } = await this.insert(eventId, [{ label: request.label, value: request.value }]);
-    return toTicketView(created[0]);
+    const { ids, labels } = await this.insert(eventId, { values: Float64Array.of(request.value), labelAt: () => request.label });
+    return { id: ids[0], label: labels[0], value: request.value, status: 'available', reservationId: null };
   }
 
-  async bulkCreate(eventId: number, request: BulkCreateTicketsDto): Promise<BulkCreateTicketsResponse> {
-    let drafts: { label?: string; value: number }[];
-    if (request.tickets && request.count !== undefined) {
-      throw new AppError(ErrorCode.VALIDATION_FAILED, 'Give either tickets or count/minValue/maxValue, not both');
-    }
-    if (request.tickets) {
-      drafts = request.tickets;
-    } else {
-      const { count = 0, minValue = 1, maxValue = 1 } = request;
-      if (minValue > maxValue) throw new AppError(ErrorCode.VALIDATION_FAILED, 'minValue must not exceed maxValue');
-      drafts = Array.from({ length: count }, () => ({ value: this.random.int(minValue, maxValue) }));
-    }
-    const { created, change } = await this.insert(eventId, drafts);
-    return { created: created.length, firstId: created[0]?.id ?? null, lastId: created.at(-1)?.id ?? null, version: change.version };
+  /** Creates up to TICKET_LIMITS.maxPerBulkCall tickets from a raw JSON body, decoded off the event loop. */
+  async bulkCreate(eventId: number, body: unknown): Promise<BulkCreateTicketsResponse> {
+    return this.createMany(eventId, await this.bulkRequests.read(body));
+  }
+
+  /** Creates `count` tickets of random values in [minValue, maxValue] (the demo event). */
+  createRandom(eventId: number, count: number, minValue: number, maxValue: number): Promise<BulkCreateTicketsResponse> {
+    return this.createMany(eventId, { kind: 'random', count, minValue, maxValue });
+  }
+
+  private async createMany(eventId: number, request: BulkRequest): Promise<BulkCreateTicketsResponse> {
+    const { ids, change } = await this.insert(eventId, await this.draftsOf(request));
+    return { created: ids.length, firstId: ids[0] ?? null, lastId: ids.at(-1) ?? null, version: change.version };
   }
 
   /** Deletes an available ticket; a reserved one answers CONFLICT. */
   async remove(eventId: number, ticketId: number): Promise<void> {
     const change = await this.unitOfWork.run(async (manager) => {
-      const head = await this.begin(manager, eventId, { total: -1, available: -1 });
       const ticket = await manager.findOneBy(TicketEntity, { id: ticketId, eventId });
       if (!ticket) throw notFound('Ticket');
+      const head = await this.begin(manager, eventId, { total: -1, available: -1, value: -ticket.value });
       const deleted = await manager
         .createQueryBuilder()
         .delete()
@@ -80,60 +96,80 @@ export class TicketsService {
     await this.feed.publish(change);
   }
 
-  /** Inserts tickets in chunks inside one transaction with their outbox row. */
-  private async insert(
-    eventId: number,
-    drafts: { label?: string; value: number }[],
-  ): Promise<{ created: TicketEntity[]; change: CommittedChange }> {
+  /** Values for a random batch are drawn a chunk per turn of the event loop (100,000 draws take tens of milliseconds). */
+  private async draftsOf(request: BulkRequest): Promise<TicketDrafts> {
+    if (request.kind === 'list') return { values: request.values, labelAt: (i) => labelAt(request.labels, i) };
+    const values = new Float64Array(request.count);
+    const slices = this.timers.slices();
+    for (let i = 0; i < values.length; i++) {
+      values[i] = this.random.int(request.minValue, request.maxValue);
+      if (i % WRITE_CHUNK_ROWS === 0) await slices.breathe();
+    }
+    return { values, labelAt: () => undefined };
+  }
+
+  /**
+   * Inserts tickets with their outbox row in one transaction, in chunks with a turn of the event
+   * loop between them (SQLite runs each statement synchronously), then reads their ids back.
+   */
+  private async insert(eventId: number, drafts: TicketDrafts): Promise<Inserted> {
+    const count = drafts.values.length;
+    let valueSum = 0;
+    for (const value of drafts.values) valueSum += value;
     const result = await this.unitOfWork.run(async (manager) => {
-      const head = await this.begin(manager, eventId, { total: drafts.length, available: drafts.length });
-      const labelBase = head.totalTickets - drafts.length;
-      const { maxId, valueSum } = (await manager
-        .createQueryBuilder(TicketEntity, 't')
-        .select('COALESCE(MAX(t.id), 0)', 'maxId')
-        .addSelect('COALESCE(SUM(t.value), 0)', 'valueSum')
-        .where('t.event_id = :eventId', { eventId })
-        .getRawOne<{ maxId: string | number; valueSum: string | number }>()) ?? { maxId: 0, valueSum: 0 };
-      const addedSum = drafts.reduce((sum, draft) => sum + draft.value, 0);
-      if (Number(valueSum) + addedSum > DEFAULT_MAX_TOTAL) {
-        throw new AppError(ErrorCode.VALIDATION_FAILED, `The event's ticket values would add up to more than ${DEFAULT_MAX_TOTAL}`);
+      const head = await this.begin(manager, eventId, { total: count, available: count, value: valueSum });
+      if (head.totalTickets > TICKET_LIMITS.maxPerEvent) {
+        throw new AppError(ErrorCode.VALIDATION_FAILED, `An event holds at most ${TICKET_LIMITS.maxPerEvent} tickets`);
       }
-      // Plain multi-row INSERTs: the query builder's per-parameter bookkeeping dominates at 100,000 rows.
-      for (let i = 0; i < drafts.length; i += INSERT_CHUNK) {
-        const chunk = drafts.slice(i, i + INSERT_CHUNK);
-        const params = chunk.flatMap((draft, j) => [eventId, draft.label ?? `#${labelBase + i + j + 1}`, draft.value]);
-        const rows = chunk.map(() => "(?, ?, ?, 'available', NULL)").join(', ');
-        await manager.query(`INSERT INTO tickets (event_id, label, value, status, reservation_id) VALUES ${rows}`, params);
+      if (head.totalValue > TICKET_LIMITS.maxEventValueTotal) {
+        throw new AppError(ErrorCode.VALIDATION_FAILED, `The event's ticket values would add up to more than ${TICKET_LIMITS.maxEventValueTotal}`);
       }
-      // The event row is locked by begin(), so every ticket of this event above maxId is one of ours.
-      const raw = (await manager.query('SELECT id, label, value FROM tickets WHERE event_id = ? AND id > ? ORDER BY id', [
-        eventId,
-        Number(maxId),
-      ])) as { id: number | string; label: string; value: number | string }[];
-      const created = raw.map((row) =>
-        Object.assign(new TicketEntity(), {
-          id: Number(row.id),
-          eventId,
-          label: row.label,
-          value: Number(row.value),
-          status: 'available' as const,
-          reservationId: null,
-        }),
-      );
-      const change = await this.outbox.record(manager, head, {
-        cause: 'ticket-created',
-        ticketIds: created.map((t) => t.id),
-        values: created.map((t) => t.value),
-      });
-      // begin() counted drafts.length; the read-back must agree or the counters would lie.
-      if (created.length !== drafts.length) throw new Error(`inserted ${drafts.length} tickets but read back ${created.length}`);
-      return { created, change };
+      const labelBase = head.totalTickets - count;
+      const [{ maxId }] = (await manager.query('SELECT COALESCE(MAX(id), 0) AS maxId FROM tickets WHERE event_id = ?', [eventId])) as {
+        maxId: number | string;
+      }[];
+      const slices = this.timers.slices();
+      for (let i = 0; i < count; i += WRITE_CHUNK_ROWS) {
+        const end = Math.min(count, i + WRITE_CHUNK_ROWS);
+        const params: (number | string)[] = [];
+        for (let j = i; j < end; j++) params.push(eventId, drafts.labelAt(j) ?? `#${labelBase + j + 1}`, drafts.values[j]);
+        await manager.query(`INSERT INTO tickets (event_id, label, value, status, reservation_id) VALUES ${"(?, ?, ?, 'available', NULL), ".repeat(end - i).slice(0, -2)}`, params);
+        await slices.breathe();
+      }
+      const created = await this.readBack(manager, eventId, Number(maxId));
+      // begin() counted `count` tickets; the read-back must agree or the counters would lie.
+      if (created.ids.length !== count) throw new Error(`inserted ${count} tickets but read back ${created.ids.length}`);
+      const change = await this.outbox.record(manager, head, { cause: 'ticket-created', ticketIds: created.ids, values: created.values });
+      return { ids: created.ids, labels: created.labels, change };
     });
     await this.feed.publish(result.change);
     return result;
   }
 
-  private async begin(manager: EntityManager, eventId: number, delta: CounterDelta): Promise<EventHead> {
+  /** The event's tickets above `afterId` (ours: begin() holds the event row's lock), a chunk per turn of the event loop. */
+  private async readBack(manager: EntityManager, eventId: number, afterId: number): Promise<{ ids: number[]; values: number[]; labels: string[] }> {
+    const ids: number[] = [];
+    const values: number[] = [];
+    const labels: string[] = [];
+    const slices = this.timers.slices();
+    for (let after = afterId; ; ) {
+      const rows = (await manager.query('SELECT id, label, value FROM tickets WHERE event_id = ? AND id > ? ORDER BY id LIMIT ?', [
+        eventId,
+        after,
+        READ_CHUNK_ROWS,
+      ])) as { id: number | string; label: string; value: number | string }[];
+      for (const row of rows) {
+        ids.push(Number(row.id));
+        labels.push(row.label);
+        values.push(Number(row.value));
+      }
+      if (rows.length < READ_CHUNK_ROWS) return { ids, values, labels };
+      after = ids[ids.length - 1];
+      await slices.breathe();
+    }
+  }
+
+  private async begin(manager: EntityManager, eventId: number, delta: CounterDelta): Promise<BegunHead> {
     const head = await this.outbox.begin(manager, eventId, delta);
     if (!head) throw notFound('Event');
     return head;

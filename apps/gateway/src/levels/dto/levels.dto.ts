@@ -1,5 +1,5 @@
 import { IsPageLimit, IsPageOffset } from '../../common/validation';
-import { LEVELS_PAGE_MAX_LIMIT, type LevelsQuery } from '@tickets/protocol';
+import { COMBO_PAGE_MAX_LIMIT, LEVELS_PAGE_MAX_LIMIT, type ComboQuery, type LevelsQuery } from '@tickets/protocol';
 import { applyDecorators } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
@@ -30,6 +30,14 @@ export class LevelsQueryDto implements LevelsQuery {
   @Min(1)
   @Max(MAX_LEVEL)
   max?: number;
+}
+
+export class ComboQueryDto implements ComboQuery {
+  @IsPageOffset()
+  offset?: number;
+
+  @IsPageLimit(COMBO_PAGE_MAX_LIMIT)
+  limit?: number;
 }
 
 export class LevelParams {

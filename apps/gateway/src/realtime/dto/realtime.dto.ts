@@ -1,4 +1,5 @@
 import {
+  COMBO_PAGE_MAX_LIMIT,
   LEVELS_PAGE_MAX_LIMIT,
   type JoinEventRequest,
   type LeaveEventRequest,
@@ -61,6 +62,17 @@ export class LevelComboDto implements LevelComboRequest {
 
   @IsLevel()
   level: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  offset?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(COMBO_PAGE_MAX_LIMIT)
+  limit?: number;
 }
 
 export class SocketReserveDto implements SocketReserveRequest {

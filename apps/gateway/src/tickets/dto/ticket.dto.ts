@@ -1,51 +1,21 @@
 import { IsPageLimit, IsPageOffset } from '../../common/validation';
-import type { CreateTicketRequest, TicketStatus } from '@tickets/protocol';
+import { TICKET_LIMITS, type CreateTicketRequest, type TicketStatus } from '@tickets/protocol';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
-
-/** Largest ticket value; keeps an event's total well inside the clearance index's ceiling. */
-export const MAX_TICKET_VALUE = 1_000_000;
-export const MAX_TICKETS_PER_CALL = 100_000;
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { LABEL_PATTERN } from '../bulk-request/bulk-request';
 
 export class CreateTicketDto implements CreateTicketRequest {
   @IsOptional()
   @IsString()
-  @MaxLength(100)
+  @MinLength(1)
+  @MaxLength(TICKET_LIMITS.maxLabelLength)
+  @Matches(LABEL_PATTERN, { message: 'label may not contain control or bidi-override characters' })
   label?: string;
 
   @IsInt()
   @Min(1)
-  @Max(MAX_TICKET_VALUE)
+  @Max(TICKET_LIMITS.maxValue)
   value: number;
-}
-
-/** Either `tickets`, or `count` + `minValue` + `maxValue` for a random batch. */
-export class BulkCreateTicketsDto {
-  @ValidateIf((o: BulkCreateTicketsDto) => o.count === undefined)
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(MAX_TICKETS_PER_CALL)
-  @ValidateNested({ each: true })
-  @Type(() => CreateTicketDto)
-  tickets?: CreateTicketDto[];
-
-  @ValidateIf((o: BulkCreateTicketsDto) => o.tickets === undefined)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_TICKETS_PER_CALL)
-  count?: number;
-
-  @ValidateIf((o: BulkCreateTicketsDto) => o.tickets === undefined)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_TICKET_VALUE)
-  minValue?: number;
-
-  @ValidateIf((o: BulkCreateTicketsDto) => o.tickets === undefined)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_TICKET_VALUE)
-  maxValue?: number;
 }
 
 export class TicketParams {

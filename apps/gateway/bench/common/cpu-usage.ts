@@ -79,6 +79,8 @@ export interface CpuShare {
   interrupts: number;
   steal: number;
   cores: number;
+  /** Wall-clock seconds between start() and stop(): cores × elapsedS is CPU seconds. */
+  elapsedS: number;
 }
 
 /** Measures what each group of processes used between `start()` and `stop()`. */
@@ -117,10 +119,12 @@ export class CpuMeter {
     const before = this.machineBefore;
     const after = machineJiffies();
     const cores = (pick: (jiffies: MachineJiffies) => number): number =>
-      before && after && after.total > before.total ? ((pick(after) - pick(before)) / (after.total - before.total)) * this.cores : NaN;
+      before && after && after.total > before.total
+        ? ((pick(after) - pick(before)) / (after.total - before.total)) * this.cores
+        : NaN;
     const machine = cores((jiffies) => jiffies.busy);
     const interrupts = cores((jiffies) => jiffies.interrupts);
     const steal = cores((jiffies) => jiffies.steal);
-    return { groups, machine, interrupts, steal, cores: this.cores };
+    return { groups, machine, interrupts, steal, cores: this.cores, elapsedS };
   }
 }

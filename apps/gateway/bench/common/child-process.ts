@@ -1,12 +1,12 @@
 /** Spawning the benchmark's TypeScript children with IPC, and waiting for their messages. */
 import { fork, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
 import { cpuProfileArgs } from '../../test/cluster/gateway-process';
 
 const TSX = require.resolve('tsx/cjs');
 
-export function forkTs(file: string, env: Record<string, string> = {}): ChildProcess {
-  return fork(resolve(__dirname, file), [], {
+/** Forks the TypeScript file at `path` (absolute) with an IPC channel; BENCH_CPU_PROF applies to it too. */
+export function forkTs(path: string, env: Record<string, string> = {}): ChildProcess {
+  return fork(path, [], {
     execArgv: ['-r', TSX, ...cpuProfileArgs()],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -31,7 +31,9 @@ export function nextMessage<M extends { type: string }, T extends M['type']>(
         resolveMessage(message as Extract<M, { type: T }>);
       } else if (message.type === 'error') {
         cleanup();
-        reject(new Error(`child ${child.pid} failed: ${(message as unknown as { message: string }).message}`));
+        reject(
+          new Error(`child ${child.pid} failed: ${(message as unknown as { message: string }).message}`),
+        );
       }
     };
     const onExit = (code: number | null, signal: string | null): void => {

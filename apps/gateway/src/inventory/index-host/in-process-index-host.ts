@@ -1,0 +1,71 @@
+import type { PageQuery } from '@tickets/clearance';
+import { IndexExecutor } from './index-executor';
+import { IndexHost, type IndexChange, type TicketColumns } from './index-host';
+import {
+  IndexFailure,
+  type ComboAnswer,
+  type IndexAnswers,
+  type IndexCommand,
+  type IndexState,
+  type PageAnswer,
+} from './index-messages';
+
+/**
+ * The IndexExecutor on the calling thread, answering asynchronously like a worker would. For unit
+ * tests of the code around the indexes; the gateway itself always uses WorkerIndexHost, since a
+ * build here would hold the event loop.
+ */
+export class InProcessIndexHost extends IndexHost {
+  private readonly executor = new IndexExecutor();
+
+  load(eventId: number, tickets: TicketColumns): Promise<IndexState> {
+    return this.run({
+      kind: 'load',
+      eventId,
+      version: tickets.version,
+      ids: tickets.ids,
+      values: tickets.values,
+    });
+  }
+
+  apply(eventId: number, change: IndexChange): Promise<IndexState> {
+    return this.run(toApplyCommand(eventId, change));
+  }
+
+  page(eventId: number, query: PageQuery): Promise<PageAnswer> {
+    return this.run({ kind: 'page', eventId, query });
+  }
+
+  combo(eventId: number, level: number): Promise<ComboAnswer> {
+    return this.run({ kind: 'combo', eventId, level });
+  }
+
+  async drop(eventId: number): Promise<void> {
+    await this.run({ kind: 'drop', eventId });
+  }
+
+  onLost(): void {
+    // Nothing here dies on its own.
+  }
+
+  private async run<K extends IndexCommand['kind']>(
+    command: IndexCommand & { kind: K },
+  ): Promise<IndexAnswers[K]> {
+    await Promise.resolve();
+    const reply = this.executor.execute(command);
+    if (!reply.ok) throw new IndexFailure(reply.kind, reply.message);
+    return reply.value as IndexAnswers[K];
+  }
+}
+
+/** The apply command for a change, its tickets as typed arrays. */
+export function toApplyCommand(eventId: number, change: IndexChange): IndexCommand & { kind: 'apply' } {
+  return {
+    kind: 'apply',
+    eventId,
+    version: change.version,
+    removed: Float64Array.from(change.removed),
+    addedIds: Float64Array.from(change.addedIds),
+    addedValues: Float64Array.from(change.addedValues),
+  };
+}
