@@ -4,3 +4,8 @@ const numberFormat = new Intl.NumberFormat('en-US');
 export function formatNumber(value: number): string {
   return numberFormat.format(value);
 }
+
+/** A count the server may not know yet (an event's levels before its index is first built). */
+export function formatCount(value: number | null): string {
+  return value === null ? '…' : numberFormat.format(value);
+}

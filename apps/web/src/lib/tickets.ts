@@ -1,9 +1,11 @@
-import type { BulkCreateTicketsRequest, CreateTicketRequest } from '@tickets/protocol';
+import { TICKET_LIMITS, type BulkCreateTicketsRequest, type CreateTicketRequest } from '@tickets/protocol';
 import { formatNumber } from './format';
 
-/** Tickets per bulk call: well under the gateway's 100,000, so large batches show progress. */
-export const BULK_CHUNK = 10_000;
-export const MAX_TICKET_VALUE = 1_000_000;
+/** Tickets per bulk call: well under the gateway's limit per call, so large batches show progress. */
+export const BULK_CHUNK = Math.min(10_000, TICKET_LIMITS.maxPerBulkCall);
+export const MAX_TICKET_VALUE = TICKET_LIMITS.maxValue;
+export const MAX_LABEL_LENGTH = TICKET_LIMITS.maxLabelLength;
+export const MAX_TICKETS_PER_EVENT = TICKET_LIMITS.maxPerEvent;
 
 export type ParsedTickets = { ok: true; tickets: CreateTicketRequest[] } | { ok: false; line: number; message: string };
 
@@ -23,7 +25,9 @@ export function parseTicketList(text: string): ParsedTickets {
     if (!Number.isInteger(value) || value < 1 || value > MAX_TICKET_VALUE) {
       return { ok: false, line: index + 1, message: `Line ${index + 1}: the value must be a whole number from 1 to ${formatNumber(MAX_TICKET_VALUE)}.` };
     }
-    if (label !== undefined && label.length > 100) return { ok: false, line: index + 1, message: `Line ${index + 1}: the label is longer than 100 characters.` };
+    if (label !== undefined && label.length > MAX_LABEL_LENGTH) {
+      return { ok: false, line: index + 1, message: `Line ${index + 1}: the label is longer than ${MAX_LABEL_LENGTH} characters.` };
+    }
     tickets.push(label ? { label, value } : { value });
   }
   return { ok: true, tickets };

@@ -10,6 +10,7 @@ function change(version: number, extra: Partial<InventoryChanged> = {}): Invento
     version,
     cause: 'reserved',
     ticketIds: [version],
+    ticketCount: 1,
     levelCount: 100 - version,
     totalTickets: 50,
     availableTickets: 40 - version,

@@ -71,6 +71,7 @@ export class FakeServer {
       version: this.version,
       cause,
       ticketIds: [1],
+      ticketCount: 1,
       levelCount: levels.length,
       totalTickets: 100,
       availableTickets: 89,
@@ -122,7 +123,7 @@ export class FakeServer {
         if (!this.holdPages) return Promise.resolve(answer);
         return new Promise((resolve) => this.held.push(() => resolve(answer)));
       },
-      fetchLevelCombo: async (request) => ({ eventId: request.eventId, version: this.version, level: request.level, tickets: [] }),
+      fetchLevelCombo: async (request) => ({ eventId: request.eventId, version: this.version, level: request.level, ticketCount: 0, offset: 0, tickets: [] }),
       reserveLevel: async (request) => {
         this.reserveRequests.push(request);
         const failure = this.reserveFailures.shift();
