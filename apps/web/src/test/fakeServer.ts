@@ -4,6 +4,7 @@
  */
 import type {
   EventSnapshot,
+  EventView,
   InventoryChanged,
   LevelPage,
   LevelRow,
@@ -32,6 +33,10 @@ export class FakeServer {
   private listeners = new Map<ServerEventName, Set<(payload: never) => void>>();
   private connectedListeners = new Set<() => void>();
   private nextReservationId = 1;
+  /** What the connection store handed to `openSocket`, to play the socket's status changes. */
+  hooks: SocketModule.SocketHooks | null = null;
+  /** Events `lobby:join` answers with; null makes it fail as a gateway without the lobby would. */
+  lobby: EventView[] | null = [];
   private reservationsByRequest = new Map<string, ReservationView>();
 
   /** Starts over with levels 1..levelCount at version 1, no listeners, no recorded requests. */
@@ -46,6 +51,8 @@ export class FakeServer {
     this.listeners.clear();
     this.connectedListeners.clear();
     this.reservationsByRequest.clear();
+    this.hooks = null;
+    this.lobby = [];
   }
 
   rowOf(level: number): LevelRow {
@@ -99,8 +106,12 @@ export class FakeServer {
   module(): typeof SocketModule {
     return {
       SocketRequestError,
-      openSocket: () => undefined,
-      closeSocket: () => undefined,
+      openSocket: (_token, hooks) => {
+        this.hooks = hooks;
+      },
+      closeSocket: () => {
+        this.hooks = null;
+      },
       isSocketConnected: () => true,
       onConnected: (listener) => {
         this.connectedListeners.add(listener);
@@ -142,7 +153,10 @@ export class FakeServer {
         this.reservationsByRequest.set(request.requestId, reservation);
         return reservation;
       },
-      joinLobby: async () => [],
+      joinLobby: async () => {
+        if (!this.lobby) throw new SocketRequestError('UNAVAILABLE', 'The server did not answer in time.');
+        return this.lobby;
+      },
       leaveLobby: async () => ({}),
     };
   }
