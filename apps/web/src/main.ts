@@ -7,6 +7,9 @@ import './styles.css';
 
 const app = createApp(App);
 app.use(createPinia());
-useSessionStore().restore();
+const session = useSessionStore();
+session.restore();
+// The stored user may be stale (a role changed); a refused token ends the session on its own.
+void session.refreshUser().catch(() => undefined);
 app.use(createAppRouter());
 app.mount('#app');

@@ -89,6 +89,24 @@ describe('levelWindow store', () => {
     expect(store.total).toBe(9_999);
   });
 
+  it('does not wait for a fetch that a newer change made stale: a second one starts at once', async () => {
+    const store = await openAt(0, 20);
+    fakeServer.holdPages = true;
+    fakeServer.commit(fakeServer.levels.filter((level) => level !== 1));
+    await settle(COALESCE_MS + 1);
+    // The refresh for version 2 is held; version 3 arrives meanwhile.
+    fakeServer.holdPages = false;
+    fakeServer.commit(fakeServer.levels.filter((level) => level !== 2));
+    await settle(COALESCE_MS + 1);
+    expect(store.windowVersion).toBe(3);
+    expect(store.rowAt(0)?.level).toBe(3);
+    // The held reply (version 2, older than what is shown) comes last and changes nothing.
+    fakeServer.release();
+    await settle();
+    expect(store.windowVersion).toBe(3);
+    expect(store.rowAt(0)?.level).toBe(3);
+  });
+
   it('searches a level exactly and the nearest when it is missing', async () => {
     const store = await openAt(0, 20);
     fakeServer.commit(fakeServer.levels.filter((level) => level < 500 || level > 510));

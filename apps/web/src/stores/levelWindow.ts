@@ -5,7 +5,7 @@ import { errorMessage } from '../api/http';
 import { covers, windowAround } from '../grid/rowSpace';
 import { markCommitsPainted } from '../lib/afterPaint';
 import { applyInventoryMessage, changedLevels, countsFromSnapshot, type LiveCounts } from '../live/inventory';
-import { fetchLevelsPage, isSocketConnected, joinEvent, leaveEvent, onConnected, onServer } from '../realtime/socket';
+import { fetchLevelsPage, isSocketConnected, joinEvent, leaveEvent, onConnected, onServer, SocketRequestError } from '../realtime/socket';
 
 /** Rows fetched beyond each edge of the visible range. */
 export const WINDOW_MARGIN = 100;
@@ -69,6 +69,11 @@ export const useLevelWindowStore = defineStore('levelWindow', () => {
   let jumpSeq = 0;
   let fetchChain: Promise<void> = Promise.resolve();
   let fetchQueued = false;
+  /** The counters' version when the current one-at-a-time fetch started. */
+  let sequentialStartVersion = 0;
+  /** A live refresh started while a fetch for an older version was still in flight (at most one). */
+  let extraFetch: Promise<void> | null = null;
+  let extraStartVersion = 0;
   let versionRetries = 0;
   let anchorWanted = false;
   let refreshScheduled = false;
@@ -118,8 +123,10 @@ export const useLevelWindowStore = defineStore('levelWindow', () => {
   }
 
   /** Fetches the window around the viewport; with `anchor`, first finds where the viewed row went. */
-  async function fetchWindow(anchor: boolean): Promise<void> {
+  async function fetchWindow(anchor: boolean, concurrent = false): Promise<void> {
     const startedIn = generation;
+    const startedAtVersion = counts.value?.version ?? 0;
+    if (!concurrent) sequentialStartVersion = startedAtVersion;
     const viewedFirst = viewport.first;
     let first = viewport.first;
     let end = Math.max(viewport.end, first + 1);
@@ -139,6 +146,8 @@ export const useLevelWindowStore = defineStore('levelWindow', () => {
     if (startedIn !== generation) return;
     // A reply older than the newest change already applied would show rows from before it.
     if (counts.value && reply.version < counts.value.version) {
+      // A fetch started after the newer change is already on its way: it brings the rows.
+      if (extraFetch && extraStartVersion > startedAtVersion) return;
       if (versionRetries < 5) {
         versionRetries += 1;
         fetchQueued = true;
@@ -213,11 +222,32 @@ export const useLevelWindowStore = defineStore('levelWindow', () => {
       clearTimeout(refreshTimer);
       if (refreshFrame !== undefined) cancelAnimationFrame(refreshFrame);
       refreshTimer = refreshFrame = undefined;
-      void queueFetch(true);
+      refreshNow();
     };
     // Whichever comes first: a frame (visible tab) or the fallback delay (hidden tab, no frames).
     if (typeof requestAnimationFrame === 'function') refreshFrame = requestAnimationFrame(run);
     refreshTimer = setTimeout(run, COALESCE_MS);
+  }
+
+  /**
+   * Re-fetches for the changes known now. If a fetch is in flight for an older version, its reply
+   * will be dropped anyway, so rather than wait for it a second fetch starts at once (at most one
+   * such): a change then waits one round trip, not two.
+   */
+  function refreshNow(): void {
+    const version = counts.value?.version ?? 0;
+    if (!fetching.value || extraFetch || version <= sequentialStartVersion) {
+      void queueFetch(true);
+      return;
+    }
+    extraStartVersion = version;
+    extraFetch = fetchWindow(true, true)
+      .catch((caught: unknown) => {
+        error.value = errorMessage(caught);
+      })
+      .finally(() => {
+        extraFetch = null;
+      });
   }
 
   function cancelRefresh(): void {
@@ -253,8 +283,8 @@ export const useLevelWindowStore = defineStore('levelWindow', () => {
       if (!loaded.value || windowVersion.value < snapshot.version) await queueFetch(true);
     } catch (caught) {
       if (startedIn !== generation) return;
+      if (caught instanceof SocketRequestError && !isSocketConnected()) return; // joined again on connect
       const message = errorMessage(caught);
-      if (message.startsWith('Not connected')) return; // joined again on connect
       status.value = status.value === 'ready' ? 'ready' : 'error';
       error.value = message;
     }
