@@ -313,11 +313,14 @@ interface Report {
 /** What limits the figures: the reasoning comes from CPU profiles of this benchmark; the numbers from this run. */
 function limits(report: Report): string[] {
   const { live, bare } = report;
+  const noise = Math.abs(live.scroll.busy - report.baseline.scroll.busy);
   return [
+    `Noise: the live and paused scrolls are the same work (no changes arrive during them); in this run they differ by ${pct(noise)} of main-thread time and by ${Math.abs(live.scroll.longTasks - report.baseline.scroll.longTasks)} long tasks. Differences of that size are the shared machine, not the code; figures move between runs by as much (commit-to-paint p99 from about 0.3 to 0.8 s over this session's runs).`,
+    '',
     'What limits the result:',
     '',
     `- **Scroll**: the page's main thread was busy ${pct(live.scroll.busy)} of the scroll, the bare grid's ${pct(bare.busy)}: the bare grid's share is the browser laying out and painting a new screenful of rows every frame (headless Chromium rasterises in software here); the difference is the app (Vue patching the visible rows, one \`levels:page\` reply at a time). Long tasks come and go between runs on this shared 2-core machine, in the bare grid too.`,
-    `- **Commit-to-paint**: the gateway's broadcast interval (50 ms), then the next animation frame, then one \`levels:page\` round trip (plus two counting requests in parallel when the viewed row is not the first, to keep it in place) through a gateway event loop that is also committing the changes (a change that arrives while a fetch for an older version is in flight starts a second fetch at once rather than waiting for it). The tail follows the gateway's answer time under that load. The page spends a few milliseconds per refresh (main thread ${pct(live.changes.busy)} busy live vs ${pct(report.baseline.changes.busy)} paused).`,
+    `- **Commit-to-paint**: the gateway's broadcast interval (50 ms), then the next animation frame, then one \`levels:page\` round trip (plus two counting requests in parallel when the viewed row is not the first, to keep it in place) through a gateway event loop that is also committing the changes (a change that arrives while a fetch for an older version is in flight starts a second fetch at once rather than waiting for it). The page's share is small (below), so the tail is the round trip through that busy gateway; this benchmark does not time the round trip on its own. The page spends a few milliseconds per refresh (main thread ${pct(live.changes.busy)} busy live vs ${pct(report.baseline.changes.busy)} paused).`,
     '- **First rows**: the first navigation loads and compiles the bundle cold; the later ones show the steady cost (bundle from cache, socket handshake, then `event:join` and the first `levels:page` sent together).',
     '- **Heap**: one window of at most 500 rows is kept, whatever the size of the table.',
     '',
