@@ -20,7 +20,13 @@ export default defineConfig({
       // Headless Chromium hides scrollbars by default; the tests drag the real one.
       ignoreDefaultArgs: ['--hide-scrollbars'],
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     },
   },
 });

@@ -9,7 +9,9 @@ export default defineConfig({
   resolve: {
     // The protocol package builds to CommonJS for the gateway; the app compiles its TypeScript source
     // directly, so dev and build see the same ES modules and no build step is needed first.
-    alias: { '@tickets/protocol': fileURLToPath(new URL('../../packages/protocol/src/index.ts', import.meta.url)) },
+    alias: {
+      '@tickets/protocol': fileURLToPath(new URL('../../packages/protocol/src/index.ts', import.meta.url)),
+    },
   },
   server: {
     port: 5173,

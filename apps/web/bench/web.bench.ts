@@ -36,7 +36,9 @@ interface PhaseResult {
 }
 
 const percentile = (sorted: number[], p: number): number =>
-  sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+  sorted.length === 0
+    ? Number.NaN
+    : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
 interface BenchState {
   longTasks: { start: number; duration: number }[];
@@ -58,7 +60,8 @@ function instrument(): void {
   window.__bench = bench;
   const { longTasks, paints } = bench;
   new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) longTasks.push({ start: entry.startTime, duration: entry.duration });
+    for (const entry of list.getEntries())
+      longTasks.push({ start: entry.startTime, duration: entry.duration });
   }).observe({ type: 'longtask', buffered: true });
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
@@ -159,7 +162,14 @@ async function bareScroll(page: Page, cdp: CDPSession): Promise<PhaseResult> {
   await scrollWholeTable(page, SCROLL_MS);
   const busy = ((await taskSeconds(cdp)) - busyStart) / ((Date.now() - wallStart) / 1000);
   const tasks = await longTasksSince(page, start);
-  return { busy, longTasks: tasks.count, longestTaskMs: tasks.longest, heapMb: await heapMb(cdp), commitToPaint: null, changesSent: 0 };
+  return {
+    busy,
+    longTasks: tasks.count,
+    longestTaskMs: tasks.longest,
+    heapMb: await heapMb(cdp),
+    commitToPaint: null,
+    changesSent: 0,
+  };
 }
 
 /** Changes per second the last `sendChanges` achieved (the gateway answers at most this fast). */
@@ -188,17 +198,26 @@ async function sendChanges(api: Api, eventId: number, perSecond: number, ms: num
     const work =
       held.length > 20 || (held.length > 0 && sent % 2 === 0)
         ? api.cancel((held.shift() as ReservationView).id)
-        : api.reserve(eventId, 1 + Math.floor(Math.random() * 2000)).then((reservation) => void held.push(reservation));
+        : api
+            .reserve(eventId, 1 + Math.floor(Math.random() * 2000))
+            .then((reservation) => void held.push(reservation));
     void work.catch((error: unknown) => failures.push(error)).finally(() => (inFlight -= 1));
   }
   while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 10));
   for (const reservation of held) await api.cancel(reservation.id);
   changeRate = sent / ((Date.now() - started) / 1000);
-  if (failures.length > sent / 10) throw new Error(`${failures.length} of ${sent} changes failed: ${String(failures[0])}`);
+  if (failures.length > sent / 10)
+    throw new Error(`${failures.length} of ${sent} changes failed: ${String(failures[0])}`);
   return sent;
 }
 
-async function runPhases(page: Page, cdp: CDPSession, api: Api, eventId: number, paused: boolean): Promise<{ scroll: PhaseResult; changes: PhaseResult }> {
+async function runPhases(
+  page: Page,
+  cdp: CDPSession,
+  api: Api,
+  eventId: number,
+  paused: boolean,
+): Promise<{ scroll: PhaseResult; changes: PhaseResult }> {
   const pause = page.getByTestId('pause-live');
   if ((await pause.isChecked()) !== paused) await pause.setChecked(paused);
   const scrollStart = await page.evaluate(() => performance.now());
@@ -237,7 +256,10 @@ async function runPhases(page: Page, cdp: CDPSession, api: Api, eventId: number,
       longTasks: changeTasks.count,
       longestTaskMs: changeTasks.longest,
       heapMb: changesHeap,
-      commitToPaint: paints.length > 0 ? { count: paints.length, p50: percentile(paints, 50), p99: percentile(paints, 99) } : null,
+      commitToPaint:
+        paints.length > 0
+          ? { count: paints.length, p50: percentile(paints, 50), p99: percentile(paints, 99) }
+          : null,
       changesSent,
       changeRate: achievedRate,
     },
@@ -247,9 +269,14 @@ async function runPhases(page: Page, cdp: CDPSession, api: Api, eventId: number,
 async function main(): Promise<void> {
   const cluster = await startCluster({ replicas: 1, redis: false });
   const browser = await chromium.launch({
-     
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   try {
     const admin = await new Api(cluster.replicas[0].url).signIn(cluster.admin.email, cluster.admin.password);
@@ -259,15 +286,26 @@ async function main(): Promise<void> {
     const levels = (await admin.levels(event.id, { limit: 1 })).total;
     const viewer = await admin.registerAttendee('Viewer');
     const writer = await admin.registerAttendee('Writer');
-    const context = await browser.newContext({ baseURL: cluster.appUrls[0], viewport: { width: 1280, height: 900 } });
+    const context = await browser.newContext({
+      baseURL: cluster.appUrls[0],
+      viewport: { width: 1280, height: 900 },
+    });
     await context.addInitScript(instrument);
-    await context.addInitScript((session) => window.localStorage.setItem('tickets.session', session), JSON.stringify({ accessToken: viewer.auth.accessToken, user: viewer.auth.user } satisfies Pick<AuthResponse, 'accessToken' | 'user'>));
+    await context.addInitScript(
+      (session) => window.localStorage.setItem('tickets.session', session),
+      JSON.stringify({ accessToken: viewer.auth.accessToken, user: viewer.auth.user } satisfies Pick<
+        AuthResponse,
+        'accessToken' | 'user'
+      >),
+    );
     const page = await context.newPage();
     // One DevTools session for the whole run: its Performance domain counts the main thread's task time.
     const cdp = await context.newCDPSession(page);
     await cdp.send('Performance.enable');
 
-    process.stdout.write(`[bench:web] ${levels.toLocaleString('en-US')} levels; navigation to first rows ×${NAVIGATIONS}…\n`);
+    process.stdout.write(
+      `[bench:web] ${levels.toLocaleString('en-US')} levels; navigation to first rows ×${NAVIGATIONS}…\n`,
+    );
     const firstRows: number[] = [];
     for (let run = 0; run < NAVIGATIONS; run += 1) {
       await page.goto(run === 0 ? `/events/${event.id}` : `/events/${event.id}?run=${run}`);
@@ -364,7 +402,10 @@ function writeSection(report: Report): void {
   const section = lines.join('\n');
   const start = doc.indexOf('<!-- web:start -->');
   const end = doc.indexOf('<!-- web:end -->');
-  const next = start >= 0 && end > start ? `${doc.slice(0, start)}${section}${doc.slice(end + '<!-- web:end -->'.length)}` : `${doc.trimEnd()}\n\n${section}\n`;
+  const next =
+    start >= 0 && end > start
+      ? `${doc.slice(0, start)}${section}${doc.slice(end + '<!-- web:end -->'.length)}`
+      : `${doc.trimEnd()}\n\n${section}\n`;
   writeFileSync(path, next);
   process.stdout.write(`[bench:web] figures written into ${path}\n`);
 }

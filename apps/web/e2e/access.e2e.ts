@@ -35,17 +35,32 @@ test('sign up, reload, sign out, sign in again', async ({ browser, cluster }) =>
   await context.close();
 });
 
-test('an expired session sends the user to sign in with a message', async ({ browser, cluster, adminApi }) => {
+test('an expired session sends the user to sign in with a message', async ({
+  browser,
+  cluster,
+  adminApi,
+}) => {
   const dave = await adminApi.registerAttendee('Dave');
   const [header, , signature] = dave.auth.accessToken.split('.');
-  const expiredClaims = Buffer.from(JSON.stringify({ sub: dave.auth.user.id, exp: Math.floor(Date.now() / 1000) - 60 })).toString('base64url');
-  const page = await openSignedIn(browser, cluster.appUrls[0], { ...dave.auth, accessToken: `${header}.${expiredClaims}.${signature}` }, '/reservations');
+  const expiredClaims = Buffer.from(
+    JSON.stringify({ sub: dave.auth.user.id, exp: Math.floor(Date.now() / 1000) - 60 }),
+  ).toString('base64url');
+  const page = await openSignedIn(
+    browser,
+    cluster.appUrls[0],
+    { ...dave.auth, accessToken: `${header}.${expiredClaims}.${signature}` },
+    '/reservations',
+  );
   await expect(page).toHaveURL(/\/sign-in\?redirect=(%2F|\/)reservations/);
   await expect(page.getByTestId('sign-in-message')).toHaveText(/session has expired/);
   await page.context().close();
 });
 
-test('an attendee is kept out of the admin area, and the API refuses them too', async ({ browser, cluster, adminApi }) => {
+test('an attendee is kept out of the admin area, and the API refuses them too', async ({
+  browser,
+  cluster,
+  adminApi,
+}) => {
   const erin = await adminApi.registerAttendee('Erin');
   const page = await openSignedIn(browser, cluster.appUrls[1], erin.auth, '/admin');
   await expect(page).toHaveURL(/\/events$/);
@@ -60,7 +75,9 @@ test('an attendee is kept out of the admin area, and the API refuses them too', 
     body: JSON.stringify({ name: 'Not allowed' }),
   });
   expect(refused.status).toBe(403);
-  expect(await new Api(cluster.replicas[1].url, erin.auth.accessToken).request('GET', '/events')).toBeInstanceOf(Array);
+  expect(
+    await new Api(cluster.replicas[1].url, erin.auth.accessToken).request('GET', '/events'),
+  ).toBeInstanceOf(Array);
   expect(consoleErrorsOf(page)).toEqual([]);
   await page.context().close();
 });

@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { REPO_ROOT } from './support/paths';
 import { consoleErrorsOf, expect, openSignedIn, test } from './support/fixtures';
 
- 
 const UPDATE_SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';
 
 const VIEWPORTS = {
@@ -17,17 +16,36 @@ const VIEWPORTS = {
   phone: { width: 375, height: 740 },
 } as const;
 
-async function scan(page: Page, name: string, viewport: keyof typeof VIEWPORTS, outputPath: (name: string) => string): Promise<void> {
+async function scan(
+  page: Page,
+  name: string,
+  viewport: keyof typeof VIEWPORTS,
+  outputPath: (name: string) => string,
+): Promise<void> {
   const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
-  expect(serious.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`), name).toEqual([]);
+  const serious = results.violations.filter(
+    (violation) => violation.impact === 'serious' || violation.impact === 'critical',
+  );
+  expect(
+    serious.map(
+      (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
+    ),
+    name,
+  ).toEqual([]);
   const file = `${name}-${viewport}.png`;
   await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: UPDATE_SCREENSHOTS ? join(REPO_ROOT, 'docs/screenshots', file) : outputPath(file), fullPage: true });
+  await page.screenshot({
+    path: UPDATE_SCREENSHOTS ? join(REPO_ROOT, 'docs/screenshots', file) : outputPath(file),
+    fullPage: true,
+  });
 }
 
 for (const viewport of Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[]) {
-  test(`main pages have no serious accessibility violations (${viewport})`, async ({ browser, cluster, adminApi }, testInfo) => {
+  test(`main pages have no serious accessibility violations (${viewport})`, async ({
+    browser,
+    cluster,
+    adminApi,
+  }, testInfo) => {
     const size = VIEWPORTS[viewport];
     const outputPath = (file: string): string => testInfo.outputPath(file);
     const event = await adminApi.createEvent('Spring concert');
@@ -36,7 +54,12 @@ for (const viewport of Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[]) {
     await attendee.api.reserve(event.id, 25);
 
     const phone = size.width < 500;
-    const signInContext = await browser.newContext({ baseURL: cluster.appUrls[0], viewport: size, isMobile: phone, hasTouch: phone });
+    const signInContext = await browser.newContext({
+      baseURL: cluster.appUrls[0],
+      viewport: size,
+      isMobile: phone,
+      hasTouch: phone,
+    });
     const signIn = await signInContext.newPage();
     await signIn.goto('/sign-in');
     await expect(signIn.getByRole('heading', { name: 'Sign in' })).toBeVisible();
@@ -58,7 +81,13 @@ for (const viewport of Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[]) {
     await page.context().close();
 
     const me = await adminApi.request<UserView>('GET', '/auth/me');
-    const admin = await openSignedIn(browser, cluster.appUrls[0], { accessToken: adminApi.token ?? '', user: me }, '/admin', size);
+    const admin = await openSignedIn(
+      browser,
+      cluster.appUrls[0],
+      { accessToken: adminApi.token ?? '', user: me },
+      '/admin',
+      size,
+    );
     await expect(admin.getByTestId('admin-events')).toBeVisible();
     await scan(admin, 'admin-events', viewport, outputPath);
     await admin.goto(`/admin/events/${event.id}`);

@@ -27,7 +27,10 @@ async function expectFocusedRow(page: Page, index: number, level: number): Promi
   await expect(row).toBeVisible();
   await expect(row).toHaveAttribute('aria-rowindex', String(index + 2));
   await expect(row).toHaveAttribute('data-level', String(level));
-  await expect(page.getByTestId('levels-grid')).toHaveAttribute('aria-activedescendant', `level-row-${index}`);
+  await expect(page.getByTestId('levels-grid')).toHaveAttribute(
+    'aria-activedescendant',
+    `level-row-${index}`,
+  );
 }
 
 test('reaches the last of 1,000,000+ rows by keyboard', async ({ browser, cluster, adminApi }) => {
@@ -52,7 +55,11 @@ test('reaches the last of 1,000,000+ rows by keyboard', async ({ browser, cluste
   await page.context().close();
 });
 
-test('reaches the last of 1,000,000+ rows by dragging the scrollbar', async ({ browser, cluster, adminApi }) => {
+test('reaches the last of 1,000,000+ rows by dragging the scrollbar', async ({
+  browser,
+  cluster,
+  adminApi,
+}) => {
   const { event, total, lastLevel } = await largeEvent(adminApi);
   const attendee = await adminApi.registerAttendee('Lou');
   const page = await openSignedIn(browser, cluster.appUrls[1], attendee.auth, `/events/${event.id}`);
@@ -61,7 +68,9 @@ test('reaches the last of 1,000,000+ rows by dragging the scrollbar', async ({ b
   const box = await scroller.boundingBox();
   if (!box) throw new Error('no scroller box');
   // The scrollbar is the grid's right edge; its thumb starts at the top, below the arrow button.
-  const scrollbarWidth = await scroller.evaluate((element) => (element instanceof HTMLElement ? element.offsetWidth - element.clientWidth - 2 : 0));
+  const scrollbarWidth = await scroller.evaluate((element) =>
+    element instanceof HTMLElement ? element.offsetWidth - element.clientWidth - 2 : 0,
+  );
   expect(scrollbarWidth).toBeGreaterThan(0);
   const scrollbarX = box.x + box.width - 1 - scrollbarWidth / 2;
   await page.mouse.move(scrollbarX, box.y + 1 + scrollbarWidth + 5);
@@ -88,7 +97,9 @@ test('search lands on the level, or on the nearest one', async ({ browser, clust
   await page.getByTestId('search-input').fill(String(middle));
   await page.getByRole('button', { name: 'Go' }).click();
   await expectFocusedRow(page, middleIndex, middle);
-  await expect(page.getByTestId('search-note')).toContainText(`is row ${(middleIndex + 1).toLocaleString('en-US')}`);
+  await expect(page.getByTestId('search-note')).toContainText(
+    `is row ${(middleIndex + 1).toLocaleString('en-US')}`,
+  );
 
   await page.getByTestId('search-input').fill(String(lastLevel + 5000));
   await page.getByRole('button', { name: 'Go' }).click();

@@ -7,7 +7,11 @@ import { consoleErrorsOf, expect, openSignedIn, rowFor, test } from './support/f
 /** Tickets of values 1, 2, 4, 8: every level 1..15 exists, each with one combination. */
 const POWERS = [1, 2, 4, 8].map((value) => ({ label: `T${value}`, value }));
 
-test('two attendees on different replicas: one reserves, the other sees it at once', async ({ browser, cluster, adminApi }) => {
+test('two attendees on different replicas: one reserves, the other sees it at once', async ({
+  browser,
+  cluster,
+  adminApi,
+}) => {
   const event = await adminApi.createEvent(`Live ${Date.now()}`);
   await adminApi.bulkTickets(event.id, { tickets: POWERS });
   const [urlA, urlB] = cluster.appUrls;
@@ -39,7 +43,11 @@ test('two attendees on different replicas: one reserves, the other sees it at on
   await pageB.context().close();
 });
 
-test('an admin adds tickets and deletes one: both attendees’ tables and counts follow', async ({ browser, cluster, adminApi }) => {
+test('an admin adds tickets and deletes one: both attendees’ tables and counts follow', async ({
+  browser,
+  cluster,
+  adminApi,
+}) => {
   const event = await adminApi.createEvent(`Admin edits ${Date.now()}`);
   await adminApi.bulkTickets(event.id, { tickets: POWERS.slice(0, 2) }); // levels 1, 2, 3
   const [urlA, urlB] = cluster.appUrls;
@@ -88,7 +96,11 @@ test('an admin adds tickets and deletes one: both attendees’ tables and counts
   }
 });
 
-test('an admin releases a reservation: its holder is told live on the other replica', async ({ browser, cluster, adminApi }) => {
+test('an admin releases a reservation: its holder is told live on the other replica', async ({
+  browser,
+  cluster,
+  adminApi,
+}) => {
   const event = await adminApi.createEvent(`Release ${Date.now()}`);
   await adminApi.bulkTickets(event.id, { tickets: POWERS });
   const [urlA, urlB] = cluster.appUrls;
@@ -98,14 +110,23 @@ test('an admin releases a reservation: its holder is told live on the other repl
   await expect(annPage.locator(`[data-reservation-id="${reservation.id}"]`)).toContainText('level 3');
 
   const me = await adminApi.request<import('@tickets/protocol').UserView>('GET', '/auth/me');
-  const adminPage = await openSignedIn(browser, urlA, { accessToken: adminApi.token ?? '', user: me }, `/admin/events/${event.id}`);
+  const adminPage = await openSignedIn(
+    browser,
+    urlA,
+    { accessToken: adminApi.token ?? '', user: me },
+    `/admin/events/${event.id}`,
+  );
   await adminPage.getByRole('tab', { name: 'Reservations' }).click();
-  const row = adminPage.locator(`[data-testid="reservations-table"] tr[data-reservation-id="${reservation.id}"]`);
+  const row = adminPage.locator(
+    `[data-testid="reservations-table"] tr[data-reservation-id="${reservation.id}"]`,
+  );
   await expect(row).toContainText('Ann');
   await row.getByRole('button', { name: 'Release' }).click();
   await adminPage.getByRole('dialog').getByRole('button', { name: 'Release' }).click();
 
-  await expect(annPage.getByTestId('notice')).toContainText(`An admin released your reservation ${reservation.id}`);
+  await expect(annPage.getByTestId('notice')).toContainText(
+    `An admin released your reservation ${reservation.id}`,
+  );
   await expect(annPage.getByTestId('past-reservations')).toContainText('level 3');
   for (const page of [annPage, adminPage]) {
     expect(consoleErrorsOf(page)).toEqual([]);

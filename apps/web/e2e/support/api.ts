@@ -63,13 +63,19 @@ export class Api {
     return this.request('GET', `/events/${eventId}/tickets?offset=${offset}&limit=${limit}`);
   }
 
-  levels(eventId: number, query: { offset?: number; limit?: number; min?: number; max?: number } = {}): Promise<LevelPage> {
+  levels(
+    eventId: number,
+    query: { offset?: number; limit?: number; min?: number; max?: number } = {},
+  ): Promise<LevelPage> {
     const params = new URLSearchParams(Object.entries(query).map(([key, value]) => [key, String(value)]));
     return this.request('GET', `/events/${eventId}/levels?${params.toString()}`);
   }
 
   reserve(eventId: number, level: number): Promise<ReservationView> {
-    return this.request('POST', `/events/${eventId}/reservations`, { level, requestId: `e2e-${randomSuffix()}` });
+    return this.request('POST', `/events/${eventId}/reservations`, {
+      level,
+      requestId: `e2e-${randomSuffix()}`,
+    });
   }
 
   cancel(reservationId: number): Promise<ReservationView> {

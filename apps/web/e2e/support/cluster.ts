@@ -7,7 +7,6 @@ import { createScratchDatabase, type ScratchDatabase } from './database';
 import { assertBuilt, freePort, GatewayProcess, randomSuffix } from './gateway';
 import { startStaticProxy } from './staticProxy';
 
- 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export interface Credentials {
@@ -33,10 +32,17 @@ async function servesApp(url: string): Promise<boolean> {
   }
 }
 
-export async function startCluster(options: { replicas: number; redis?: boolean; env?: Record<string, string> }): Promise<Cluster> {
+export async function startCluster(options: {
+  replicas: number;
+  redis?: boolean;
+  env?: Record<string, string>;
+}): Promise<Cluster> {
   assertBuilt();
   const database: ScratchDatabase = await createScratchDatabase('tickets_e2e');
-  const admin: Credentials = { email: `admin-${randomSuffix()}@e2e.test`, password: `pw-${randomSuffix()}${randomSuffix()}` };
+  const admin: Credentials = {
+    email: `admin-${randomSuffix()}@e2e.test`,
+    password: `pw-${randomSuffix()}${randomSuffix()}`,
+  };
   const env: Record<string, string> = {
     NODE_ENV: 'production',
     DATABASE_URL: database.url,

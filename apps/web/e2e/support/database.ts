@@ -3,7 +3,7 @@ import { createConnection } from 'mysql2/promise';
 import { randomSuffix } from './gateway';
 
 /** Server URL without a database; the same default and override as the gateway's tests. */
- 
+
 const SERVER_URL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 
 export interface ScratchDatabase {

@@ -13,13 +13,23 @@ export interface Signed {
 }
 
 /** Opens `path` on `appUrl` in a new browser context already signed in (the session the app stores). */
-export async function openSignedIn(browser: Browser, appUrl: string, auth: AuthResponse, path: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
+export async function openSignedIn(
+  browser: Browser,
+  appUrl: string,
+  auth: AuthResponse,
+  path: string,
+  viewport = { width: 1280, height: 900 },
+): Promise<Page> {
   // A phone-sized page is a phone: touch, mobile viewport, overlay scrollbars.
   const phone = viewport.width < 500;
   const context = await browser.newContext({ baseURL: appUrl, viewport, isMobile: phone, hasTouch: phone });
-  await context.addInitScript((session) => {
-    if (!window.localStorage.getItem('tickets.session')) window.localStorage.setItem('tickets.session', session);
-  }, JSON.stringify({ accessToken: auth.accessToken, user: auth.user }));
+  await context.addInitScript(
+    (session) => {
+      if (!window.localStorage.getItem('tickets.session'))
+        window.localStorage.setItem('tickets.session', session);
+    },
+    JSON.stringify({ accessToken: auth.accessToken, user: auth.user }),
+  );
   const page = await context.newPage();
   trackConsoleErrors(page);
   await page.goto(path);

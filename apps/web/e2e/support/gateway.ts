@@ -16,8 +16,10 @@ process.once('exit', () => {
 });
 
 export function assertBuilt(): void {
-  if (!existsSync(GATEWAY_MAIN)) throw new Error(`${GATEWAY_MAIN} is missing: run \`npx pnpm@10.34.8 build\` first`);
-  if (!existsSync(`${WEB_DIST}/index.html`)) throw new Error(`${WEB_DIST}/index.html is missing: run \`npx pnpm@10.34.8 build\` first`);
+  if (!existsSync(GATEWAY_MAIN))
+    throw new Error(`${GATEWAY_MAIN} is missing: run \`npx pnpm@10.34.8 build\` first`);
+  if (!existsSync(`${WEB_DIST}/index.html`))
+    throw new Error(`${WEB_DIST}/index.html is missing: run \`npx pnpm@10.34.8 build\` first`);
 }
 
 export async function freePort(): Promise<number> {

@@ -27,7 +27,13 @@ export async function startStaticProxy(port: number, targetPort: number): Promis
     const url = incoming.url ?? '/';
     if (passesThrough(url)) {
       const upstream = request(
-        { host: '127.0.0.1', port: targetPort, path: url, method: incoming.method, headers: incoming.headers },
+        {
+          host: '127.0.0.1',
+          port: targetPort,
+          path: url,
+          method: incoming.method,
+          headers: incoming.headers,
+        },
         (answer) => {
           outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(outgoing);
@@ -42,14 +48,16 @@ export async function startStaticProxy(port: number, targetPort: number): Promis
     }
     const path = normalize(decodeURIComponent(url.split('?')[0])).replace(/^(\.\.[/\\])+/, '');
     let file = join(WEB_DIST, path);
-    if (!file.startsWith(WEB_DIST) || !existsSync(file) || statSync(file).isDirectory()) file = join(WEB_DIST, 'index.html');
+    if (!file.startsWith(WEB_DIST) || !existsSync(file) || statSync(file).isDirectory())
+      file = join(WEB_DIST, 'index.html');
     outgoing.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
     createReadStream(file).pipe(outgoing);
   });
   server.on('upgrade', (incoming, socket, head) => {
     const upstream = connect(targetPort, '127.0.0.1', () => {
       const lines = [`${incoming.method} ${incoming.url} HTTP/1.1`];
-      for (let i = 0; i < incoming.rawHeaders.length; i += 2) lines.push(`${incoming.rawHeaders[i]}: ${incoming.rawHeaders[i + 1]}`);
+      for (let i = 0; i < incoming.rawHeaders.length; i += 2)
+        lines.push(`${incoming.rawHeaders[i]}: ${incoming.rawHeaders[i + 1]}`);
       upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
       if (head.length > 0) upstream.write(head);
       upstream.pipe(socket);

@@ -26,7 +26,13 @@ export function setAuthHooks(next: AuthHooks): void {
 }
 
 function isErrorBody(value: unknown): value is ErrorBody {
-  return typeof value === 'object' && value !== null && 'code' in value && isErrorCode(value.code) && 'message' in value;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'code' in value &&
+    isErrorCode(value.code) &&
+    'message' in value
+  );
 }
 
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -39,7 +45,11 @@ function withQuery(path: string, query?: Query): string {
   return text ? `${path}?${text}` : path;
 }
 
-export async function api<T>(method: 'GET' | 'POST' | 'DELETE', path: string, options: { body?: unknown; query?: Query } = {}): Promise<T> {
+export async function api<T>(
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  options: { body?: unknown; query?: Query } = {},
+): Promise<T> {
   const token = hooks.token();
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
@@ -52,7 +62,11 @@ export async function api<T>(method: 'GET' | 'POST' | 'DELETE', path: string, op
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
     });
   } catch {
-    throw new ApiError(0, 'UNAVAILABLE', 'The server cannot be reached. Check your connection and try again.');
+    throw new ApiError(
+      0,
+      'UNAVAILABLE',
+      'The server cannot be reached. Check your connection and try again.',
+    );
   }
   if (response.status === 204) return undefined as T;
   const text = await response.text();
@@ -65,8 +79,13 @@ export async function api<T>(method: 'GET' | 'POST' | 'DELETE', path: string, op
   if (!response.ok) {
     if (response.status === 401 && token) hooks.unauthenticated();
     if (isErrorBody(body)) throw new ApiError(response.status, body.code, body.message);
-    const code: ErrorCode = response.status === 413 ? 'PAYLOAD_TOO_LARGE' : response.status >= 500 ? 'UNAVAILABLE' : 'INTERNAL';
-    throw new ApiError(response.status, code, `The server answered ${response.status} ${response.statusText}.`);
+    const code: ErrorCode =
+      response.status === 413 ? 'PAYLOAD_TOO_LARGE' : response.status >= 500 ? 'UNAVAILABLE' : 'INTERNAL';
+    throw new ApiError(
+      response.status,
+      code,
+      `The server answered ${response.status} ${response.statusText}.`,
+    );
   }
   return body as T;
 }

@@ -99,7 +99,12 @@ export function rowsPerPage(geo: Geometry): number {
  * The smallest move of `position` that shows row `index` entirely (nothing moves when it already
  * is). `align: 'center'` puts it in the middle instead (search results).
  */
-export function positionToReveal(index: number, position: number, geo: Geometry, align: 'nearest' | 'center' = 'nearest'): number {
+export function positionToReveal(
+  index: number,
+  position: number,
+  geo: Geometry,
+  align: 'nearest' | 'center' = 'nearest',
+): number {
   const top = index * geo.rowHeight;
   const bottom = top + geo.rowHeight;
   if (align === 'center') return clampPosition(top - (geo.viewportHeight - geo.rowHeight) / 2, geo);
@@ -118,7 +123,14 @@ export function wheelDelta(deltaY: number, deltaMode: number, geo: Geometry): nu
 export type GridKey = 'ArrowUp' | 'ArrowDown' | 'PageUp' | 'PageDown' | 'Home' | 'End';
 
 export function isGridKey(key: string): key is GridKey {
-  return key === 'ArrowUp' || key === 'ArrowDown' || key === 'PageUp' || key === 'PageDown' || key === 'Home' || key === 'End';
+  return (
+    key === 'ArrowUp' ||
+    key === 'ArrowDown' ||
+    key === 'PageUp' ||
+    key === 'PageDown' ||
+    key === 'Home' ||
+    key === 'End'
+  );
 }
 
 /**
@@ -154,7 +166,13 @@ export interface RowWindow {
  * The rows to fetch around the visible range: the range plus `margin` rows on each side, at most
  * `maxLimit` rows (one `levels:page` call), clipped to the table.
  */
-export function windowAround(first: number, end: number, rowCount: number, margin: number, maxLimit: number): RowWindow {
+export function windowAround(
+  first: number,
+  end: number,
+  rowCount: number,
+  margin: number,
+  maxLimit: number,
+): RowWindow {
   if (rowCount <= 0) return { offset: 0, limit: Math.min(maxLimit, Math.max(1, end - first + 2 * margin)) };
   const visible = Math.max(1, end - first);
   const limit = Math.min(maxLimit, visible + 2 * margin, rowCount);
@@ -164,7 +182,13 @@ export function windowAround(first: number, end: number, rowCount: number, margi
 }
 
 /** Whether the window `[offset, offset + length)` holds every row of `[first, end)` (clipped to the table). */
-export function covers(windowOffset: number, windowLength: number, first: number, end: number, rowCount: number): boolean {
+export function covers(
+  windowOffset: number,
+  windowLength: number,
+  first: number,
+  end: number,
+  rowCount: number,
+): boolean {
   const wantedEnd = Math.min(end, rowCount);
   if (wantedEnd <= first) return true;
   return first >= windowOffset && wantedEnd <= windowOffset + windowLength;

@@ -10,5 +10,9 @@ export function afterPaint(callback: () => void): void {
  */
 export function markCommitsPainted(committedAt: number[]): void {
   if (committedAt.length === 0 || typeof performance.mark !== 'function') return;
-  afterPaint(() => performance.mark('levels:commits-painted', { detail: { committedAt, paintedAt: performance.timeOrigin + performance.now() } }));
+  afterPaint(() =>
+    performance.mark('levels:commits-painted', {
+      detail: { committedAt, paintedAt: performance.timeOrigin + performance.now() },
+    }),
+  );
 }

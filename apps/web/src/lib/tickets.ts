@@ -7,7 +7,8 @@ export const MAX_TICKET_VALUE = TICKET_LIMITS.maxValue;
 export const MAX_LABEL_LENGTH = TICKET_LIMITS.maxLabelLength;
 export const MAX_TICKETS_PER_EVENT = TICKET_LIMITS.maxPerEvent;
 
-export type ParsedTickets = { ok: true; tickets: CreateTicketRequest[] } | { ok: false; line: number; message: string };
+export type ParsedTickets =
+  { ok: true; tickets: CreateTicketRequest[] } | { ok: false; line: number; message: string };
 
 /**
  * Reads a pasted list, one ticket a line: `value` or `label, value` (tab or comma). Blank lines are
@@ -23,10 +24,18 @@ export function parseTicketList(text: string): ParsedTickets {
     const label = separator >= 0 ? line.slice(0, separator).trim() : undefined;
     const value = Number(separator >= 0 ? line.slice(separator + 1).trim() : line);
     if (!Number.isInteger(value) || value < 1 || value > MAX_TICKET_VALUE) {
-      return { ok: false, line: index + 1, message: `Line ${index + 1}: the value must be a whole number from 1 to ${formatNumber(MAX_TICKET_VALUE)}.` };
+      return {
+        ok: false,
+        line: index + 1,
+        message: `Line ${index + 1}: the value must be a whole number from 1 to ${formatNumber(MAX_TICKET_VALUE)}.`,
+      };
     }
     if (label !== undefined && label.length > MAX_LABEL_LENGTH) {
-      return { ok: false, line: index + 1, message: `Line ${index + 1}: the label is longer than ${MAX_LABEL_LENGTH} characters.` };
+      return {
+        ok: false,
+        line: index + 1,
+        message: `Line ${index + 1}: the label is longer than ${MAX_LABEL_LENGTH} characters.`,
+      };
     }
     tickets.push(label ? { label, value } : { value });
   }
@@ -40,7 +49,8 @@ export function bulkRequests(
 ): BulkCreateTicketsRequest[] {
   const requests: BulkCreateTicketsRequest[] = [];
   if ('tickets' in source) {
-    for (let start = 0; start < source.tickets.length; start += chunk) requests.push({ tickets: source.tickets.slice(start, start + chunk) });
+    for (let start = 0; start < source.tickets.length; start += chunk)
+      requests.push({ tickets: source.tickets.slice(start, start + chunk) });
     return requests;
   }
   for (let left = source.count; left > 0; left -= chunk) {

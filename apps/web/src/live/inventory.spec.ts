@@ -2,7 +2,13 @@ import type { EventView, InventoryChanged, LevelRow } from '@tickets/protocol';
 import { describe, expect, it } from 'vitest';
 import { applyEventsChanged, applyInventoryMessage, changedLevels, countsFromSnapshot } from './inventory';
 
-const counts = countsFromSnapshot({ eventId: 1, version: 10, levelCount: 100, totalTickets: 50, availableTickets: 40 });
+const counts = countsFromSnapshot({
+  eventId: 1,
+  version: 10,
+  levelCount: 100,
+  totalTickets: 50,
+  availableTickets: 40,
+});
 
 function change(version: number, extra: Partial<InventoryChanged> = {}): InventoryChanged {
   return {
@@ -32,14 +38,19 @@ describe('applyInventoryMessage', () => {
   });
 
   it('skips changes at or below the current version (already in the snapshot)', () => {
-    const outcome = applyInventoryMessage(counts, { eventId: 1, changes: [change(9), change(10), change(11)] });
+    const outcome = applyInventoryMessage(counts, {
+      eventId: 1,
+      changes: [change(9), change(10), change(11)],
+    });
     expect(outcome.appliedVersions).toEqual([11]);
     expect(outcome.counts.version).toBe(11);
   });
 
   it('leaves the state alone for duplicates and for other events', () => {
     expect(applyInventoryMessage(counts, { eventId: 1, changes: [change(10)] }).counts).toBe(counts);
-    expect(applyInventoryMessage(counts, { eventId: 2, changes: [change(11, { eventId: 2 })] }).counts).toBe(counts);
+    expect(applyInventoryMessage(counts, { eventId: 2, changes: [change(11, { eventId: 2 })] }).counts).toBe(
+      counts,
+    );
   });
 
   it('reports a gap when versions are missing', () => {
@@ -49,18 +60,33 @@ describe('applyInventoryMessage', () => {
   });
 
   it('marks the event deleted', () => {
-    const outcome = applyInventoryMessage(counts, { eventId: 1, changes: [change(11, { cause: 'event-deleted' })] });
+    const outcome = applyInventoryMessage(counts, {
+      eventId: 1,
+      changes: [change(11, { cause: 'event-deleted' })],
+    });
     expect(outcome.counts.deleted).toBe(true);
   });
 });
 
 function event(id: number, version: number, availableTickets = 10): EventView {
-  return { id, name: `E${id}`, totalTickets: 10, availableTickets, levelCount: 5, activeReservations: 0, version, createdAt: '' };
+  return {
+    id,
+    name: `E${id}`,
+    totalTickets: 10,
+    availableTickets,
+    levelCount: 5,
+    activeReservations: 0,
+    version,
+    createdAt: '',
+  };
 }
 
 describe('applyEventsChanged', () => {
   it('adds, replaces by newer version and removes, ordered by id', () => {
-    const next = applyEventsChanged([event(2, 1), event(1, 5)], { upserted: [event(3, 1), event(2, 2, 7)], removed: [1] });
+    const next = applyEventsChanged([event(2, 1), event(1, 5)], {
+      upserted: [event(3, 1), event(2, 2, 7)],
+      removed: [1],
+    });
     expect(next.map((e) => [e.id, e.version, e.availableTickets])).toEqual([
       [2, 2, 7],
       [3, 1, 10],
@@ -73,7 +99,11 @@ describe('applyEventsChanged', () => {
   });
 });
 
-const row = (level: number, ids: number[] = [level]): LevelRow => ({ level, ticketCount: ids.length, ticketIds: ids });
+const row = (level: number, ids: number[] = [level]): LevelRow => ({
+  level,
+  ticketCount: ids.length,
+  ticketIds: ids,
+});
 
 describe('changedLevels', () => {
   it('finds new levels and changed combinations within the shared range', () => {

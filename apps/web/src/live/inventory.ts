@@ -2,7 +2,13 @@
  * Pure reducers for what the server pushes: `inventory:changed` for the open event's counts,
  * `events:changed` for the lobby, and the row diff that decides which visible rows to highlight.
  */
-import type { EventSnapshot, EventsChangedMessage, EventView, InventoryChangedMessage, LevelRow } from '@tickets/protocol';
+import type {
+  EventSnapshot,
+  EventsChangedMessage,
+  EventView,
+  InventoryChangedMessage,
+  LevelRow,
+} from '@tickets/protocol';
 
 /** The open event's counters as of `version`. */
 export interface LiveCounts extends EventSnapshot {
@@ -28,7 +34,10 @@ export function countsFromSnapshot(snapshot: EventSnapshot): LiveCounts {
  * Applies one message to the counters. Changes carry absolute counters, so the newest one wins;
  * changes at or below the current version are duplicates (a snapshot taken after them) and skipped.
  */
-export function applyInventoryMessage(counts: LiveCounts, message: InventoryChangedMessage): InventoryOutcome {
+export function applyInventoryMessage(
+  counts: LiveCounts,
+  message: InventoryChangedMessage,
+): InventoryOutcome {
   const unchanged: InventoryOutcome = { counts, appliedVersions: [], gap: false, commits: [] };
   if (message.eventId !== counts.eventId) return unchanged;
   let next = counts;

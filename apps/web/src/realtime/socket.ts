@@ -72,7 +72,8 @@ export function openSocket(token: () => string | null, hooks: SocketHooks): void
   const created: TicketsSocket = io({
     path: '/socket.io',
     transports: ['websocket'],
-    auth: (send: (auth: SocketAuth) => void) => send({ token: token() ?? '', protocolVersion: PROTOCOL_VERSION }),
+    auth: (send: (auth: SocketAuth) => void) =>
+      send({ token: token() ?? '', protocolVersion: PROTOCOL_VERSION }),
     reconnectionDelay: 500,
     reconnectionDelayMax: 5000,
   });
@@ -115,14 +116,20 @@ export function onConnected(listener: () => void): () => void {
 }
 
 /** Subscribes to a server message, across reconnections and socket replacements. */
-export function onServer<E extends ServerEventName>(event: E, listener: (payload: Payload<E>) => void): () => void {
+export function onServer<E extends ServerEventName>(
+  event: E,
+  listener: (payload: Payload<E>) => void,
+): () => void {
   const listeners: Set<(payload: Payload<E>) => void> = serverListeners[event];
   listeners.add(listener);
   return () => void listeners.delete(listener);
 }
 
-type AckData<E extends keyof ClientToServerEvents> =
-  Parameters<ClientToServerEvents[E]>[1] extends (response: Ack<infer T>) => void ? T : never;
+type AckData<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[1] extends (
+  response: Ack<infer T>,
+) => void
+  ? T
+  : never;
 
 function request<E extends keyof ClientToServerEvents>(
   event: E,
@@ -130,11 +137,16 @@ function request<E extends keyof ClientToServerEvents>(
   timeoutMs = DEFAULT_TIMEOUT_MS,
 ): Promise<AckData<E>> {
   const current = socket;
-  if (!current?.connected) return Promise.reject(new SocketRequestError('UNAVAILABLE', 'Not connected to the server.'));
+  if (!current?.connected)
+    return Promise.reject(new SocketRequestError('UNAVAILABLE', 'Not connected to the server.'));
   // socket.io-client cannot narrow its emit signature through the generic `E`; the public
   // functions below are typed per message, so the loosening stays inside this function.
   const timed = current.timeout(timeoutMs);
-  const emit = timed.emit as (event: E, payload: unknown, ack: (error: Error | null, response: Ack<AckData<E>>) => void) => void;
+  const emit = timed.emit as (
+    event: E,
+    payload: unknown,
+    ack: (error: Error | null, response: Ack<AckData<E>>) => void,
+  ) => void;
   return new Promise((resolve, reject) => {
     emit.call(timed, event, payload, (error, response) => {
       if (error) return reject(new SocketRequestError('UNAVAILABLE', 'The server did not answer in time.'));
@@ -145,9 +157,12 @@ function request<E extends keyof ClientToServerEvents>(
 }
 
 export const joinEvent = (body: JoinEventRequest): Promise<EventSnapshot> => request('event:join', body);
-export const leaveEvent = (eventId: number): Promise<{ eventId: number }> => request('event:leave', { eventId });
+export const leaveEvent = (eventId: number): Promise<{ eventId: number }> =>
+  request('event:leave', { eventId });
 export const fetchLevelsPage = (body: LevelsPageRequest): Promise<LevelPage> => request('levels:page', body);
-export const fetchLevelCombo = (body: LevelComboRequest): Promise<LevelCombo> => request('levels:combo', body);
-export const reserveLevel = (body: SocketReserveRequest): Promise<ReservationView> => request('reserve', body, 15_000);
+export const fetchLevelCombo = (body: LevelComboRequest): Promise<LevelCombo> =>
+  request('levels:combo', body);
+export const reserveLevel = (body: SocketReserveRequest): Promise<ReservationView> =>
+  request('reserve', body, 15_000);
 export const joinLobby = (): Promise<EventView[]> => request('lobby:join', {});
 export const leaveLobby = (): Promise<Record<string, never>> => request('lobby:leave', {});

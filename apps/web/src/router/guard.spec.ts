@@ -9,7 +9,10 @@ import { routes } from './routes';
 
 function signInAs(role: 'admin' | 'attendee'): void {
   const accessToken = fakeJwt({ sub: 1, exp: Math.floor(Date.now() / 1000) + 3600 });
-  localStorage.setItem('tickets.session', JSON.stringify({ accessToken, user: { id: 1, email: 'x@example.com', displayName: 'X', role } }));
+  localStorage.setItem(
+    'tickets.session',
+    JSON.stringify({ accessToken, user: { id: 1, email: 'x@example.com', displayName: 'X', role } }),
+  );
   useSessionStore().restore();
 }
 

@@ -1,4 +1,10 @@
-import { createRouter, createWebHistory, type RouteLocationNormalized, type RouteLocationRaw, type Router } from 'vue-router';
+import {
+  createRouter,
+  createWebHistory,
+  type RouteLocationNormalized,
+  type RouteLocationRaw,
+  type Router,
+} from 'vue-router';
 import { useNoticesStore } from '../stores/notices';
 import { useSessionStore } from '../stores/session';
 import { routes } from './routes';
@@ -12,7 +18,8 @@ export function guard(to: RouteLocationNormalized): true | RouteLocationRaw {
   const access = to.meta.access;
   if (access === 'public') return true;
   if (access === 'guest') return session.isSignedIn ? { name: 'events' } : true;
-  if (!session.isSignedIn) return { name: 'sign-in', query: to.fullPath === '/events' ? {} : { redirect: to.fullPath } };
+  if (!session.isSignedIn)
+    return { name: 'sign-in', query: to.fullPath === '/events' ? {} : { redirect: to.fullPath } };
   if (access !== 'user' && session.user?.role !== access) {
     useNoticesStore().show(ADMIN_ONLY_MESSAGE, 'warning');
     return { name: 'events' };

@@ -31,8 +31,18 @@ export const routes: RouteRecordRaw[] = [
     props: (route) => ({ eventId: Number(route.params.eventId) }),
     meta: { title: 'Event', access: 'user' },
   },
-  { path: '/reservations', name: 'my-reservations', component: MyReservationsView, meta: { title: 'My reservations', access: 'user' } },
-  { path: '/admin', name: 'admin', component: AdminEventsView, meta: { title: 'Admin · Events', access: 'admin' } },
+  {
+    path: '/reservations',
+    name: 'my-reservations',
+    component: MyReservationsView,
+    meta: { title: 'My reservations', access: 'user' },
+  },
+  {
+    path: '/admin',
+    name: 'admin',
+    component: AdminEventsView,
+    meta: { title: 'Admin · Events', access: 'admin' },
+  },
   {
     path: '/admin/events/:eventId(\\d+)',
     name: 'admin-event',
@@ -40,5 +50,10 @@ export const routes: RouteRecordRaw[] = [
     props: (route) => ({ eventId: Number(route.params.eventId) }),
     meta: { title: 'Admin · Event', access: 'admin' },
   },
-  { path: '/:pathMatch(.*)*', name: 'not-found', component: NotFoundView, meta: { title: 'Not found', access: 'public' } },
+  {
+    path: '/:pathMatch(.*)*',
+    name: 'not-found',
+    component: NotFoundView,
+    meta: { title: 'Not found', access: 'public' },
+  },
 ];

@@ -9,7 +9,13 @@ vi.mock('../realtime/socket', async () => (await import('../test/fakeServer')).f
 
 function signIn(): void {
   const accessToken = fakeJwt({ sub: 1, exp: Math.floor(Date.now() / 1000) + 3600 });
-  localStorage.setItem('tickets.session', JSON.stringify({ accessToken, user: { id: 1, email: 'a@example.com', displayName: 'A', role: 'attendee' } }));
+  localStorage.setItem(
+    'tickets.session',
+    JSON.stringify({
+      accessToken,
+      user: { id: 1, email: 'a@example.com', displayName: 'A', role: 'attendee' },
+    }),
+  );
   useSessionStore().restore();
 }
 
@@ -53,7 +59,9 @@ describe('connection store', () => {
   it('asks for a reload when the server speaks another protocol version', () => {
     const connection = useConnectionStore();
     connection.start();
-    fakeServer.hooks?.upgradeRequired('This server speaks protocol version 3; the client sent 2. Reload the page.');
+    fakeServer.hooks?.upgradeRequired(
+      'This server speaks protocol version 3; the client sent 2. Reload the page.',
+    );
     expect(connection.upgradeMessage).toMatch(/Reload/);
     expect(connection.status).toBe('offline');
   });

@@ -8,7 +8,16 @@ import { useEventsStore } from './events';
 vi.mock('../realtime/socket', async () => (await import('../test/fakeServer')).fakeServer.module());
 
 function event(id: number, version: number, availableTickets: number): EventView {
-  return { id, name: `E${id}`, totalTickets: 10, availableTickets, levelCount: 5, activeReservations: 0, version, createdAt: '' };
+  return {
+    id,
+    name: `E${id}`,
+    totalTickets: 10,
+    availableTickets,
+    levelCount: 5,
+    activeReservations: 0,
+    version,
+    createdAt: '',
+  };
 }
 
 async function settle(): Promise<void> {
@@ -23,7 +32,10 @@ describe('events store', () => {
   afterEach(() => vi.unstubAllGlobals());
 
   it('loads the list, then keeps it live through the lobby', async () => {
-    vi.stubGlobal('fetch', fakeFetch({ 'GET /api/events': () => ({ status: 200, body: [event(1, 1, 10)] }) }).fetch);
+    vi.stubGlobal(
+      'fetch',
+      fakeFetch({ 'GET /api/events': () => ({ status: 200, body: [event(1, 1, 10)] }) }).fetch,
+    );
     fakeServer.lobby = [event(1, 2, 9), event(2, 1, 10)];
     const store = useEventsStore();
     store.enterLobby();
@@ -41,7 +53,10 @@ describe('events store', () => {
   });
 
   it('keeps the REST list, marked not live, when the lobby does not answer', async () => {
-    vi.stubGlobal('fetch', fakeFetch({ 'GET /api/events': () => ({ status: 200, body: [event(1, 1, 10)] }) }).fetch);
+    vi.stubGlobal(
+      'fetch',
+      fakeFetch({ 'GET /api/events': () => ({ status: 200, body: [event(1, 1, 10)] }) }).fetch,
+    );
     fakeServer.lobby = null;
     const store = useEventsStore();
     store.enterLobby();
@@ -51,7 +66,15 @@ describe('events store', () => {
   });
 
   it('says why the list could not be loaded', async () => {
-    vi.stubGlobal('fetch', fakeFetch({ 'GET /api/events': () => ({ status: 503, body: { statusCode: 503, code: 'UNAVAILABLE', message: 'Database down' } }) }).fetch);
+    vi.stubGlobal(
+      'fetch',
+      fakeFetch({
+        'GET /api/events': () => ({
+          status: 503,
+          body: { statusCode: 503, code: 'UNAVAILABLE', message: 'Database down' },
+        }),
+      }).fetch,
+    );
     const store = useEventsStore();
     await store.load();
     expect(store.error).toBe('Database down');

@@ -66,7 +66,8 @@ describe('levelWindow store', () => {
   it('highlights rows whose combination changed', async () => {
     const store = await openAt(0, 20);
     const original = fakeServer.rowOf.bind(fakeServer);
-    fakeServer.rowOf = (level) => (level === 7 ? { level, ticketCount: 2, ticketIds: [3, 4] } : original(level));
+    fakeServer.rowOf = (level) =>
+      level === 7 ? { level, ticketCount: 2, ticketIds: [3, 4] } : original(level);
     fakeServer.commit(fakeServer.levels);
     await settle();
     expect([...store.highlighted]).toEqual([7]);

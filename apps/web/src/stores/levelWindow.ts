@@ -5,7 +5,15 @@ import { errorMessage } from '../api/http';
 import { covers, windowAround } from '../grid/rowSpace';
 import { markCommitsPainted } from '../lib/afterPaint';
 import { applyInventoryMessage, changedLevels, countsFromSnapshot, type LiveCounts } from '../live/inventory';
-import { fetchLevelsPage, isSocketConnected, joinEvent, leaveEvent, onConnected, onServer, SocketRequestError } from '../realtime/socket';
+import {
+  fetchLevelsPage,
+  isSocketConnected,
+  joinEvent,
+  leaveEvent,
+  onConnected,
+  onServer,
+  SocketRequestError,
+} from '../realtime/socket';
 
 /** Rows fetched beyond each edge of the visible range. */
 export const WINDOW_MARGIN = 100;
@@ -106,13 +114,20 @@ export const useLevelWindowStore = defineStore('levelWindow', () => {
    * Where `level` (or the first level above it) is in the filtered table: the filtered total minus
    * the levels from `level` up. Both counts must come from the same version; the answer says which.
    */
-  async function locate(level: number): Promise<{ index: number; total: number; version: number; levelAt: number | null }> {
+  async function locate(
+    level: number,
+  ): Promise<{ index: number; total: number; version: number; levelAt: number | null }> {
     const query = filterQuery();
     const from = Math.max(level, query.min ?? 1);
     for (let attempt = 0; ; attempt += 1) {
       const [all, fromLevel] = await Promise.all([page(0, 1, query), page(0, 1, { ...query, min: from })]);
       if (all.version === fromLevel.version || attempt >= 3) {
-        return { index: all.total - fromLevel.total, total: all.total, version: all.version, levelAt: fromLevel.rows[0]?.level ?? null };
+        return {
+          index: all.total - fromLevel.total,
+          total: all.total,
+          version: all.version,
+          levelAt: fromLevel.rows[0]?.level ?? null,
+        };
       }
     }
   }
@@ -141,7 +156,13 @@ export const useLevelWindowStore = defineStore('levelWindow', () => {
       end += shift;
       knownTotal = located.total;
     }
-    const window = windowAround(first, end, knownTotal || end + WINDOW_MARGIN, WINDOW_MARGIN, LEVELS_PAGE_MAX_LIMIT);
+    const window = windowAround(
+      first,
+      end,
+      knownTotal || end + WINDOW_MARGIN,
+      WINDOW_MARGIN,
+      LEVELS_PAGE_MAX_LIMIT,
+    );
     const reply = await page(window.offset, window.limit);
     if (startedIn !== generation) return;
     // A reply older than the newest change already applied would show rows from before it.
@@ -179,7 +200,8 @@ export const useLevelWindowStore = defineStore('levelWindow', () => {
       unpaintedCommits = unpaintedCommits.filter((commit) => commit.version > reply.version);
     }
     // The viewport moved while this was in flight and the reply does not cover it: go again.
-    if (!covers(reply.offset, reply.rows.length, viewport.first, viewport.end, reply.total)) fetchQueued = true;
+    if (!covers(reply.offset, reply.rows.length, viewport.first, viewport.end, reply.total))
+      fetchQueued = true;
   }
 
   /** Runs fetches one at a time; requests made meanwhile collapse into one more fetch. */
@@ -262,7 +284,8 @@ export const useLevelWindowStore = defineStore('levelWindow', () => {
     viewport.first = first;
     viewport.end = end;
     if (status.value !== 'ready') return;
-    if (!loaded.value || !covers(windowOffset.value, rows.value.length, first, end, total.value)) void queueFetch(false);
+    if (!loaded.value || !covers(windowOffset.value, rows.value.length, first, end, total.value))
+      void queueFetch(false);
   }
 
   async function join(): Promise<void> {
@@ -315,7 +338,8 @@ export const useLevelWindowStore = defineStore('levelWindow', () => {
   function close(): void {
     for (const stop of subscriptions) stop();
     subscriptions = [];
-    if (eventId.value !== null && status.value === 'ready') void leaveEvent(eventId.value).catch(() => undefined);
+    if (eventId.value !== null && status.value === 'ready')
+      void leaveEvent(eventId.value).catch(() => undefined);
     generation += 1;
     cancelRefresh();
     clearTimeout(highlightTimer);

@@ -18,7 +18,16 @@ describe('reservations store', () => {
       fakeFetch({
         'GET /api/reservations/1': () => ({
           status: 200,
-          body: { id: 1, eventId: 1, level: 5, ticketIds: [5], userId: 7, status: 'active', createdAt: '', tickets: [{ id: 5, label: 'A5', value: 5 }] } satisfies ReservationDetail,
+          body: {
+            id: 1,
+            eventId: 1,
+            level: 5,
+            ticketIds: [5],
+            userId: 7,
+            status: 'active',
+            createdAt: '',
+            tickets: [{ id: 5, label: 'A5', value: 5 }],
+          } satisfies ReservationDetail,
         }),
       }).fetch,
     );
@@ -36,7 +45,9 @@ describe('reservations store', () => {
 
   it('retries an unanswered attempt with the same requestId', async () => {
     const store = useReservationsStore();
-    fakeServer.reserveFailures.push(new SocketRequestError('UNAVAILABLE', 'The server did not answer in time.'));
+    fakeServer.reserveFailures.push(
+      new SocketRequestError('UNAVAILABLE', 'The server did not answer in time.'),
+    );
     const failed = await store.reserve(1, 5);
     expect(failed).toMatchObject({ state: 'failed', retryable: true });
     const retried = await store.reserve(1, 5);
@@ -47,7 +58,9 @@ describe('reservations store', () => {
 
   it('says a vanished level plainly and asks for a refresh', async () => {
     const store = useReservationsStore();
-    fakeServer.reserveFailures.push(new SocketRequestError('LEVEL_UNAVAILABLE', 'Level 5 is no longer available'));
+    fakeServer.reserveFailures.push(
+      new SocketRequestError('LEVEL_UNAVAILABLE', 'Level 5 is no longer available'),
+    );
     const failed = await store.reserve(1, 5);
     expect(failed).toMatchObject({ state: 'failed', levelGone: true, retryable: false });
     expect(failed.message).toMatch(/no longer available/);
@@ -61,8 +74,13 @@ describe('reservations store', () => {
     const done = await store.reserve(1, 5);
     const reservation = done.reservation;
     if (!reservation) throw new Error('no reservation');
-    fakeServer.emit('reservation:changed', { reason: 'released-by-admin', reservation: { ...reservation, status: 'cancelled' } });
+    fakeServer.emit('reservation:changed', {
+      reason: 'released-by-admin',
+      reservation: { ...reservation, status: 'cancelled' },
+    });
     expect(store.mine[0].status).toBe('cancelled');
-    expect(useNoticesStore().notices.map((notice) => notice.text)).toEqual([`An admin released your reservation ${reservation.id} (level 5).`]);
+    expect(useNoticesStore().notices.map((notice) => notice.text)).toEqual([
+      `An admin released your reservation ${reservation.id} (level 5).`,
+    ]);
   });
 });

@@ -44,11 +44,25 @@ const attemptKey = (eventId: number, level: number): string => `${eventId}:${lev
 function failureOf(error: unknown): Pick<ReserveAttempt, 'message' | 'levelGone' | 'retryable'> {
   const code = error instanceof SocketRequestError || error instanceof ApiError ? error.code : null;
   if (code === 'LEVEL_UNAVAILABLE' || code === 'NOT_FOUND') {
-    return { message: 'This level is no longer available: someone took one of its tickets. The table has been refreshed.', levelGone: true, retryable: false };
+    return {
+      message:
+        'This level is no longer available: someone took one of its tickets. The table has been refreshed.',
+      levelGone: true,
+      retryable: false,
+    };
   }
-  if (code === 'RATE_LIMITED') return { message: 'Too many reservations at once. Wait a moment and retry.', levelGone: false, retryable: true };
+  if (code === 'RATE_LIMITED')
+    return {
+      message: 'Too many reservations at once. Wait a moment and retry.',
+      levelGone: false,
+      retryable: true,
+    };
   if (code === 'UNAVAILABLE') {
-    return { message: 'No answer from the server. Retrying is safe: it cannot reserve twice.', levelGone: false, retryable: true };
+    return {
+      message: 'No answer from the server. Retrying is safe: it cannot reserve twice.',
+      levelGone: false,
+      retryable: true,
+    };
   }
   return { message: errorMessage(error), levelGone: false, retryable: false };
 }
@@ -72,7 +86,9 @@ export const useReservationsStore = defineStore('reservations', () => {
   onServer('reservation:changed', (notice) => {
     notices.value = [...notices.value, notice];
     useNoticesStore().show(noticeText(notice), 'warning');
-    mine.value = mine.value.map((reservation) => (reservation.id === notice.reservation.id ? notice.reservation : reservation));
+    mine.value = mine.value.map((reservation) =>
+      reservation.id === notice.reservation.id ? notice.reservation : reservation,
+    );
   });
 
   function setAttempt(attempt: ReserveAttempt): void {
@@ -101,7 +117,8 @@ export const useReservationsStore = defineStore('reservations', () => {
   async function reserve(eventId: number, level: number): Promise<ReserveAttempt> {
     const previous = attemptFor(eventId, level);
     if (previous?.state === 'pending') return previous;
-    const requestId = previous?.state === 'failed' && previous.retryable ? previous.requestId : newRequestId();
+    const requestId =
+      previous?.state === 'failed' && previous.retryable ? previous.requestId : newRequestId();
     const pending: ReserveAttempt = {
       eventId,
       level,
@@ -116,7 +133,12 @@ export const useReservationsStore = defineStore('reservations', () => {
     setAttempt(pending);
     try {
       const reservation = await reserveLevel({ eventId, level, requestId });
-      const done: ReserveAttempt = { ...pending, state: 'done', reservation, tickets: await ticketsOf(reservation) };
+      const done: ReserveAttempt = {
+        ...pending,
+        state: 'done',
+        reservation,
+        tickets: await ticketsOf(reservation),
+      };
       setAttempt(done);
       mine.value = [reservation, ...mine.value.filter((known) => known.id !== reservation.id)];
       return done;
@@ -139,7 +161,9 @@ export const useReservationsStore = defineStore('reservations', () => {
     try {
       const list = await api<ReservationView[]>('GET', '/reservations/mine');
       mine.value = list;
-      const loaded = await Promise.all(list.filter((r) => r.status === 'active').map(async (r) => [r.id, await ticketsOf(r)] as const));
+      const loaded = await Promise.all(
+        list.filter((r) => r.status === 'active').map(async (r) => [r.id, await ticketsOf(r)] as const),
+      );
       const next = new Map<number, ComboTicket[]>();
       for (const [id, list] of loaded) if (list) next.set(id, list);
       tickets.value = next;
@@ -156,7 +180,10 @@ export const useReservationsStore = defineStore('reservations', () => {
     mine.value = mine.value.map((reservation) => (reservation.id === cancelled.id ? cancelled : reservation));
     if (eventPage.value) {
       const page = eventPage.value;
-      eventPage.value = { ...page, rows: page.rows.map((row) => (row.id === cancelled.id ? { ...row, ...cancelled } : row)) };
+      eventPage.value = {
+        ...page,
+        rows: page.rows.map((row) => (row.id === cancelled.id ? { ...row, ...cancelled } : row)),
+      };
     }
     return cancelled;
   }
@@ -165,11 +192,18 @@ export const useReservationsStore = defineStore('reservations', () => {
     notices.value = notices.value.filter((_, at) => at !== index);
   }
 
-  async function loadEventPage(eventId: number, offset: number, limit: number, status?: ReservationStatus): Promise<void> {
+  async function loadEventPage(
+    eventId: number,
+    offset: number,
+    limit: number,
+    status?: ReservationStatus,
+  ): Promise<void> {
     eventPageLoading.value = true;
     eventPageError.value = null;
     try {
-      eventPage.value = await api<ReservationPage>('GET', `/events/${eventId}/reservations`, { query: { offset, limit, status } });
+      eventPage.value = await api<ReservationPage>('GET', `/events/${eventId}/reservations`, {
+        query: { offset, limit, status },
+      });
     } catch (error) {
       eventPageError.value = errorMessage(error);
     } finally {

@@ -66,7 +66,15 @@ describe('session store', () => {
 
   it('ends the session when the API answers 401', async () => {
     localStorage.setItem('tickets.session', JSON.stringify(authResponse(NOW / 1000 + 3600)));
-    vi.stubGlobal('fetch', fakeFetch({ 'GET /api/events': () => ({ status: 401, body: { statusCode: 401, code: 'UNAUTHENTICATED', message: 'Invalid or expired access token' } }) }).fetch);
+    vi.stubGlobal(
+      'fetch',
+      fakeFetch({
+        'GET /api/events': () => ({
+          status: 401,
+          body: { statusCode: 401, code: 'UNAUTHENTICATED', message: 'Invalid or expired access token' },
+        }),
+      }).fetch,
+    );
     const session = useSessionStore();
     session.restore();
     await expect(api('GET', '/events')).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });

@@ -18,7 +18,9 @@ function isStoredSession(value: unknown): value is StoredSession {
   if (!('accessToken' in value) || typeof value.accessToken !== 'string') return false;
   if (!('user' in value) || typeof value.user !== 'object' || value.user === null) return false;
   const user = value.user;
-  return 'id' in user && 'role' in user && 'email' in user && (user.role === 'admin' || user.role === 'attendee');
+  return (
+    'id' in user && 'role' in user && 'email' in user && (user.role === 'admin' || user.role === 'attendee')
+  );
 }
 
 /** The signed-in user and their token, kept in localStorage so a reload keeps the session. */
@@ -101,7 +103,8 @@ export const useSessionStore = defineStore('session', () => {
     if (!token.value) return;
     const fresh = await api<UserView>('GET', '/auth/me');
     user.value = fresh;
-    if (token.value) localStorage.setItem(STORAGE_KEY, JSON.stringify({ accessToken: token.value, user: fresh }));
+    if (token.value)
+      localStorage.setItem(STORAGE_KEY, JSON.stringify({ accessToken: token.value, user: fresh }));
   }
 
   return {

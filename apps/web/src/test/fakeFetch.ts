@@ -23,9 +23,14 @@ export function fakeFetch(routes: Record<string, Route>): { fetch: typeof fetch;
     calls.push(call);
     const path = url.split('?')[0];
     const route = routes[`${method} ${path}`];
-    const answer = route ? route(call) : { status: 404, body: { statusCode: 404, code: 'NOT_FOUND', message: `No route ${method} ${path}` } };
+    const answer = route
+      ? route(call)
+      : { status: 404, body: { statusCode: 404, code: 'NOT_FOUND', message: `No route ${method} ${path}` } };
     if (answer.status === 204) return new Response(null, { status: 204 });
-    return new Response(JSON.stringify(answer.body ?? null), { status: answer.status, headers: { 'Content-Type': 'application/json' } });
+    return new Response(JSON.stringify(answer.body ?? null), {
+      status: answer.status,
+      headers: { 'Content-Type': 'application/json' },
+    });
   };
   return { fetch: fetchFn, calls };
 }

@@ -60,13 +60,29 @@ export class FakeServer {
   }
 
   page(request: LevelsPageRequest): LevelPage {
-    const inRange = this.levels.filter((level) => level >= (request.min ?? 1) && level <= (request.max ?? Number.MAX_SAFE_INTEGER));
-    const rows = inRange.slice(request.offset, request.offset + request.limit).map((level) => this.rowOf(level));
-    return { eventId: request.eventId, version: this.version, total: inRange.length, offset: request.offset, rows };
+    const inRange = this.levels.filter(
+      (level) => level >= (request.min ?? 1) && level <= (request.max ?? Number.MAX_SAFE_INTEGER),
+    );
+    const rows = inRange
+      .slice(request.offset, request.offset + request.limit)
+      .map((level) => this.rowOf(level));
+    return {
+      eventId: request.eventId,
+      version: this.version,
+      total: inRange.length,
+      offset: request.offset,
+      rows,
+    };
   }
 
   snapshot(): EventSnapshot {
-    return { eventId: this.eventId, version: this.version, levelCount: this.levels.length, totalTickets: 100, availableTickets: 90 };
+    return {
+      eventId: this.eventId,
+      version: this.version,
+      levelCount: this.levels.length,
+      totalTickets: 100,
+      availableTickets: 90,
+    };
   }
 
   /** Commits a change: the table's levels become `levels` and the change is pushed to listeners. */
@@ -89,7 +105,8 @@ export class FakeServer {
   }
 
   emit<E extends ServerEventName>(event: E, payload: Payload<E>): void {
-    for (const listener of this.listeners.get(event) ?? []) (listener as (payload: Payload<E>) => void)(payload);
+    for (const listener of this.listeners.get(event) ?? [])
+      (listener as (payload: Payload<E>) => void)(payload);
   }
 
   reconnect(): void {
@@ -134,7 +151,14 @@ export class FakeServer {
         if (!this.holdPages) return Promise.resolve(answer);
         return new Promise((resolve) => this.held.push(() => resolve(answer)));
       },
-      fetchLevelCombo: async (request) => ({ eventId: request.eventId, version: this.version, level: request.level, ticketCount: 0, offset: 0, tickets: [] }),
+      fetchLevelCombo: async (request) => ({
+        eventId: request.eventId,
+        version: this.version,
+        level: request.level,
+        ticketCount: 0,
+        offset: 0,
+        tickets: [],
+      }),
       reserveLevel: async (request) => {
         this.reserveRequests.push(request);
         const failure = this.reserveFailures.shift();
