@@ -14,6 +14,13 @@ const liveChildren = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const child of liveChildren) child.kill('SIGKILL');
 });
+// A benchmark stopped with Ctrl+C or a timeout still ends its replicas.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    for (const child of liveChildren) child.kill('SIGKILL');
+    process.exit(130);
+  });
+}
 
 export function assertBuilt(): void {
   if (!existsSync(GATEWAY_MAIN))
@@ -61,7 +68,10 @@ export class GatewayProcess {
     });
     this.child = child;
     liveChildren.add(child);
-    child.once('exit', () => liveChildren.delete(child));
+    child.once('exit', (code, signal) => {
+      liveChildren.delete(child);
+      this.log.push(`[${this.name} exited: code ${code}, signal ${signal}]`);
+    });
     const keep = (chunk: Buffer): void => {
       for (const line of chunk.toString('utf8').split('\n')) {
         if (line.trim() === '') continue;

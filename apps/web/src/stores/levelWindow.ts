@@ -89,7 +89,7 @@ export const useLevelWindowStore = defineStore('levelWindow', () => {
   let refreshFrame: number | undefined;
   let highlightTimer: ReturnType<typeof setTimeout> | undefined;
   /** Changes whose rows are not on screen yet (for the commit-to-paint marks). */
-  let unpaintedCommits: { version: number; committedAt: number }[] = [];
+  let unpaintedCommits: { version: number; committedAt: number; receivedAt: number }[] = [];
   let subscriptions: (() => void)[] = [];
   /** Bumped by open/close/filter: replies of an older generation are dropped. */
   let generation = 0;
@@ -196,7 +196,7 @@ export const useLevelWindowStore = defineStore('levelWindow', () => {
     if (focusIndex.value >= reply.total) focusIndex.value = Math.max(0, reply.total - 1);
     const painted = unpaintedCommits.filter((commit) => commit.version <= reply.version);
     if (painted.length > 0) {
-      markCommitsPainted(painted.map((commit) => commit.committedAt));
+      markCommitsPainted(painted);
       unpaintedCommits = unpaintedCommits.filter((commit) => commit.version > reply.version);
     }
     // The viewport moved while this was in flight and the reply does not cover it: go again.
@@ -327,7 +327,8 @@ export const useLevelWindowStore = defineStore('levelWindow', () => {
           status.value = 'deleted';
           return;
         }
-        unpaintedCommits.push(...outcome.commits);
+        const receivedAt = Date.now();
+        unpaintedCommits.push(...outcome.commits.map((commit) => ({ ...commit, receivedAt })));
         scheduleRefresh();
       }),
       onConnected(() => void join()),
