@@ -475,7 +475,7 @@ function limits(report: Report): string[] {
   const c2p = live.changes.commitToPaint;
   const noise = Math.abs(live.scroll.busy - report.baseline.scroll.busy);
   return [
-    `Noise: the live and paused scrolls are the same work (no changes arrive during them); in this run they differ by ${pct(noise)} of main-thread time and by ${Math.abs(live.scroll.longTasks - report.baseline.scroll.longTasks)} long task(s). Differences of that size are the shared machine, not the code; figures move between runs by as much (commit-to-paint p99 from about 0.3 to 0.8 s over this session's runs).`,
+    `Noise: the live and paused scrolls are the same work (no changes arrive during them); in this run they differ by ${pct(noise)} of main-thread time and by ${Math.abs(live.scroll.longTasks - report.baseline.scroll.longTasks)} long task(s). Differences of that size are the shared machine, not the code; figures move between runs by as much (commit-to-paint p99 from about 0.2 to 0.8 s, long tasks from 0 to 8 per phase, over the runs made while writing this benchmark).`,
     '',
     'What limits the result:',
     '',
