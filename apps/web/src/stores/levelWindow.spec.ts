@@ -1,0 +1,163 @@
+import { createPinia, setActivePinia } from 'pinia';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeServer } from '../test/fakeServer';
+import { COALESCE_MS, useLevelWindowStore } from './levelWindow';
+
+vi.mock('../realtime/socket', async () => (await import('../test/fakeServer')).fakeServer.module());
+
+/** Lets timers (the coalescing delay) and the fake server's answers run. */
+async function settle(ms = COALESCE_MS * 2): Promise<void> {
+  await vi.advanceTimersByTimeAsync(ms);
+}
+
+describe('levelWindow store', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    setActivePinia(createPinia());
+    fakeServer.reset(10_000);
+  });
+  afterEach(() => vi.useRealTimers());
+
+  async function openAt(first: number, end: number) {
+    const store = useLevelWindowStore();
+    store.setViewport(first, end);
+    store.open(1);
+    await settle();
+    return store;
+  }
+
+  it('joins the event and fetches only a window around the viewport', async () => {
+    const store = await openAt(5000, 5020);
+    expect(store.status).toBe('ready');
+    expect(store.counts?.levelCount).toBe(10_000);
+    expect(store.total).toBe(10_000);
+    expect(store.rowAt(5000)?.level).toBe(5001);
+    expect(store.rows.length).toBeLessThanOrEqual(500);
+    expect(store.rowAt(0)).toBeUndefined();
+  });
+
+  it('fetches again when the viewport leaves the window', async () => {
+    const store = await openAt(0, 20);
+    const before = fakeServer.pageRequests.length;
+    store.setViewport(9_990, 10_000);
+    await settle();
+    expect(fakeServer.pageRequests.length).toBeGreaterThan(before);
+    expect(store.rowAt(9_999)?.level).toBe(10_000);
+  });
+
+  it('coalesces a burst of changes into one refresh and keeps the viewed row in place', async () => {
+    const store = await openAt(5000, 5020);
+    const viewedLevel = store.rowAt(5000)?.level;
+    const before = fakeServer.pageRequests.length;
+    // Ten levels below the viewed one vanish, in three quick changes.
+    const all = fakeServer.levels;
+    fakeServer.commit(all.filter((level) => level > 10));
+    fakeServer.commit(fakeServer.levels.filter((level) => level !== 4000));
+    fakeServer.commit(fakeServer.levels.filter((level) => level !== 9000));
+    await settle();
+    // One refresh: two counting requests to locate the viewed level, then one window.
+    expect(fakeServer.pageRequests.length - before).toBe(3);
+    expect(store.counts?.version).toBe(4);
+    expect(store.windowVersion).toBe(4);
+    expect(store.jump).toMatchObject({ index: 4989, align: 'keep' });
+    expect(store.rowAt(4989)?.level).toBe(viewedLevel);
+  });
+
+  it('highlights rows whose combination changed', async () => {
+    const store = await openAt(0, 20);
+    const original = fakeServer.rowOf.bind(fakeServer);
+    fakeServer.rowOf = (level) =>
+      level === 7 ? { level, ticketCount: 2, ticketIds: [3, 4] } : original(level);
+    fakeServer.commit(fakeServer.levels);
+    await settle();
+    expect([...store.highlighted]).toEqual([7]);
+  });
+
+  it('drops a reply older than the newest change and fetches again', async () => {
+    const store = await openAt(0, 20);
+    fakeServer.holdPages = true;
+    store.setViewport(3000, 3020);
+    await settle(1);
+    // The page request above is answered at version 1, but version 2 is committed first.
+    const staleAnswerVersion = fakeServer.version;
+    fakeServer.commit(fakeServer.levels.filter((level) => level !== 1));
+    fakeServer.holdPages = false;
+    fakeServer.release();
+    // Before the change's own coalesced refresh is due, the stale rows must already be replaced.
+    await settle(1);
+    expect(staleAnswerVersion).toBe(1);
+    expect(store.windowVersion).toBe(2);
+    expect(store.total).toBe(9_999);
+  });
+
+  it('does not wait for a fetch that a newer change made stale: a second one starts at once', async () => {
+    const store = await openAt(0, 20);
+    fakeServer.holdPages = true;
+    fakeServer.commit(fakeServer.levels.filter((level) => level !== 1));
+    await settle(COALESCE_MS + 1);
+    // The refresh for version 2 is held; version 3 arrives meanwhile.
+    fakeServer.holdPages = false;
+    fakeServer.commit(fakeServer.levels.filter((level) => level !== 2));
+    await settle(COALESCE_MS + 1);
+    expect(store.windowVersion).toBe(3);
+    expect(store.rowAt(0)?.level).toBe(3);
+    // The held reply (version 2, older than what is shown) comes last and changes nothing.
+    fakeServer.release();
+    await settle();
+    expect(store.windowVersion).toBe(3);
+    expect(store.rowAt(0)?.level).toBe(3);
+  });
+
+  it('searches a level exactly and the nearest when it is missing', async () => {
+    const store = await openAt(0, 20);
+    fakeServer.commit(fakeServer.levels.filter((level) => level < 500 || level > 510));
+    await settle();
+    await expect(store.search(700)).resolves.toEqual({ index: 688, level: 700, exact: true });
+    expect(store.focusIndex).toBe(688);
+    expect(store.jump).toMatchObject({ index: 688, align: 'center' });
+    await expect(store.search(507)).resolves.toEqual({ index: 499, level: 511, exact: false });
+    await expect(store.search(503)).resolves.toEqual({ index: 498, level: 499, exact: false });
+    await expect(store.search(50_000)).resolves.toEqual({ index: 9_988, level: 10_000, exact: false });
+  });
+
+  it('narrows the table with a min/max filter', async () => {
+    const store = await openAt(100, 120);
+    store.setFilter({ min: 200, max: 299 });
+    await settle();
+    expect(store.total).toBe(100);
+    expect(store.rowAt(0)?.level).toBe(200);
+    expect(fakeServer.pageRequests.at(-1)).toMatchObject({ min: 200, max: 299 });
+  });
+
+  it('holds rows while paused and refreshes when resumed', async () => {
+    const store = await openAt(0, 20);
+    store.setPaused(true);
+    fakeServer.commit(fakeServer.levels.filter((level) => level !== 1));
+    await settle();
+    expect(store.behind).toBe(true);
+    expect(store.rowAt(0)?.level).toBe(1);
+    store.setPaused(false);
+    await settle();
+    expect(store.behind).toBe(false);
+    expect(store.rowAt(0)?.level).toBe(2);
+  });
+
+  it('re-joins and re-fetches after a reconnect', async () => {
+    const store = await openAt(0, 20);
+    // Changes made while disconnected never arrive as messages.
+    fakeServer.version += 5;
+    fakeServer.levels = fakeServer.levels.slice(3);
+    fakeServer.reconnect();
+    await settle();
+    expect(store.counts?.version).toBe(6);
+    expect(store.windowVersion).toBe(6);
+    expect(store.rowAt(0)?.level).toBe(4);
+  });
+
+  it('marks a deleted event', async () => {
+    const store = await openAt(0, 20);
+    fakeServer.commit([], 'event-deleted');
+    await settle();
+    expect(store.status).toBe('deleted');
+  });
+});
