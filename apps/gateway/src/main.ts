@@ -51,8 +51,8 @@ async function main(): Promise<void> {
     else log(`Web app not built: no ${join(config.webDir, 'index.html')} (npx pnpm@10.34.8 build)`);
     if (report.adminEmail) {
       log(
-        report.generatedAdminPassword
-          ? `Admin login: ${report.adminEmail} / ${report.generatedAdminPassword} (generated now, shown once)`
+        report.generatedAdminPasswordFile
+          ? `Admin login: ${report.adminEmail}, password generated into ${report.generatedAdminPasswordFile} (owner-only; change it once signed in, then delete the file)`
           : `Admin login: ${report.adminEmail} (password from ADMIN_PASSWORD or set earlier)`,
       );
     }

@@ -1,5 +1,5 @@
 import type { ErrorBody, EventView, LevelCombo, LevelPage, LevelRow, ReservationDetail, ReservationView, TicketPage, TicketView } from '@tickets/protocol';
-import { auditEvent } from './support/audit';
+import { auditEvent, eventState } from './support/audit';
 import { expectEventually } from './support/expect-eventually';
 import { bearer, startTestApp, type TestApp } from './support/test-app';
 import { DATABASE_KINDS } from './support/test-database';
@@ -253,17 +253,25 @@ describe.each(DATABASE_KINDS)('gateway on %s', (kind) => {
       expect(hidden.body).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
     });
 
-    it('a repeated requestId gets the first reservation back even while another level is available, and changes nothing', async () => {
+    it('a requestId reused for another level or event answers CONFLICT and changes nothing, even once cancelled', async () => {
       const eventId = await createEvent('idempotent-available', [1, 2, 4, 8]);
+      const otherEventId = await createEvent('idempotent-other', [1, 2]);
       const first = (await reserve(attendee.token, eventId, 1, 'req-2').expect(201)).body as ReservationView;
-      const before = await auditEvent(t.dataSource, eventId);
-      // Level 2 could be reserved, but this requestId already has its reservation: the unique key answers.
-      const again = await reserve(attendee.token, eventId, 2, 'req-2');
-      expect([201, 200]).toContain(again.status);
-      expect(again.body).toEqual(first);
-      const after = await auditEvent(t.dataSource, eventId);
-      expect(after).toMatchObject({ availableTickets: 3, version: before.version, outboxRows: before.outboxRows });
-      expect(after.reservations).toHaveLength(1);
+      const before = await eventState(t.dataSource, eventId);
+      const otherBefore = await eventState(t.dataSource, otherEventId);
+      // Level 2 could be reserved, but this requestId is bound to level 1 of this event.
+      const otherLevel = await reserve(attendee.token, eventId, 2, 'req-2').expect(409);
+      expect(otherLevel.body).toMatchObject({ code: 'CONFLICT' });
+      await reserve(attendee.token, otherEventId, 1, 'req-2').expect(409);
+      // The same request again is a repeat: the first reservation, however often.
+      expect((await reserve(attendee.token, eventId, 1, 'req-2').expect(201)).body).toEqual(first);
+      const cancelled = (await t.http().delete(`/api/reservations/${first.id}`).set(...bearer(attendee.token)).expect(200)).body as ReservationView;
+      const afterCancel = await eventState(t.dataSource, eventId);
+      await reserve(attendee.token, eventId, 2, 'req-2').expect(409);
+      expect((await reserve(attendee.token, eventId, 1, 'req-2').expect(201)).body).toEqual(cancelled);
+      expect(await eventState(t.dataSource, eventId)).toEqual(afterCancel);
+      expect(afterCancel).toMatchObject({ availableTickets: 4, version: before.version + 1 });
+      expect(await eventState(t.dataSource, otherEventId)).toEqual(otherBefore);
     });
 
     it('a requestId repeated concurrently yields one reservation', async () => {

@@ -1,23 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import type {
   Ack,
-  ClientToServerEvents,
   EventSnapshot,
   EventView,
   InventoryChanged,
   LevelCombo,
   LevelPage,
   ReservationView,
-  ServerToClientEvents,
 } from '@tickets/protocol';
 import { PROTOCOL_VERSION } from '@tickets/protocol';
 import Redis from 'ioredis';
-import { io, type Socket } from 'socket.io-client';
 import { expectEventually } from './support/expect-eventually';
+import { call, TestSockets, type ClientSocket } from './support/sockets';
 import { bearer, startTestApp, type TestApp } from './support/test-app';
 import { TEST_REDIS_URL, type DatabaseKind } from './support/test-database';
-
-type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 const SETUPS: [string, DatabaseKind, boolean][] = [
   ['sqlite, in-process feed', 'sqlite', false],
@@ -29,7 +25,6 @@ describe.each(SETUPS)('realtime on %s', (_name, kind, withRedis) => {
   const prefix = `tickets-test-${randomBytes(4).toString('hex')}:`;
   let t: TestApp;
   let eventId: number;
-  const sockets: ClientSocket[] = [];
 
   beforeAll(async () => {
     t = await startTestApp(kind, {
@@ -49,7 +44,7 @@ describe.each(SETUPS)('realtime on %s', (_name, kind, withRedis) => {
   });
 
   afterAll(async () => {
-    for (const socket of sockets) socket.disconnect();
+    sockets.closeAll();
     await t?.close();
     if (withRedis) {
       const redis = new Redis(TEST_REDIS_URL);
@@ -59,29 +54,9 @@ describe.each(SETUPS)('realtime on %s', (_name, kind, withRedis) => {
     }
   });
 
-  /** `auth` overrides the handshake's protocol version (or leaves it out); by default the current one. */
-  function connect(token: string | null, handshake: Record<string, unknown> = { protocolVersion: PROTOCOL_VERSION }): ClientSocket {
-    const auth = token === null ? handshake : { ...handshake, token };
-    const socket: ClientSocket = io(t.url, { transports: ['websocket'], auth, reconnection: false });
-    sockets.push(socket);
-    return socket;
-  }
-
-  async function connected(token: string): Promise<ClientSocket> {
-    const socket = connect(token);
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', resolve);
-      socket.once('connect_error', reject);
-    });
-    return socket;
-  }
-
-  /** Emits with an ack; the raw emit lets a test send payloads the types would refuse. */
-  function call<T>(socket: ClientSocket, event: keyof ClientToServerEvents, payload: unknown): Promise<Ack<T>> {
-    return (socket as unknown as { timeout(ms: number): { emitWithAck(e: string, p: unknown): Promise<Ack<T>> } })
-      .timeout(5000)
-      .emitWithAck(event, payload);
-  }
+  const sockets = new TestSockets(() => t.url);
+  const connect = sockets.connect.bind(sockets);
+  const connected = (token: string): Promise<ClientSocket> => sockets.connected(token);
 
   function record(socket: ClientSocket): InventoryChanged[] {
     const seen: InventoryChanged[] = [];

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,6 +44,13 @@ function runMain(
   });
 }
 
+/** The generated admin's email from the log, and the password from the file the log names. */
+function generatedAdmin(output: string): { email: string; password: string; file: string } {
+  const match = /Admin login: (\S+), password generated into (\S+) /.exec(output);
+  if (!match) throw new Error(`no generated admin in: ${output}`);
+  return { email: match[1], file: match[2], password: readFileSync(match[2], 'utf8').trim() };
+}
+
 describe('the production entry (dist/main.js)', () => {
   let dataDir: string;
   beforeAll(() => {
@@ -73,20 +81,30 @@ describe('the production entry (dist/main.js)', () => {
     expect(outcome.output).toContain('PORT');
   });
 
-  it('starts on the embedded default: SQLite under DATA_DIR, admin printed once, demo event', async () => {
+  it('starts on the embedded default: SQLite under DATA_DIR, an admin whose password is in an owner-only file (never logged), demo event', async () => {
     const port = String(30000 + Math.floor(Math.random() * 20000));
     const run = await runMain({ DATA_DIR: dataDir, PORT: port }, /Demo event \d+ created/);
     try {
-      const login = /Admin login: (\S+) \/ (\S+) \(generated/.exec(run.output);
-      expect(login).not.toBeNull();
+      const login = generatedAdmin(run.output);
+      expect(login.file).toBe(join(dataDir, 'admin-password'));
+      expect(statSync(login.file).mode & 0o777).toBe(0o600);
+      expect(run.output).not.toContain(login.password);
       const response = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ email: login![1], password: login![2] }),
+        body: JSON.stringify({ email: login.email, password: login.password }),
       });
       expect(response.status).toBe(200);
       const { accessToken, user } = (await response.json()) as AuthResponse;
       expect(user.role).toBe('admin');
+      // Hashed at the default cost: scrypt N = 2^17, r = 8, p = 1.
+      const database = new Database(join(dataDir, 'tickets.sqlite'), { readonly: true });
+      try {
+        const row = database.prepare('SELECT password_hash FROM users WHERE email = ?').get(login.email) as { password_hash: string };
+        expect(row.password_hash).toMatch(/^scrypt\$17\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
+      } finally {
+        database.close();
+      }
       // The demo's level count is computed in the background after the start.
       await expectEventually(async () => {
         const events = (await (await fetch(`http://127.0.0.1:${port}/api/events`, { headers: { Authorization: `Bearer ${accessToken}` } })).json()) as EventView[];
@@ -104,12 +122,13 @@ describe('the production entry (dist/main.js)', () => {
     const port = (): string => String(30000 + Math.floor(Math.random() * 20000));
     try {
       const firstPort = port();
-      const first = await runMain({ DATA_DIR: ownDir, PORT: firstPort }, /Demo event \d+ created/);
-      const login = /Admin login: (\S+) \/ (\S+) \(generated/.exec(first.output);
+      // The secret's line is the last one of the start.
+      const first = await runMain({ DATA_DIR: ownDir, PORT: firstPort }, /JWT_SECRET not set/);
+      const login = generatedAdmin(first.output);
       const response = await fetch(`http://127.0.0.1:${firstPort}/api/auth/login`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ email: login![1], password: login![2] }),
+        body: JSON.stringify({ email: login.email, password: login.password }),
       });
       const { accessToken } = (await response.json()) as AuthResponse;
       await first.stop();

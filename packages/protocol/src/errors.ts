@@ -8,6 +8,8 @@ export const ErrorCode = {
   VALIDATION_FAILED: 'VALIDATION_FAILED',
   /** The body is larger than the route accepts (checked before it is parsed). */
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** The body is not JSON (or not the type the route reads). */
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   /** The client speaks another protocol version (socket handshake): reload it. */
   UPGRADE_REQUIRED: 'UPGRADE_REQUIRED',
   NOT_FOUND: 'NOT_FOUND',
@@ -25,6 +27,7 @@ export const HTTP_STATUS_BY_ERROR_CODE: Readonly<Record<ErrorCode, number>> = {
   FORBIDDEN: 403,
   VALIDATION_FAILED: 400,
   PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
   UPGRADE_REQUIRED: 426,
   NOT_FOUND: 404,
   LEVEL_UNAVAILABLE: 409,
@@ -39,6 +42,8 @@ export interface ErrorBody {
   statusCode: number;
   code: ErrorCode;
   message: string;
+  /** RATE_LIMITED: seconds until a retry can succeed (also sent as the Retry-After header). */
+  retryAfterSeconds?: number;
 }
 
 export function isErrorCode(value: unknown): value is ErrorCode {

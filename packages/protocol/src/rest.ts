@@ -8,8 +8,23 @@ export const Permission = {
   TICKETS_WRITE: 'tickets:write',
   RESERVATIONS_MANAGE: 'reservations:manage',
   LEVELS_RESERVE: 'levels:reserve',
+  USERS_MANAGE: 'users:manage',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
+
+/**
+ * Names, display names and labels: no control characters (NUL, newlines…) and no bidi overrides or
+ * isolates (U+202A–U+202E, U+2066–U+2069), which could make a name read as something else.
+ */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what it refuses
+export const PLAIN_TEXT_PATTERN = /^[^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$/;
+
+/** Longest accepted texts, in UTF-16 code units. */
+export const TEXT_LIMITS = {
+  email: 254,
+  displayName: 100,
+  eventName: 200,
+} as const;
 
 export interface UserView {
   id: number;
@@ -32,6 +47,36 @@ export interface LoginRequest {
 export interface AuthResponse {
   accessToken: string;
   user: UserView;
+}
+
+/** Passwords: at least this many characters once surrounding whitespace is trimmed, at most PASSWORD_MAX_LENGTH. */
+export const PASSWORD_MIN_LENGTH = 8;
+export const PASSWORD_MAX_LENGTH = 200;
+
+/**
+ * `POST /api/auth/password`: ends every session of the user (like `POST /api/auth/logout-everywhere`)
+ * and answers a fresh token for this one.
+ */
+export interface ChangePasswordRequest {
+  currentPassword: string;
+  newPassword: string;
+}
+
+/** `GET /api/users` (users:manage). */
+export interface UsersQuery {
+  offset?: number;
+  limit?: number;
+}
+
+export interface UserPage {
+  total: number;
+  offset: number;
+  rows: UserView[];
+}
+
+/** `PATCH /api/users/:id` (users:manage): a new role takes effect at the user's next request or socket message, on every replica. */
+export interface UpdateUserRequest {
+  role: Role;
 }
 
 export interface EventView {
@@ -61,6 +106,7 @@ export interface TicketView {
   label: string;
   value: number;
   status: TicketStatus;
+  /** The reservation holding it; null when available, and always null for callers who do not manage reservations. */
   reservationId: number | null;
 }
 
@@ -153,7 +199,11 @@ export interface LevelCombo {
 
 export interface ReserveRequest {
   level: number;
-  /** Client-chosen idempotency key: repeating it returns the first reservation. */
+  /**
+   * Client-chosen idempotency key, one per user: repeating it with the same event and level returns
+   * the first reservation; with another event or level it answers CONFLICT. Kept as long as the
+   * reservation (reservations are never deleted, except with their event).
+   */
   requestId: string;
 }
 

@@ -18,7 +18,14 @@ export interface SocketAuth {
   protocolVersion: number;
 }
 
-export type Ack<T> = { ok: true; data: T } | { ok: false; error: { code: ErrorCode; message: string } };
+/** A failed message's answer; `retryAfterSeconds` with RATE_LIMITED. */
+export interface AckError {
+  code: ErrorCode;
+  message: string;
+  retryAfterSeconds?: number;
+}
+
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: AckError };
 export type AckCallback<T> = (response: Ack<T>) => void;
 
 export interface JoinEventRequest {
@@ -109,6 +116,16 @@ export interface ReservationNotice {
   reservation: ReservationView;
 }
 
+/**
+ * Why the server ended a socket's session (and disconnects it right after): the token expired,
+ * the user signed out (this token, or everywhere), changed their password, lost their account,
+ * or their role changed. Reconnect with a fresh token (sign in again unless one is at hand).
+ */
+export interface SessionEndedMessage {
+  code: ErrorCode;
+  message: string;
+}
+
 /** Client → server messages; every one takes an acknowledgement callback. */
 export interface ClientToServerEvents {
   'event:join': (request: JoinEventRequest, ack: AckCallback<EventSnapshot>) => void;
@@ -129,6 +146,8 @@ export interface ServerToClientEvents {
   'events:changed': (message: EventsChangedMessage) => void;
   /** To the holder's sockets: a reservation of theirs changed without them asking. */
   'reservation:changed': (notice: ReservationNotice) => void;
+  /** The socket's session ended; it is disconnected right after this message. */
+  'session:ended': (message: SessionEndedMessage) => void;
 }
 
 export type ClientEventName = keyof ClientToServerEvents;

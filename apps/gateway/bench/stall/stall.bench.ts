@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensureGatewayBuilt, freePort, GatewayReplica, readProcKb } from '../../test/cluster/gateway-process';
+import { TEST_GATEWAY_ENV } from '../../test/support/test-env';
 import { writeSection } from '../common/benchmarks-doc';
 import { forkTs, nextMessage, stopChild } from '../common/child-process';
 import { Cleanups, logger, otherWorkCores, runBenchmark, setting, sleep } from '../common/run';
@@ -85,6 +86,7 @@ class StallReplica {
       ADMIN_EMAIL: this.admin.email,
       ADMIN_PASSWORD: this.admin.password,
       JWT_SECRET: this.jwtSecret,
+      ...TEST_GATEWAY_ENV,
     });
     await this.current.waitForReady(120_000);
     return performance.now() - started;

@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import type { AuthResponse, UserView } from '@tickets/protocol';
-import { CurrentUser, Public } from './auth.decorators';
+import { ClientAddress, CurrentUser, Public } from './auth.decorators';
 import { AuthService } from './auth.service';
-import { LoginDto, RegisterDto } from './dto/auth.dto';
-import type { AuthPrincipal } from './token.service';
+import { ChangePasswordDto, LoginDto, RegisterDto } from './dto/auth.dto';
+import type { AuthPrincipal } from './sessions.service';
 
 @Controller('auth')
 export class AuthController {
@@ -11,19 +11,37 @@ export class AuthController {
 
   @Public()
   @Post('register')
-  register(@Body() body: RegisterDto): Promise<AuthResponse> {
-    return this.auth.register(body);
+  register(@Body() body: RegisterDto, @ClientAddress() address: string): Promise<AuthResponse> {
+    return this.auth.register(body, address);
   }
 
   @Public()
   @Post('login')
   @HttpCode(200)
-  login(@Body() body: LoginDto): Promise<AuthResponse> {
-    return this.auth.login(body);
+  login(@Body() body: LoginDto, @ClientAddress() address: string): Promise<AuthResponse> {
+    return this.auth.login(body, address);
   }
 
   @Get('me')
   me(@CurrentUser() principal: AuthPrincipal): Promise<UserView> {
     return this.auth.me(principal.userId);
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  logout(@CurrentUser() principal: AuthPrincipal): Promise<void> {
+    return this.auth.logout(principal);
+  }
+
+  @Post('logout-everywhere')
+  @HttpCode(204)
+  logoutEverywhere(@CurrentUser() principal: AuthPrincipal): Promise<void> {
+    return this.auth.logoutEverywhere(principal);
+  }
+
+  @Post('password')
+  @HttpCode(200)
+  changePassword(@CurrentUser() principal: AuthPrincipal, @Body() body: ChangePasswordDto, @ClientAddress() address: string): Promise<AuthResponse> {
+    return this.auth.changePassword(principal, body, address);
   }
 }

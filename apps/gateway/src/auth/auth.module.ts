@@ -5,6 +5,8 @@ import { AuthGuard, PermissionsGuard } from './auth.guards';
 import { AuthService } from './auth.service';
 import { PasswordHasher } from './password-hasher';
 import { PermissionsService } from './permissions.service';
+import { SessionsService } from './sessions.service';
+import { SocketSessions } from './socket-sessions';
 import { TokenService } from './token.service';
 
 @Global()
@@ -15,10 +17,12 @@ import { TokenService } from './token.service';
     PasswordHasher,
     TokenService,
     PermissionsService,
+    SessionsService,
+    SocketSessions,
     // Order matters: authenticate first, then check permissions.
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: PermissionsGuard },
   ],
-  exports: [AuthService, TokenService, PermissionsService],
+  exports: [AuthService, TokenService, PermissionsService, SessionsService, SocketSessions],
 })
 export class AuthModule {}

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { AuthResponse, ErrorCode, Role, UserView } from '@tickets/protocol';
+import { AbuseLimits } from '../abuse/abuse-limits';
 import { AppError, notFound } from '../common/app-error';
 import { Clock } from '../common/clock';
 import { isUniqueViolation, UnitOfWork } from '../database/unit-of-work';
-import { LoginDto, RegisterDto } from './dto/auth.dto';
+import { ChangePasswordDto, LoginDto, RegisterDto } from './dto/auth.dto';
 import { PasswordHasher } from './password-hasher';
+import { SessionsService, type AuthPrincipal } from './sessions.service';
 import { TokenService } from './token.service';
 import { UserEntity } from './user.entity';
 
@@ -12,25 +14,46 @@ export function toUserView(user: UserEntity): UserView {
   return { id: user.id, email: user.email, displayName: user.displayName, role: user.role as Role };
 }
 
+const WRONG_CREDENTIALS = 'Wrong email or password';
+
 @Injectable()
 export class AuthService {
   constructor(
     private readonly unitOfWork: UnitOfWork,
     private readonly hasher: PasswordHasher,
     private readonly tokens: TokenService,
+    private readonly sessions: SessionsService,
+    private readonly abuse: AbuseLimits,
     private readonly clock: Clock,
   ) {}
 
-  async register(request: RegisterDto): Promise<AuthResponse> {
+  /** A new attendee, signed in; at most REGISTER_RATE_LIMIT per address. */
+  async register(request: RegisterDto, address: string): Promise<AuthResponse> {
+    await this.abuse.register(address);
     const user = await this.createUser(request.email, request.password, request.displayName, 'attendee');
     return this.issue(user);
   }
 
-  async login(request: LoginDto): Promise<AuthResponse> {
-    const user = await this.unitOfWork.read((manager) => manager.findOneBy(UserEntity, { email: request.email }));
-    if (!user || !(await this.hasher.verify(request.password, user.passwordHash))) {
-      throw new AppError(ErrorCode.UNAUTHENTICATED, 'Wrong email or password');
+  /**
+   * Signs in. An unknown email costs the same work as a wrong password, so timing does not tell
+   * whether an account exists; failures count against the address and the account (AbuseLimits).
+   * A hash made with weaker parameters than configured now is replaced.
+   */
+  async login(request: LoginDto, address: string): Promise<AuthResponse> {
+    await this.abuse.beforeLogin(address, request.email);
+    const user = await this.findByEmail(request.email);
+    if (!user) {
+      await this.hasher.verifyNobody(request.password);
+      await this.abuse.loginFailed(address, request.email);
+      throw new AppError(ErrorCode.UNAUTHENTICATED, WRONG_CREDENTIALS);
     }
+    const verification = await this.hasher.verify(request.password, user.passwordHash);
+    if (!verification.ok) {
+      await this.abuse.loginFailed(address, request.email);
+      throw new AppError(ErrorCode.UNAUTHENTICATED, WRONG_CREDENTIALS);
+    }
+    await this.abuse.loginSucceeded(request.email);
+    if (verification.needsRehash) await this.rehash(user, request.password);
     return this.issue(user);
   }
 
@@ -40,12 +63,44 @@ export class AuthService {
     return toUserView(user);
   }
 
+  /** Ends this token's session, on every replica (its sockets are disconnected). */
+  logout(principal: AuthPrincipal): Promise<void> {
+    return this.sessions.revoke(principal);
+  }
+
+  /** Ends every session of the user, everywhere: tokens name a token version, and this bumps it. */
+  async logoutEverywhere(principal: AuthPrincipal): Promise<void> {
+    await this.unitOfWork.run((manager) => manager.increment(UserEntity, { id: principal.userId }, 'tokenVersion', 1));
+    await this.sessions.userChanged(principal.userId);
+  }
+
+  /**
+   * A new password ends every session of the user (a thief's too) and answers a fresh token for
+   * this one. A wrong current password counts as a failed sign-in.
+   */
+  async changePassword(principal: AuthPrincipal, request: ChangePasswordDto, address: string): Promise<AuthResponse> {
+    const user = await this.unitOfWork.read((manager) => manager.findOneBy(UserEntity, { id: principal.userId }));
+    if (!user) throw new AppError(ErrorCode.UNAUTHENTICATED, 'This account no longer exists');
+    await this.abuse.beforeLogin(address, user.email);
+    if (!(await this.hasher.verify(request.currentPassword, user.passwordHash)).ok) {
+      await this.abuse.loginFailed(address, user.email);
+      throw new AppError(ErrorCode.FORBIDDEN, 'The current password is wrong');
+    }
+    const passwordHash = await this.hasher.hash(request.newPassword);
+    await this.unitOfWork.run((manager) =>
+      manager.update(UserEntity, { id: user.id }, { passwordHash, tokenVersion: () => 'token_version + 1' }),
+    );
+    await this.sessions.userChanged(user.id);
+    const updated = await this.unitOfWork.read((manager) => manager.findOneByOrFail(UserEntity, { id: user.id }));
+    return this.issue(updated);
+  }
+
   /** Creates a user; CONFLICT when the email is taken. */
   async createUser(email: string, password: string, displayName: string, role: string): Promise<UserEntity> {
     const passwordHash = await this.hasher.hash(password);
     try {
       return await this.unitOfWork.run((manager) =>
-        manager.save(manager.create(UserEntity, { email, passwordHash, displayName, role, createdAt: this.clock.now() })),
+        manager.save(manager.create(UserEntity, { email, passwordHash, displayName, role, tokenVersion: 0, createdAt: this.clock.now() })),
       );
     } catch (error) {
       if (isUniqueViolation(error)) throw new AppError(ErrorCode.CONFLICT, 'Email already registered');
@@ -54,10 +109,16 @@ export class AuthService {
   }
 
   findByEmail(email: string): Promise<UserEntity | null> {
-    return this.unitOfWork.read((manager) => manager.findOneBy(UserEntity, { email: email.toLowerCase() }));
+    return this.unitOfWork.read((manager) => manager.findOneBy(UserEntity, { email: email.trim().toLowerCase() }));
+  }
+
+  /** Stores a hash with today's parameters, unless the password changed meanwhile. */
+  private async rehash(user: UserEntity, password: string): Promise<void> {
+    const passwordHash = await this.hasher.hash(password);
+    await this.unitOfWork.run((manager) => manager.update(UserEntity, { id: user.id, passwordHash: user.passwordHash }, { passwordHash }));
   }
 
   private issue(user: UserEntity): AuthResponse {
-    return { accessToken: this.tokens.sign({ userId: user.id, role: user.role }), user: toUserView(user) };
+    return { accessToken: this.tokens.sign(user).token, user: toUserView(user) };
   }
 }

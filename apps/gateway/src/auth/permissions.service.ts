@@ -15,6 +15,11 @@ export class PermissionsService {
     private readonly clock: Clock,
   ) {}
 
+  /** Whether any permission is granted to the role (roles exist by their grants). */
+  async roleExists(role: string): Promise<boolean> {
+    return (await this.permissionsOf(role)).size > 0;
+  }
+
   async permissionsOf(role: string): Promise<ReadonlySet<string>> {
     const age = this.cache ? this.clock.nowMs() - this.cache.loadedAt : Infinity;
     // Reload when stale, or when a role shows up that the cache has not seen (a role just granted).

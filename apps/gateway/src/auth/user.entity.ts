@@ -18,6 +18,10 @@ export class UserEntity {
   @Column({ type: 'varchar', length: 32 })
   role: string;
 
+  /** Tokens name the version they were issued at; a bump ends every session of the user. */
+  @Column({ name: 'token_version', type: 'int', default: 0 })
+  tokenVersion: number;
+
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt: Date;
 }

@@ -1,9 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AuthService } from '../auth/auth.service';
 import { RandomSource } from '../common/random-source';
 import { AppConfig } from '../config/app-config';
 import { MYSQL_POOL_SIZE } from '../database/data-source-options';
+import { MultiStatementPool } from '../database/multi-statement-pool';
 import { EventsService } from '../events/events.service';
 import { TicketsService } from '../tickets/tickets.service';
 
@@ -12,8 +15,11 @@ const STARTUP_LOCK = 'tickets_startup';
 
 export interface StartupReport {
   adminEmail: string | null;
-  /** Only when the password was generated here; printed once and never stored in clear. */
-  generatedAdminPassword: string | null;
+  /**
+   * Only when the password was generated here: the owner-only file it was written to
+   * (DATA_DIR/admin-password). It is never logged; whoever reads the file can sign in.
+   */
+  generatedAdminPasswordFile: string | null;
   demoEventId: number | null;
 }
 
@@ -32,6 +38,7 @@ export class StartupService {
     private readonly events: EventsService,
     private readonly tickets: TicketsService,
     private readonly random: RandomSource,
+    private readonly multiStatementPool: MultiStatementPool,
   ) {}
 
   async prepare(): Promise<StartupReport> {
@@ -63,7 +70,10 @@ export class StartupService {
    * at 100 reservations/s in bench:realtime).
    */
   private async warmPool(): Promise<void> {
-    await Promise.all(Array.from({ length: MYSQL_POOL_SIZE }, () => this.dataSource.query('SELECT 1')));
+    await Promise.all([
+      ...Array.from({ length: MYSQL_POOL_SIZE }, () => this.dataSource.query('SELECT 1')),
+      this.multiStatementPool.warm(),
+    ]);
   }
 
   private async migrateAndSeed(): Promise<StartupReport> {
@@ -74,13 +84,20 @@ export class StartupService {
     return { ...admin, demoEventId };
   }
 
-  private async ensureAdmin(): Promise<Pick<StartupReport, 'adminEmail' | 'generatedAdminPassword'>> {
+  private async ensureAdmin(): Promise<Pick<StartupReport, 'adminEmail' | 'generatedAdminPasswordFile'>> {
     const email = this.config.adminEmail?.toLowerCase() ?? (this.config.seedDemo ? DEFAULT_ADMIN_EMAIL : null);
-    if (email === null) return { adminEmail: null, generatedAdminPassword: null };
-    if (await this.auth.findByEmail(email)) return { adminEmail: email, generatedAdminPassword: null };
-    const generated = this.config.adminPassword === null ? this.random.token(12) : null;
-    await this.auth.createUser(email, this.config.adminPassword ?? generated ?? '', 'Administrator', 'admin');
-    return { adminEmail: email, generatedAdminPassword: generated };
+    if (email === null) return { adminEmail: null, generatedAdminPasswordFile: null };
+    if (await this.auth.findByEmail(email)) return { adminEmail: email, generatedAdminPasswordFile: null };
+    if (this.config.adminPassword !== null) {
+      await this.auth.createUser(email, this.config.adminPassword, 'Administrator', 'admin');
+      return { adminEmail: email, generatedAdminPasswordFile: null };
+    }
+    const generated = this.random.token(12);
+    const file = join(this.config.dataDir, 'admin-password');
+    mkdirSync(this.config.dataDir, { recursive: true });
+    writeFileSync(file, `${generated}\n`, { mode: 0o600 });
+    await this.auth.createUser(email, generated, 'Administrator', 'admin');
+    return { adminEmail: email, generatedAdminPasswordFile: file };
   }
 
   private async ensureDemo(): Promise<number | null> {

@@ -2,6 +2,9 @@ import { ErrorCode, HTTP_STATUS_BY_ERROR_CODE } from '@tickets/protocol';
 
 /** A failure the client should see, with one of the protocol's error codes. */
 export class AppError extends Error {
+  /** RATE_LIMITED: seconds until a retry can succeed. */
+  readonly retryAfterSeconds?: number;
+
   constructor(
     readonly code: ErrorCode,
     message: string,

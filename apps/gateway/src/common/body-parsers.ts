@@ -15,12 +15,31 @@ export const BODY_LIMITS = {
 
 const BULK_ROUTE = /^\/api\/events\/[^/]+\/tickets\/bulk\/?$/;
 
-/** One JSON body parser per kind of route, picked by path. */
+/** Whether the request carries a body (a length above 0, or chunked). */
+function hasBody(request: Request): boolean {
+  const length = request.headers['content-length'];
+  return (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
+}
+
+/**
+ * One JSON body parser per kind of route, picked by path. A body that is not declared JSON gets
+ * 415 UNSUPPORTED_MEDIA_TYPE (every route of ours reads JSON), instead of being left unread and
+ * reported as missing fields.
+ */
 export function bodyParser(): RequestHandler {
   const authJson = json({ limit: BODY_LIMITS.auth });
   const defaultJson = json({ limit: BODY_LIMITS.default });
   const bulkRaw = raw({ type: 'application/json', limit: BODY_LIMITS.bulk });
   return (request, response, next) => {
+    if (hasBody(request) && !request.is('application/json')) {
+      const body: ErrorBody = {
+        statusCode: 415,
+        code: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+        message: 'Send the body as JSON (Content-Type: application/json)',
+      };
+      response.status(415).json(body);
+      return;
+    }
     const parser = BULK_ROUTE.test(request.path)
       ? bulkRaw
       : request.path.startsWith('/api/auth/')

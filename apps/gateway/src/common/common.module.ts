@@ -2,8 +2,12 @@ import { Global, Module } from '@nestjs/common';
 import { Clock } from './clock';
 import { LiveUpdates } from './live-updates';
 import { RandomSource } from './random-source';
+import { RedisClients } from './redis-clients';
 import { Timers } from './timers';
 
 @Global()
-@Module({ providers: [Clock, RandomSource, Timers, LiveUpdates], exports: [Clock, RandomSource, Timers, LiveUpdates] })
+@Module({
+  providers: [Clock, RandomSource, Timers, LiveUpdates, RedisClients],
+  exports: [Clock, RandomSource, Timers, LiveUpdates, RedisClients],
+})
 export class CommonModule {}

@@ -8,8 +8,8 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   403: ErrorCode.FORBIDDEN,
   404: ErrorCode.NOT_FOUND,
   409: ErrorCode.CONFLICT,
-  413: ErrorCode.VALIDATION_FAILED,
-  415: ErrorCode.VALIDATION_FAILED,
+  413: ErrorCode.PAYLOAD_TOO_LARGE,
+  415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
   429: ErrorCode.RATE_LIMITED,
   503: ErrorCode.UNAVAILABLE,
 };
@@ -25,6 +25,9 @@ const UNAVAILABLE_ERRORS = new Set([
   'SQLITE_BUSY',
 ]);
 
+/** Foreign key violations: a reference to a row deleted concurrently. */
+const FOREIGN_KEY_ERRORS = new Set(['ER_NO_REFERENCED_ROW_2', 'ER_NO_REFERENCED_ROW', 'SQLITE_CONSTRAINT_FOREIGNKEY']);
+
 function driverCode(error: unknown): string | undefined {
   const e = error as { code?: unknown; driverError?: { code?: unknown } } | null;
   const code = e?.driverError?.code ?? e?.code;
@@ -34,7 +37,9 @@ function driverCode(error: unknown): string | undefined {
 /** Translates any thrown value into the protocol's error body; unknown errors become INTERNAL. */
 export function toErrorBody(error: unknown): ErrorBody {
   if (error instanceof AppError) {
-    return { statusCode: error.status, code: error.code, message: error.message };
+    const body: ErrorBody = { statusCode: error.status, code: error.code, message: error.message };
+    if (error.retryAfterSeconds !== undefined) body.retryAfterSeconds = error.retryAfterSeconds;
+    return body;
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
@@ -45,6 +50,10 @@ export function toErrorBody(error: unknown): ErrorBody {
     return { statusCode: HTTP_STATUS_BY_ERROR_CODE[code] === status ? status : HTTP_STATUS_BY_ERROR_CODE[code], code, message };
   }
   const code = driverCode(error);
+  if (code !== undefined && FOREIGN_KEY_ERRORS.has(code)) {
+    // A row named in the call was deleted meanwhile (an event, say): the call cannot apply.
+    return { statusCode: 404, code: ErrorCode.NOT_FOUND, message: 'Something this call refers to was deleted meanwhile' };
+  }
   if (code !== undefined && UNAVAILABLE_ERRORS.has(code)) {
     return { statusCode: 503, code: ErrorCode.UNAVAILABLE, message: 'A backing service is unavailable; retry shortly' };
   }

@@ -17,6 +17,9 @@ describe('shapeProblem', () => {
     ['a long array', { level: Array.from({ length: 1_000_000 }, (_, i) => i) }],
     ['deep nesting', JSON.parse('['.repeat(10_000) + ']'.repeat(10_000)) as unknown],
     ['too many values in all', { a: Array(90).fill({ b: [1, 2, 3, 4, 5] }) }],
+    ['a __proto__ key', JSON.parse('{"name":"x","__proto__":{"admin":true}}') as unknown],
+    ['a nested constructor key', JSON.parse('{"tickets":[{"constructor":{"prototype":{}}}]}') as unknown],
+    ['a prototype key', { prototype: 1 }],
   ])('names the problem with %s', (_case, payload) => {
     expect(shapeProblem(payload)).toEqual(expect.any(String));
   });

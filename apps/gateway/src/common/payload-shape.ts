@@ -14,9 +14,12 @@ export const PAYLOAD_SHAPE_LIMITS = {
   nodes: 500,
 } as const;
 
+/** Keys that reach an object's prototype when merged carelessly; no DTO of ours has them. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 /**
- * What is wrong with the payload's shape, or null when it fits PAYLOAD_SHAPE_LIMITS. Stops at the
- * first excess, so it costs O(min(size, limits)) whatever the payload.
+ * What is wrong with the payload's shape, or null when it fits PAYLOAD_SHAPE_LIMITS and has no
+ * FORBIDDEN_KEYS. Stops at the first problem, so it costs O(min(size, limits)) whatever the payload.
  */
 export function shapeProblem(payload: unknown): string | null {
   let nodes = 0;
@@ -36,6 +39,7 @@ export function shapeProblem(payload: unknown): string | null {
     let keys = 0;
     for (const key in value) {
       if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+      if (FORBIDDEN_KEYS.has(key)) return `a forbidden key "${key}"`;
       if (++keys > PAYLOAD_SHAPE_LIMITS.keys)
         return `an object with more than ${PAYLOAD_SHAPE_LIMITS.keys} keys`;
       const problem = walk((value as Record<string, unknown>)[key], depth + 1);

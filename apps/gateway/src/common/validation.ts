@@ -1,7 +1,7 @@
 import { applyDecorators, ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { ErrorCode } from '@tickets/protocol';
+import { Transform } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { ErrorCode, PLAIN_TEXT_PATTERN } from '@tickets/protocol';
 import { AppError } from './app-error';
 import { shapeProblem } from './payload-shape';
 
@@ -39,8 +39,38 @@ export function createValidationPipe(): ValidationPipe {
   });
 }
 
-/** An optional query-string offset: a non-negative integer. */
-export const IsPageOffset = () => applyDecorators(IsOptional(), Type(() => Number), IsInt(), Min(0));
+/** Largest id of a row (the columns are signed 32-bit integers). */
+export const MAX_ID = 2 ** 31 - 1;
+/** Largest offset into any list; nothing of ours is longer. */
+export const MAX_OFFSET = 1_000_000_000;
 
-/** An optional query-string page size: an integer from 1 to max. */
-export const IsPageLimit = (max: number) => applyDecorators(IsOptional(), Type(() => Number), IsInt(), Min(1), Max(max));
+/**
+ * Path and query values arrive as strings: only plain decimal integers (no sign, exponent, hex,
+ * leading zeros or spaces) become numbers; anything else stays a string and fails IsInt.
+ */
+export const DecimalInteger = () =>
+  Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^(0|[1-9]\d{0,15})$/.test(value) ? Number(value) : value));
+
+/** A row id in a body or socket payload. */
+export const IsId = () => applyDecorators(IsInt(), Min(1), Max(MAX_ID));
+
+/** A row id in the path or query string. */
+export const IsIdParam = () => applyDecorators(DecimalInteger(), IsId());
+
+/** An offset in a body or socket payload (optional). */
+export const IsOffset = () => applyDecorators(IsOptional(), IsInt(), Min(0), Max(MAX_OFFSET));
+
+/** An optional query-string offset: a decimal integer from 0 to MAX_OFFSET. */
+export const IsPageOffset = () => applyDecorators(IsOptional(), DecimalInteger(), IsInt(), Min(0), Max(MAX_OFFSET));
+
+/** An optional query-string page size: a decimal integer from 1 to max. */
+export const IsPageLimit = (max: number) => applyDecorators(IsOptional(), DecimalInteger(), IsInt(), Min(1), Max(max));
+
+/** A name or label: a string of min..max characters without control or bidi-override characters. */
+export const IsPlainText = (min: number, max: number) =>
+  applyDecorators(
+    IsString(),
+    MinLength(min),
+    MaxLength(max),
+    Matches(PLAIN_TEXT_PATTERN, { message: '$property may not contain control or bidi-override characters' }),
+  );

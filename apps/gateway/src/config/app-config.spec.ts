@@ -8,7 +8,11 @@ describe('loadConfig', () => {
     expect(config.jwtSecretGenerated).toBe(true);
     expect(config.jwtSecret).toHaveLength(64);
     expect(config.seedDemo).toBe(true);
-    expect(config.reserveRateLimit).toEqual({ points: 10, windowMs: 1000 });
+    expect(config.abuseLimits.reservePerUser).toEqual({ points: 10, windowMs: 1000 });
+    expect(config.jwtLifetimeSeconds).toBe(12 * 3600);
+    expect(config.corsOrigins).toEqual([]);
+    expect(config.socketPolling).toBe(false);
+    expect(config.passwordHashCost).toBe(17);
     expect(config.broadcastIntervalMs).toBe(50);
     expect(loadConfig({ BROADCAST_INTERVAL_MS: '0' }, '/repo').broadcastIntervalMs).toBe(0);
     expect(config.broadcastShards).toBe(8);
@@ -34,6 +38,14 @@ describe('loadConfig', () => {
     [{ ADMIN_PASSWORD: 'longenough' }, 'ADMIN_EMAIL'],
     [{ ADMIN_EMAIL: 'a@b.c', ADMIN_PASSWORD: 'short' }, 'ADMIN_PASSWORD'],
     [{ RESERVE_RATE_LIMIT: 'fast' }, 'RESERVE_RATE_LIMIT'],
+    [{ LOGIN_RATE_LIMIT: '5/x' }, 'LOGIN_RATE_LIMIT'],
+    [{ JWT_EXPIRES_IN: '3.6' }, 'JWT_EXPIRES_IN'],
+    [{ JWT_EXPIRES_IN: '10s' }, 'JWT_EXPIRES_IN'],
+    [{ JWT_EXPIRES_IN: '31d' }, 'JWT_EXPIRES_IN'],
+    [{ JWT_EXPIRES_IN: '1w' }, 'JWT_EXPIRES_IN'],
+    [{ CORS_ORIGIN: 'example.com' }, 'CORS_ORIGIN'],
+    [{ CORS_ORIGIN: 'https://example.com/' }, 'CORS_ORIGIN'],
+    [{ PASSWORD_HASH_COST: '9' }, 'PASSWORD_HASH_COST'],
     [{ BROADCAST_INTERVAL_MS: '-5' }, 'BROADCAST_INTERVAL_MS'],
     [{ BROADCAST_INTERVAL_MS: '20000' }, 'BROADCAST_INTERVAL_MS'],
     [{ BROADCAST_SHARDS: '0' }, 'BROADCAST_SHARDS'],
@@ -61,8 +73,40 @@ describe('loadConfig', () => {
 
   it('reads a rate limit with an explicit window and a prefix', () => {
     const config = loadConfig({ RESERVE_RATE_LIMIT: '5/2000', REDIS_PREFIX: 'x:', DATA_DIR: '/tmp/d' }, '/r');
-    expect(config.reserveRateLimit).toEqual({ points: 5, windowMs: 2000 });
+    expect(config.abuseLimits.reservePerUser).toEqual({ points: 5, windowMs: 2000 });
     expect(config.redisPrefix).toBe('x:');
     expect(config.database).toEqual({ kind: 'sqlite', file: '/tmp/d/tickets.sqlite' });
+  });
+
+  it('reads token lifetimes as seconds, or with a unit', () => {
+    // The README's own example: an hour, not 3.6 seconds.
+    expect(loadConfig({ JWT_EXPIRES_IN: '3600' }, '/r').jwtLifetimeSeconds).toBe(3600);
+    expect(loadConfig({ JWT_EXPIRES_IN: '90s' }, '/r').jwtLifetimeSeconds).toBe(90);
+    expect(loadConfig({ JWT_EXPIRES_IN: '30m' }, '/r').jwtLifetimeSeconds).toBe(1800);
+    expect(loadConfig({ JWT_EXPIRES_IN: '12h' }, '/r').jwtLifetimeSeconds).toBe(43_200);
+    expect(loadConfig({ JWT_EXPIRES_IN: '7d' }, '/r').jwtLifetimeSeconds).toBe(604_800);
+  });
+
+  it('reads allowed origins as a list, or any', () => {
+    expect(loadConfig({ CORS_ORIGIN: 'https://a.example, http://localhost:5173' }, '/r').corsOrigins).toEqual([
+      'https://a.example',
+      'http://localhost:5173',
+    ]);
+    expect(loadConfig({ CORS_ORIGIN: '*' }, '/r').corsOrigins).toEqual(['*']);
+  });
+
+  it('reads every abuse limit, 0 turning one off', () => {
+    const config = loadConfig(
+      { LOGIN_RATE_LIMIT: '0', LOGIN_FAILURES_BEFORE_LOCKOUT: '3', LOGIN_LOCKOUT_MS: '5000', REGISTER_RATE_LIMIT: '2/60000', READ_RATE_LIMIT: '7' },
+      '/r',
+    );
+    expect(config.abuseLimits).toEqual({
+      loginPerAddress: { points: 0, windowMs: 1000 },
+      loginFailuresPerAccount: 3,
+      loginLockoutMs: 5000,
+      registerPerAddress: { points: 2, windowMs: 60_000 },
+      reservePerUser: { points: 10, windowMs: 1000 },
+      readsPerUser: { points: 7, windowMs: 1000 },
+    });
   });
 });

@@ -7,10 +7,25 @@ export type DatabaseConfig =
   | { kind: 'sqlite'; file: string }
   | { kind: 'mysql'; url: string; host: string; port: number; database: string };
 
+/** At most `points` calls per `windowMs` (fixed window); 0 points: no limit. */
 export interface RateLimitConfig {
-  /** Reserve calls allowed per user within one window. */
   points: number;
   windowMs: number;
+}
+
+/** Which abuse limits apply (see AbuseLimits). */
+export interface AbuseLimitsConfig {
+  /** Failed sign-ins per address. */
+  loginPerAddress: RateLimitConfig;
+  /** Failed sign-ins in a row for one account before it is locked; each lockout lasts twice the last. */
+  loginFailuresPerAccount: number;
+  /** The first lockout of an account, in milliseconds. */
+  loginLockoutMs: number;
+  registerPerAddress: RateLimitConfig;
+  /** Reservations per user, REST and socket together. */
+  reservePerUser: RateLimitConfig;
+  /** Level pages and combinations per user, REST and socket together. */
+  readsPerUser: RateLimitConfig;
 }
 
 /**
@@ -29,11 +44,23 @@ export class AppConfig {
   readonly jwtSecretGenerated!: boolean;
   /** Where a generated secret is kept across restarts (DATA_DIR/jwt-secret); null: given, or per process. */
   readonly jwtSecretFile!: string | null;
-  readonly jwtExpiresIn!: string;
+  /** How long an access token lives, in seconds. */
+  readonly jwtLifetimeSeconds!: number;
   readonly adminEmail!: string | null;
   readonly adminPassword!: string | null;
-  readonly corsOrigin!: string | string[] | boolean;
-  readonly reserveRateLimit!: RateLimitConfig;
+  /**
+   * Origins allowed to call the API and open sockets from a browser, besides the gateway's own
+   * (the web app is served from it). Empty: same origin only; ['*']: any origin (no credentials
+   * are ever involved: tokens travel in headers, not cookies).
+   */
+  readonly corsOrigins!: string[];
+  /** Allow Socket.IO's HTTP long-polling besides WebSocket (the balancer must then be sticky). */
+  readonly socketPolling!: boolean;
+  /** Express `trust proxy`: how many proxies in front set X-Forwarded-For (0: none; the address is the peer's). */
+  readonly trustProxy!: number;
+  readonly abuseLimits!: AbuseLimitsConfig;
+  /** scrypt cost as log2 N (17: N = 2^17, OWASP's minimum with r = 8); hashes below it are upgraded at the next sign-in. */
+  readonly passwordHashCost!: number;
   /** Create a demo event with tickets on first start. */
   readonly seedDemo!: boolean;
   /** How often each replica re-checks event versions against the database (safety net for lost feed messages). */
@@ -135,14 +162,46 @@ function parseDatabaseUrl(raw: string): DatabaseConfig {
   return { kind: 'mysql', url: raw.replace(/^mariadb:/, 'mysql:'), host: url.hostname, port, database };
 }
 
-function parseRateLimit(raw: string | undefined): RateLimitConfig {
-  // RESERVE_RATE_LIMIT is "N" (N per second) or "N/Ms" (N per M milliseconds); 0 disables it.
-  if (raw === undefined) return { points: 10, windowMs: 1000 };
-  const match = /^(\d+)(?:\/(\d+))?$/.exec(raw);
-  if (!match) throw new ConfigError('RESERVE_RATE_LIMIT', `expected "N" or "N/WINDOW_MS", got "${raw}"`);
+/** A rate limit variable: "N" (N per second) or "N/WINDOW_MS"; 0 disables it. */
+function rateLimit(env: Env, name: string, fallback: RateLimitConfig): RateLimitConfig {
+  const raw = nonEmpty(env, name);
+  if (raw === undefined) return fallback;
+  const match = /^(\d{1,9})(?:\/(\d{1,10}))?$/.exec(raw);
+  if (!match) throw new ConfigError(name, `expected "N" or "N/WINDOW_MS", got "${raw}"`);
   const windowMs = match[2] === undefined ? 1000 : Number(match[2]);
-  if (windowMs < 1) throw new ConfigError('RESERVE_RATE_LIMIT', 'the window must be at least 1 ms');
+  if (windowMs < 1) throw new ConfigError(name, 'the window must be at least 1 ms');
   return { points: Number(match[1]), windowMs };
+}
+
+const DURATION_UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** JWT_EXPIRES_IN: seconds ("3600") or a number with a unit ("30m", "12h", "7d"); one minute to thirty days. */
+function lifetimeSeconds(env: Env, name: string, fallback: number): number {
+  const raw = nonEmpty(env, name);
+  if (raw === undefined) return fallback;
+  const match = /^(\d{1,9})([smhd]?)$/.exec(raw);
+  if (!match) throw new ConfigError(name, `expected seconds or a number with s, m, h or d (3600, 30m, 12h, 7d), got "${raw}"`);
+  const seconds = Number(match[1]) * DURATION_UNIT_SECONDS[match[2] || 's'];
+  if (seconds < 60 || seconds > 30 * 86_400) throw new ConfigError(name, `expected one minute to thirty days, got ${seconds} s`);
+  return seconds;
+}
+
+/** CORS_ORIGIN: a comma-separated list of origins (scheme://host[:port]), or "*". */
+function corsOrigins(env: Env): string[] {
+  const raw = nonEmpty(env, 'CORS_ORIGIN');
+  if (raw === undefined) return [];
+  if (raw === '*') return ['*'];
+  return raw.split(',').map((origin) => {
+    const trimmed = origin.trim();
+    let parsed: URL;
+    try {
+      parsed = new URL(trimmed);
+    } catch {
+      throw new ConfigError('CORS_ORIGIN', `"${trimmed}" is not an origin (scheme://host[:port])`);
+    }
+    if (parsed.origin !== trimmed) throw new ConfigError('CORS_ORIGIN', `"${trimmed}" is not an origin; did you mean ${parsed.origin}?`);
+    return trimmed;
+  });
 }
 
 /** WEB_DIR: the built web app to serve; `off` serves none. Default: the repo's apps/web/dist. */
@@ -177,10 +236,7 @@ export function loadConfig(env: Env, repoRoot: string, machine: MachineFacts = r
   if (givenSecret !== undefined && givenSecret.length < 16) {
     throw new ConfigError('JWT_SECRET', 'must be at least 16 characters');
   }
-  const jwtExpiresIn = nonEmpty(env, 'JWT_EXPIRES_IN') ?? '12h';
-  if (!/^\d+[smhd]?$/.test(jwtExpiresIn)) {
-    throw new ConfigError('JWT_EXPIRES_IN', `expected e.g. 3600, 30m, 12h or 7d, got "${jwtExpiresIn}"`);
-  }
+  const jwtLifetimeSeconds = lifetimeSeconds(env, 'JWT_EXPIRES_IN', 12 * 3600);
 
   const adminEmail = nonEmpty(env, 'ADMIN_EMAIL') ?? null;
   const adminPassword = nonEmpty(env, 'ADMIN_PASSWORD') ?? null;
@@ -194,14 +250,6 @@ export function loadConfig(env: Env, repoRoot: string, machine: MachineFacts = r
     throw new ConfigError('ADMIN_EMAIL', 'required when ADMIN_PASSWORD is set');
   }
 
-  const rawCors = nonEmpty(env, 'CORS_ORIGIN');
-  const corsOrigin: string | string[] | boolean =
-    rawCors === undefined || rawCors === '*'
-      ? true
-      : rawCors.includes(',')
-        ? rawCors.split(',').map((origin) => origin.trim())
-        : rawCors;
-
   return new AppConfig({
     nodeEnv,
     port,
@@ -212,11 +260,21 @@ export function loadConfig(env: Env, repoRoot: string, machine: MachineFacts = r
     jwtSecret: givenSecret ?? generateJwtSecret(),
     jwtSecretGenerated: givenSecret === undefined,
     jwtSecretFile: null,
-    jwtExpiresIn,
+    jwtLifetimeSeconds,
     adminEmail,
     adminPassword,
-    corsOrigin,
-    reserveRateLimit: parseRateLimit(nonEmpty(env, 'RESERVE_RATE_LIMIT')),
+    corsOrigins: corsOrigins(env),
+    socketPolling: bool(env, 'SOCKET_POLLING', false),
+    trustProxy: integer(env, 'TRUST_PROXY', 0, 0, 10),
+    abuseLimits: {
+      loginPerAddress: rateLimit(env, 'LOGIN_RATE_LIMIT', { points: 30, windowMs: 15 * 60_000 }),
+      loginFailuresPerAccount: integer(env, 'LOGIN_FAILURES_BEFORE_LOCKOUT', 5, 1, 1000),
+      loginLockoutMs: integer(env, 'LOGIN_LOCKOUT_MS', 60_000, 1000, 86_400_000),
+      registerPerAddress: rateLimit(env, 'REGISTER_RATE_LIMIT', { points: 10, windowMs: 3600_000 }),
+      reservePerUser: rateLimit(env, 'RESERVE_RATE_LIMIT', { points: 10, windowMs: 1000 }),
+      readsPerUser: rateLimit(env, 'READ_RATE_LIMIT', { points: 50, windowMs: 1000 }),
+    },
+    passwordHashCost: integer(env, 'PASSWORD_HASH_COST', 17, 10, 20),
     seedDemo: bool(env, 'SEED_DEMO', database.kind === 'sqlite'),
     feedPollMs: integer(env, 'FEED_POLL_MS', 2000, 100, 600000),
     broadcastIntervalMs: integer(env, 'BROADCAST_INTERVAL_MS', 50, 0, 10000),

@@ -52,7 +52,7 @@ export function dataSourceOptions(config: AppConfig): TypeOrmModuleOptions {
     poolSize: MYSQL_POOL_SIZE,
     timezone: 'Z',
     charset: 'utf8mb4',
-    // InventoryOutbox.bumpAndRecord sends its three statements in one round trip (placeholders only).
-    multipleStatements: true,
+    // One statement per query: InventoryOutbox.bumpAndRecord's three run in a stored procedure.
+    multipleStatements: false,
   };
 }

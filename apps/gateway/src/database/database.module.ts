@@ -2,13 +2,14 @@ import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { dataSourceOptions } from './data-source-options';
+import { MultiStatementPool } from './multi-statement-pool';
 import { SqliteCheckpointer } from './sqlite-checkpointer';
 import { UnitOfWork } from './unit-of-work';
 
 @Global()
 @Module({
   imports: [TypeOrmModule.forRootAsync({ inject: [AppConfig], useFactory: (config: AppConfig) => dataSourceOptions(config) })],
-  providers: [UnitOfWork, SqliteCheckpointer],
-  exports: [UnitOfWork],
+  providers: [UnitOfWork, SqliteCheckpointer, MultiStatementPool],
+  exports: [UnitOfWork, MultiStatementPool],
 })
 export class DatabaseModule {}

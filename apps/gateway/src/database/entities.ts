@@ -8,6 +8,8 @@ import { ReservationEntity } from '../reservations/reservation.entity';
 import { TicketEntity } from '../tickets/ticket.entity';
 import { InitialSchema1764115200000 } from './migrations/1764115200000-initial-schema';
 import { EventCounts1764806400000 } from './migrations/1764806400000-event-counts';
+import { SessionsAndForeignKeys1764892800000 } from './migrations/1764892800000-sessions-and-foreign-keys';
+import { BumpAndRecordProcedure1764979200000 } from './migrations/1764979200000-bump-and-record-procedure';
 
 export const ENTITIES = [
   UserEntity,
@@ -20,4 +22,9 @@ export const ENTITIES = [
   LevelCountEntity,
 ];
 
-export const MIGRATIONS = [InitialSchema1764115200000, EventCounts1764806400000];
+export const MIGRATIONS = [
+  InitialSchema1764115200000,
+  EventCounts1764806400000,
+  SessionsAndForeignKeys1764892800000,
+  BumpAndRecordProcedure1764979200000,
+];

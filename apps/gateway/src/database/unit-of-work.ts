@@ -78,6 +78,13 @@ export function isRetryable(error: unknown): boolean {
   return code !== undefined && RETRYABLE_MYSQL_ERRORS.has(code);
 }
 
+/** True when a row refers to one that does not exist (any more): a foreign key violation on either database. */
+export function isForeignKeyViolation(error: unknown): boolean {
+  const e = error as { code?: string; driverError?: { code?: string } };
+  const code = e.driverError?.code ?? e.code;
+  return code === 'ER_NO_REFERENCED_ROW_2' || code === 'ER_NO_REFERENCED_ROW' || code === 'ER_ROW_IS_REFERENCED_2' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
+}
+
 /** True when the error is a unique/primary key violation on either database. */
 export function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; driverError?: { code?: string } };

@@ -95,7 +95,6 @@ export class EventsService {
     return view;
   }
 
-  /** Deletes the event with its tickets, reservations and outbox rows; joined sockets get `event-deleted`. */
   /**
    * Deletes the event with its tickets, reservations and outbox rows; joined sockets get
    * `event-deleted`. An event with active reservations is deleted only with `force`, and then their
@@ -115,8 +114,9 @@ export class EventsService {
         );
       }
       await this.deleteInChunks(manager, 'reservation_tickets', 'ticket_id', 'ticket_id IN (SELECT id FROM tickets WHERE event_id = ?)', eventId);
-      await this.deleteInChunks(manager, 'reservations', 'id', 'event_id = ?', eventId);
+      // Children before parents (foreign keys): tickets name their reservation.
       await this.deleteInChunks(manager, 'tickets', 'id', 'event_id = ?', eventId);
+      await this.deleteInChunks(manager, 'reservations', 'id', 'event_id = ?', eventId);
       await this.deleteInChunks(manager, 'inventory_changes', 'version', 'event_id = ?', eventId);
       await manager.delete(LevelCountEntity, { eventId });
       await manager.delete(EventEntity, { id: eventId });

@@ -34,3 +34,39 @@ export function toInventoryChanged(change: CommittedChange, levelCount: number):
     committedAt: change.committedAt,
   };
 }
+
+const CAUSES: ReadonlySet<string> = new Set<InventoryCause>(['reserved', 'released', 'ticket-created', 'ticket-deleted', 'event-deleted']);
+
+const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+const isId = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 1;
+
+/**
+ * A change from the Redis feed, or null when the message is not one. Redis is shared
+ * infrastructure: a malformed or hostile message must not reach an index (a wrong ticket id or
+ * value there would show levels that do not exist). Checks every field: O(ticket ids).
+ */
+export function parseCommittedChange(raw: string): CommittedChange | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  const change = value as Record<keyof CommittedChange, unknown>;
+  if (!isId(change.eventId) || !isCount(change.version) || typeof change.cause !== 'string' || !CAUSES.has(change.cause)) return null;
+  if (!isCount(change.totalTickets) || !isCount(change.availableTickets) || !Number.isFinite(change.committedAt)) return null;
+  if (!Array.isArray(change.ticketIds) || !change.ticketIds.every(isId)) return null;
+  const values = change.values;
+  if (values !== null && (!Array.isArray(values) || values.length !== change.ticketIds.length || !values.every(isId))) return null;
+  return {
+    eventId: change.eventId,
+    version: change.version,
+    cause: change.cause as InventoryCause,
+    ticketIds: change.ticketIds as number[],
+    values: values as number[] | null,
+    totalTickets: change.totalTickets,
+    availableTickets: change.availableTickets,
+    committedAt: change.committedAt as number,
+  };
+}

@@ -112,9 +112,9 @@ export class InventoryOutbox {
   }
 
   /**
-   * begin() + record() as the last step of a transaction. On MySQL it is one round trip
-   * (multi-statement: bump, INSERT ... SELECT of the outbox row, read back), so the event row lock
-   * is held for one round trip plus the commit. Returns null when the event does not exist.
+   * begin() + record() as the last step of a transaction. On MySQL it is one round trip (the
+   * bump_and_record procedure: bump, INSERT ... SELECT of the outbox row, read back), so the event
+   * row lock is held for one round trip plus the commit. Returns null when the event does not exist.
    */
   async bumpAndRecord(manager: EntityManager, eventId: number, delta: CounterDelta, draft: ChangeDraft): Promise<CommittedChange | null> {
     if (this.unitOfWork.isSqlite) {
@@ -123,15 +123,16 @@ export class InventoryOutbox {
     }
     const committedAt = this.clock.nowMs();
     const items: StoredItems = { ids: draft.ticketIds, values: draft.values };
-    const results = (await manager.query(
-      `UPDATE events SET version = version + 1, total_tickets = total_tickets + ?, available_tickets = available_tickets + ? WHERE id = ?;
-       INSERT INTO inventory_changes (event_id, version, cause, items, total_tickets, available_tickets, committed_at)
-         SELECT id, version, ?, ?, total_tickets, available_tickets, ? FROM events WHERE id = ?;
-       SELECT version, total_tickets, available_tickets FROM events WHERE id = ?`,
-      [Math.trunc(delta.total), Math.trunc(delta.available), eventId, draft.cause, JSON.stringify(items), committedAt, eventId, eventId],
-    )) as [{ affectedRows: number }, unknown, { version: number; total_tickets: number; available_tickets: number }[]];
-    const [bumped, , [row]] = results;
-    if (!bumped.affectedRows || !row) return null;
+    const [rows] = (await manager.query('CALL bump_and_record(?, ?, ?, ?, ?, ?)', [
+      eventId,
+      Math.trunc(delta.total),
+      Math.trunc(delta.available),
+      draft.cause,
+      JSON.stringify(items),
+      committedAt,
+    ])) as [{ version: number; total_tickets: number; available_tickets: number }[], unknown];
+    const [row] = rows;
+    if (!row) return null;
     return {
       eventId,
       version: Number(row.version),

@@ -1,6 +1,7 @@
 import { Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
-import { CommittedChange } from './committed-change';
+import { ThrottledWarnings } from '../common/throttled-warnings';
+import { CommittedChange, parseCommittedChange } from './committed-change';
 import { InventoryFeed } from './inventory-feed';
 
 /** Above this many tickets the message omits values; consumers read them from the outbox row. */
@@ -14,6 +15,7 @@ const MAX_INLINE_TICKETS = 2000;
  */
 export class RedisInventoryFeed extends InventoryFeed implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('RedisInventoryFeed');
+  private readonly warnings = new ThrottledWarnings(this.logger);
   private readonly channel: string;
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
@@ -28,19 +30,18 @@ export class RedisInventoryFeed extends InventoryFeed implements OnModuleInit, O
   async onModuleInit(): Promise<void> {
     this.subscriber.on('message', (channel: string, message: string) => {
       if (channel !== this.channel) return;
-      try {
-        void this.deliver(JSON.parse(message) as CommittedChange, 'remote');
-      } catch (error) {
-        this.logger.warn(`dropping malformed feed message: ${String(error)}`);
-      }
+      const change = parseCommittedChange(message);
+      // Dropped, not applied: the poll against the database (FEED_POLL_MS) catches up on a real change.
+      if (change) void this.deliver(change, 'remote');
+      else this.warnings.warn('feed', 'dropping a message that is not a committed change');
     });
     let connectedBefore = false;
     this.subscriber.on('ready', () => {
       if (connectedBefore) this.resync();
       connectedBefore = true;
     });
-    this.subscriber.on('error', (error: Error) => this.logger.warn(`subscriber: ${error.message}`));
-    this.publisher.on('error', (error: Error) => this.logger.warn(`publisher: ${error.message}`));
+    this.subscriber.on('error', (error: Error) => this.warnings.warn('subscriber', error));
+    this.publisher.on('error', (error: Error) => this.warnings.warn('publisher', error));
     await Promise.all([this.publisher.connect(), this.subscriber.connect()]);
     await this.subscriber.subscribe(this.channel);
   }

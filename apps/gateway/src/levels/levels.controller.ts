@@ -1,5 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import type { LevelCombo, LevelPage } from '@tickets/protocol';
+import { CurrentUser } from '../auth/auth.decorators';
+import type { AuthPrincipal } from '../auth/sessions.service';
 import { EventParams } from '../events/dto/event.dto';
 import { ComboQueryDto, LevelParams, LevelsQueryDto } from './dto/levels.dto';
 import { LevelsService } from './levels.service';
@@ -9,12 +11,12 @@ export class LevelsController {
   constructor(private readonly levels: LevelsService) {}
 
   @Get()
-  page(@Param() params: EventParams, @Query() query: LevelsQueryDto): Promise<LevelPage> {
-    return this.levels.page(params.eventId, query);
+  page(@CurrentUser() user: AuthPrincipal, @Param() params: EventParams, @Query() query: LevelsQueryDto): Promise<LevelPage> {
+    return this.levels.page(user.userId, params.eventId, query);
   }
 
   @Get(':level')
-  combo(@Param() params: LevelParams, @Query() query: ComboQueryDto): Promise<LevelCombo> {
-    return this.levels.combo(params.eventId, params.level, query);
+  combo(@CurrentUser() user: AuthPrincipal, @Param() params: LevelParams, @Query() query: ComboQueryDto): Promise<LevelCombo> {
+    return this.levels.combo(user.userId, params.eventId, params.level, query);
   }
 }

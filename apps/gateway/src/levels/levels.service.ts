@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { COMBO_PAGE_MAX_LIMIT, LEVEL_ROW_MAX_TICKET_IDS, type ComboQuery, type LevelCombo, type LevelPage, type LevelsQuery } from '@tickets/protocol';
+import { AbuseLimits } from '../abuse/abuse-limits';
 import { notFound } from '../common/app-error';
 import { Timers } from '../common/timers';
 import { placeholders, READ_CHUNK_ROWS } from '../database/chunks';
 import { UnitOfWork } from '../database/unit-of-work';
 import { ClearanceIndexes } from '../inventory/clearance-indexes.service';
 import { TicketLabels } from './ticket-labels';
-
 
 /** Levels are served by the event's ClearanceIndex (in an index worker); only combo labels come from the database. */
 @Injectable()
@@ -16,9 +16,12 @@ export class LevelsService {
     private readonly unitOfWork: UnitOfWork,
     private readonly timers: Timers,
     private readonly labels: TicketLabels,
+    private readonly abuse: AbuseLimits,
   ) {}
 
-  async page(eventId: number, query: LevelsQuery): Promise<LevelPage> {
+  /** A page of the event's levels; counts against the user's READ_RATE_LIMIT (REST and socket). */
+  async page(userId: number, eventId: number, query: LevelsQuery): Promise<LevelPage> {
+    await this.abuse.read(userId);
     const { version, page } = await this.indexes.page(eventId, {
       offset: query.offset ?? 0,
       limit: query.limit ?? 100,
@@ -33,7 +36,8 @@ export class LevelsService {
   }
 
   /** The level's combination, `limit` tickets from `offset` on (with their labels). */
-  async combo(eventId: number, level: number, query: ComboQuery = {}): Promise<LevelCombo> {
+  async combo(userId: number, eventId: number, level: number, query: ComboQuery = {}): Promise<LevelCombo> {
+    await this.abuse.read(userId);
     const { version, ticketIds: all } = await this.indexes.combo(eventId, level);
     if (!all) throw notFound(`Level ${level}`);
     const offset = query.offset ?? 0;

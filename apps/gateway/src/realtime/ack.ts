@@ -24,6 +24,7 @@ export class AckExceptionFilter implements WsExceptionFilter {
     logFailure(this.logger, body, exception);
     // Socket.IO handler arguments: (socket, payload, ack, pattern).
     const ack = host.getArgs().find((arg): arg is (response: Ack<never>) => void => typeof arg === 'function');
-    ack?.({ ok: false, error: { code: body.code, message: body.message } });
+    const { code, message, retryAfterSeconds } = body;
+    ack?.({ ok: false, error: retryAfterSeconds === undefined ? { code, message } : { code, message, retryAfterSeconds } });
   }
 }

@@ -1,15 +1,28 @@
-import { UseFilters, UseInterceptors, UsePipes } from '@nestjs/common';
+import { UseFilters, UseGuards, UseInterceptors, UsePipes } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
   OnGatewayConnection,
+  OnGatewayDisconnect,
   OnGatewayInit,
   SubscribeMessage,
   WebSocketGateway,
   WebSocketServer,
 } from '@nestjs/websockets';
-import type { EventSnapshot, EventView, LevelCombo, LevelPage, ReservationView, SocketAuth } from '@tickets/protocol';
-import { TokenService } from '../auth/token.service';
+import {
+  ErrorCode,
+  Permission,
+  type ClientEventName,
+  type EventSnapshot,
+  type EventView,
+  type LevelCombo,
+  type LevelPage,
+  type ReservationView,
+  type SocketAuth,
+} from '@tickets/protocol';
+import { RequirePermissions } from '../auth/auth.decorators';
+import { AuthGuard, PermissionsGuard } from '../auth/auth.guards';
+import { SocketSessions } from '../auth/socket-sessions';
 import { toErrorBody } from '../common/error-body';
 import { LiveUpdates } from '../common/live-updates';
 import { createValidationPipe } from '../common/validation';
@@ -24,12 +37,31 @@ import { RealtimeService } from './realtime.service';
 import { eventRoom, LOBBY_ROOM, userRoom } from './rooms';
 import { SocketServer, type TicketsServer, type TicketsSocket } from './socket-server';
 
-/** Socket.IO entry: handshake auth, validated payloads, one line per message, `{ok, data|error}` acks. */
+/** Every message a client may send (the protocol's map, checked at compile time); anything else is answered ok:false. */
+const CLIENT_MESSAGES: ReadonlySet<string> = new Set(
+  Object.keys({
+    'event:join': true,
+    'event:leave': true,
+    'levels:page': true,
+    'levels:combo': true,
+    reserve: true,
+    'lobby:join': true,
+    'lobby:leave': true,
+  } satisfies Record<ClientEventName, true>),
+);
+
+/**
+ * Socket.IO entry: handshake auth (SocketSessions), validated payloads, one line per message,
+ * `{ok, data|error}` acks. AuthGuard re-checks the session before every message and
+ * PermissionsGuard applies @RequirePermissions, as for REST routes.
+ */
 @WebSocketGateway()
+// Global guards (APP_GUARD) reach HTTP routes only; a gateway names its own.
+@UseGuards(AuthGuard, PermissionsGuard)
 @UseFilters(AckExceptionFilter)
 @UseInterceptors(AckInterceptor)
 @UsePipes(createValidationPipe())
-export class RealtimeGateway implements OnGatewayInit<TicketsServer>, OnGatewayConnection<TicketsSocket> {
+export class RealtimeGateway implements OnGatewayInit<TicketsServer>, OnGatewayConnection<TicketsSocket>, OnGatewayDisconnect<TicketsSocket> {
   @WebSocketServer()
   server: TicketsServer;
 
@@ -37,7 +69,7 @@ export class RealtimeGateway implements OnGatewayInit<TicketsServer>, OnGatewayC
     private readonly realtime: RealtimeService,
     private readonly lobby: Lobby,
     private readonly audience: Audience,
-    private readonly tokens: TokenService,
+    private readonly sessions: SocketSessions,
     private readonly broadcaster: InventoryBroadcaster,
     private readonly live: LiveUpdates,
     private readonly sockets: SocketServer,
@@ -47,15 +79,18 @@ export class RealtimeGateway implements OnGatewayInit<TicketsServer>, OnGatewayC
   afterInit(server: TicketsServer): void {
     this.sockets.attach(server);
     server.use((socket, next) => {
-      try {
-        const auth = (socket.handshake.auth ?? {}) as Partial<Record<keyof SocketAuth, unknown>>;
-        assertProtocolVersion(auth.protocolVersion);
-        socket.data.principal = this.tokens.verify(typeof auth.token === 'string' ? auth.token : null);
-        next();
-      } catch (error) {
-        const body = toErrorBody(error);
-        next(Object.assign(new Error(body.code), { data: { code: body.code, message: body.message } }));
-      }
+      const auth = (socket.handshake.auth ?? {}) as Partial<Record<keyof SocketAuth, unknown>>;
+      Promise.resolve()
+        .then(() => assertProtocolVersion(auth.protocolVersion))
+        .then(() => this.sessions.open(auth.token))
+        .then((principal) => {
+          socket.data.principal = principal;
+          next();
+        })
+        .catch((error: unknown) => {
+          const body = toErrorBody(error);
+          next(Object.assign(new Error(body.code), { data: { code: body.code, message: body.message } }));
+        });
     });
     // Each replica emits inventory changes only to its own sockets: every replica consumes every change itself.
     const shards = Array.from({ length: this.config.broadcastShards }, (_, shard) => shard);
@@ -72,9 +107,22 @@ export class RealtimeGateway implements OnGatewayInit<TicketsServer>, OnGatewayC
     server.on('audience', (answer) => answer(this.audience.local()));
   }
 
-  /** Every socket is in its user's room, so the user is told things on every tab and replica. */
+  /**
+   * Every socket is in its user's room, so the user is told things on every tab and replica; its
+   * session is watched (expiry, log out); a message the protocol does not have gets ok:false.
+   */
   async handleConnection(socket: TicketsSocket): Promise<void> {
+    this.sessions.watch(socket);
+    socket.onAny((name: string, ...args: unknown[]) => {
+      if (CLIENT_MESSAGES.has(name)) return;
+      const ack = args.at(-1);
+      if (typeof ack === 'function') ack({ ok: false, error: { code: ErrorCode.VALIDATION_FAILED, message: 'Unknown message' } });
+    });
     await socket.join(userRoom(socket.data.principal.userId));
+  }
+
+  handleDisconnect(socket: TicketsSocket): void {
+    this.sessions.forget(socket);
   }
 
   @SubscribeMessage('event:join')
@@ -98,16 +146,17 @@ export class RealtimeGateway implements OnGatewayInit<TicketsServer>, OnGatewayC
   }
 
   @SubscribeMessage('levels:page')
-  page(@MessageBody() body: LevelsPageDto): Promise<LevelPage> {
-    return this.realtime.page(body);
+  page(@ConnectedSocket() socket: TicketsSocket, @MessageBody() body: LevelsPageDto): Promise<LevelPage> {
+    return this.realtime.page(socket, body);
   }
 
   @SubscribeMessage('levels:combo')
-  combo(@MessageBody() body: LevelComboDto): Promise<LevelCombo> {
-    return this.realtime.combo(body);
+  combo(@ConnectedSocket() socket: TicketsSocket, @MessageBody() body: LevelComboDto): Promise<LevelCombo> {
+    return this.realtime.combo(socket, body);
   }
 
   @SubscribeMessage('reserve')
+  @RequirePermissions(Permission.LEVELS_RESERVE)
   reserve(@ConnectedSocket() socket: TicketsSocket, @MessageBody() body: SocketReserveDto): Promise<ReservationView> {
     return this.realtime.reserve(socket, body);
   }

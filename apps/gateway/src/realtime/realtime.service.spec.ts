@@ -43,7 +43,7 @@ describe('RealtimeService join and leave', () => {
     } as unknown as ClearanceIndexes;
     const broadcaster = { flush: (eventId: number) => log.push(`flush ${eventId}`) } as unknown as InventoryBroadcaster;
     const config = loadConfig({ BROADCAST_SHARDS: '4' }, '/r');
-    const service = new RealtimeService(null as never, null as never, indexes, null as never, null as never, broadcaster, config);
+    const service = new RealtimeService(null as never, null as never, indexes, broadcaster, config);
     const rooms = new Set<string>();
     const socket: RoomMember = {
       id: 'socket-a',

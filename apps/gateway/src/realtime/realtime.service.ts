@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { ErrorCode, Permission, type EventSnapshot, type LevelCombo, type LevelPage, type ReservationView } from '@tickets/protocol';
-import { PermissionsService } from '../auth/permissions.service';
-import type { AuthPrincipal } from '../auth/token.service';
-import { AppError } from '../common/app-error';
+import type { EventSnapshot, LevelCombo, LevelPage, ReservationView } from '@tickets/protocol';
+import type { AuthPrincipal } from '../auth/sessions.service';
 import { KeyedMutex } from '../common/keyed-mutex';
 import { AppConfig } from '../config/app-config';
 import { ClearanceIndexes, toEventSnapshot } from '../inventory/clearance-indexes.service';
@@ -10,7 +8,6 @@ import { InventoryBroadcaster } from '../inventory/inventory-broadcaster';
 import { LevelsService } from '../levels/levels.service';
 import { ReservationsService } from '../reservations/reservations.service';
 import { JoinEventDto, LeaveEventDto, LevelComboDto, LevelsPageDto, SocketReserveDto } from './dto/realtime.dto';
-import { ReserveRateLimiter } from './reserve-rate-limiter';
 import { eventRoom, roomShardOf } from './rooms';
 
 /** What the service needs of a socket: who it is and its room membership. */
@@ -30,8 +27,6 @@ export class RealtimeService {
     private readonly levels: LevelsService,
     private readonly reservations: ReservationsService,
     private readonly indexes: ClearanceIndexes,
-    private readonly permissions: PermissionsService,
-    private readonly rateLimiter: ReserveRateLimiter,
     private readonly broadcaster: InventoryBroadcaster,
     private readonly config: AppConfig,
   ) {}
@@ -64,20 +59,16 @@ export class RealtimeService {
     return eventRoom(eventId, roomShardOf(socket.id, this.config.broadcastShards));
   }
 
-  page(request: LevelsPageDto): Promise<LevelPage> {
-    return this.levels.page(request.eventId, request);
+  page(socket: RoomMember, request: LevelsPageDto): Promise<LevelPage> {
+    return this.levels.page(socket.data.principal.userId, request.eventId, request);
   }
 
-  combo(request: LevelComboDto): Promise<LevelCombo> {
-    return this.levels.combo(request.eventId, request.level, request);
+  combo(socket: RoomMember, request: LevelComboDto): Promise<LevelCombo> {
+    return this.levels.combo(socket.data.principal.userId, request.eventId, request.level, request);
   }
 
-  async reserve(socket: RoomMember, request: SocketReserveDto): Promise<ReservationView> {
-    const { principal } = socket.data;
-    if (!(await this.permissions.permissionsOf(principal.role)).has(Permission.LEVELS_RESERVE)) {
-      throw new AppError(ErrorCode.FORBIDDEN, `Missing permission ${Permission.LEVELS_RESERVE}`);
-    }
-    await this.rateLimiter.consume(principal.userId);
-    return this.reservations.reserve(principal.userId, request.eventId, request);
+  /** The permission is checked by PermissionsGuard (@RequirePermissions on the gateway's handler). */
+  reserve(socket: RoomMember, request: SocketReserveDto): Promise<ReservationView> {
+    return this.reservations.reserve(socket.data.principal.userId, request.eventId, request);
   }
 }

@@ -2,7 +2,9 @@ import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import Redis from 'ioredis';
+import type { IncomingMessage } from 'node:http';
 import type { Server, ServerOptions } from 'socket.io';
+import { ThrottledWarnings } from '../common/throttled-warnings';
 import type { AppConfig } from '../config/app-config';
 
 /** Bytes one socket message may have. */
@@ -31,7 +33,8 @@ export class RedisIoAdapter extends IoAdapter {
     const sub = pub.duplicate();
     this.clients = [pub, sub];
     // ioredis reconnects by itself; without a listener an 'error' would only be printed raw.
-    for (const client of this.clients) client.on('error', (error: Error) => this.logger.warn(`redis adapter: ${error.message}`));
+    const warnings = new ThrottledWarnings(this.logger);
+    for (const client of this.clients) client.on('error', (error: Error) => warnings.warn('redis adapter', error));
     await Promise.all([pub.connect(), sub.connect()]);
     this.adapterConstructor = createAdapter(pub, sub, { key: `${this.config.redisPrefix}socket.io` });
   }
@@ -40,7 +43,19 @@ export class RedisIoAdapter extends IoAdapter {
     const server = super.createIOServer(port, {
       ...options,
       path: '/socket.io',
-      cors: { origin: this.config.corsOrigin, credentials: true },
+      // WebSocket only unless SOCKET_POLLING: polling needs a sticky balancer and CORS.
+      transports: this.config.socketPolling ? ['polling', 'websocket'] : ['websocket'],
+      cors:
+        this.config.socketPolling && this.config.corsOrigins.length > 0
+          ? {
+              origin: this.config.corsOrigins.includes('*') ? '*' : this.config.corsOrigins,
+              credentials: false,
+            }
+          : undefined,
+      allowRequest: (request: IncomingMessage, callback: (error: string | null | undefined, success: boolean) => void) => {
+        const allowed = originAllowed(request, this.config);
+        callback(allowed ? null : 'Origin not allowed', allowed);
+      },
       // Every client message is a few fields; a larger one closes the connection before it is parsed.
       maxHttpBufferSize: SOCKET_MESSAGE_MAX_BYTES,
     }) as Server;
@@ -51,5 +66,29 @@ export class RedisIoAdapter extends IoAdapter {
   override async dispose(): Promise<void> {
     for (const client of this.clients) client.disconnect();
     this.clients = [];
+  }
+}
+
+/**
+ * Whether a handshake may come from its Origin: none (not a browser: the token still decides),
+ * the gateway's own (the served web app; the Host header, or X-Forwarded-Host behind trusted
+ * proxies), or one listed in CORS_ORIGIN ("*": any). Browsers always send Origin on WebSocket
+ * handshakes, so another site's page cannot open a socket with a token it got hold of.
+ */
+export function originAllowed(
+  request: Pick<IncomingMessage, 'headers'>,
+  config: Pick<AppConfig, 'corsOrigins' | 'trustProxy'>,
+): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return true;
+  if (config.corsOrigins.includes('*') || config.corsOrigins.includes(origin)) return true;
+  const forwardedHost = config.trustProxy > 0 ? request.headers['x-forwarded-host'] : undefined;
+  const host =
+    (Array.isArray(forwardedHost) ? forwardedHost[0] : forwardedHost)?.split(',')[0]?.trim() ??
+    request.headers.host;
+  try {
+    return host !== undefined && new URL(origin).host === host;
+  } catch {
+    return false;
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ClientToServerEvents, ServerToClientEvents } from '@tickets/protocol';
 import type { Server, Socket } from 'socket.io';
-import type { AuthPrincipal } from '../auth/token.service';
+import type { AuthPrincipal } from '../auth/sessions.service';
 import type { ReplicaAudience } from './audience';
 
 export interface SocketData {

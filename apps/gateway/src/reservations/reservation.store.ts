@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode, type ReservationStatus, type UserSummary } from '@tickets/protocol';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { EntityManager, In } from 'typeorm';
 import { AppError, notFound } from '../common/app-error';
 import { Clock } from '../common/clock';
 import { Timers } from '../common/timers';
 import { placeholders, WRITE_CHUNK_ROWS } from '../database/chunks';
-import { isRetryable, isUniqueViolation, UnitOfWork } from '../database/unit-of-work';
+import { MultiStatementPool } from '../database/multi-statement-pool';
+import { isForeignKeyViolation, isRetryable, isUniqueViolation, UnitOfWork } from '../database/unit-of-work';
 import { CommittedChange } from '../inventory/committed-change';
 import { InventoryOutbox } from '../inventory/inventory-outbox';
 import { TicketEntity } from '../tickets/ticket.entity';
@@ -59,11 +60,11 @@ export interface ReserveDraft {
 @Injectable()
 export class ReservationStore {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly unitOfWork: UnitOfWork,
     private readonly outbox: InventoryOutbox,
     private readonly clock: Clock,
     private readonly timers: Timers,
+    private readonly multiStatementPool: MultiStatementPool,
   ) {}
 
   findById(id: number): Promise<ReservationEntity | null> {
@@ -133,6 +134,8 @@ export class ReservationStore {
       return { kind: 'reserved', ...committed };
     } catch (error) {
       if (error instanceof StaleWitness) return { kind: 'stale' };
+      // The event was deleted meanwhile (its row is gone, and the reservation's foreign key says so).
+      if (isForeignKeyViolation(error)) throw notFound('Event');
       if (isUniqueViolation(error)) {
         const same = await this.findByRequest(draft.userId, draft.requestId);
         // Otherwise a ticket was already held: the witness was stale.
@@ -185,82 +188,89 @@ export class ReservationStore {
   }
 
   /**
-   * The same transaction as reserveIn() in two round trips on one pooled connection, because the
-   * reserve path is serialised per event and every round trip waits for a turn of a busy event
-   * loop. Trip 1: START, insert the reservation, the conditional UPDATE (its affected rows decide).
-   * Trip 2: either ROLLBACK, or hold the tickets, bump the version and counters, write the outbox
-   * row, read the head back and COMMIT. The event row still exists at trip 2: deleting an event
-   * deletes its tickets first, and our UPDATE holds their locks.
+   * The same transaction as reserveIn() in two round trips on one connection of the
+   * multi-statement pool, because the reserve path is serialised per event and every round trip
+   * waits for a turn of a busy event loop. Trip 1: START and the conditional UPDATE of the
+   * witness's tickets (its affected rows decide). Trip 2: either ROLLBACK, or bump the event (its
+   * row lock orders the event's commits), insert the reservation, name it on its tickets, hold
+   * them, write the outbox row, read the head back and COMMIT. The reservation is inserted after
+   * the bump: its foreign key check takes a shared lock on the event row, and taking that before
+   * the bump's exclusive one would deadlock two concurrent reservations of the event.
    */
   private async reserveOnMysql(draft: ReserveDraft, witness: number[]): Promise<ReserveOutcome> {
-    // MySQL only (reserve() never comes here on SQLite), so a pooled connection of its own is safe.
-    const runner = this.dataSource.createQueryRunner();
-    const createdAt = this.clock.now();
-    let open = false;
-    try {
+    return this.multiStatementPool.withConnection(async (connection) => {
+      const createdAt = this.clock.now();
       const ids = witness.map(() => '?').join(', ');
-      open = true;
-      const first = (await runner.query(
-        `START TRANSACTION;
-         INSERT INTO reservations (event_id, user_id, level, status, request_id, ticket_ids, created_at) VALUES (?, ?, ?, 'active', ?, ?, ?);
-         UPDATE tickets SET status = 'reserved', reservation_id = LAST_INSERT_ID() WHERE id IN (${ids}) AND event_id = ? AND status = 'available'`,
-        [draft.eventId, draft.userId, draft.level, draft.requestId, JSON.stringify(witness), createdAt, ...witness, draft.eventId],
-      )) as [OkPacket, OkPacket, OkPacket];
-      const reservationId = first[1].insertId;
-      if (!isWholeCombination(first[2].affectedRows, witness.length)) {
-        await runner.query('ROLLBACK');
+      let open = true;
+      try {
+        const [first] = (await connection.query(
+          `START TRANSACTION;
+           UPDATE tickets SET status = 'reserved' WHERE id IN (${ids}) AND event_id = ? AND status = 'available'`,
+          [...witness, draft.eventId],
+        )) as unknown as [[OkPacket, OkPacket]];
+        if (!isWholeCombination(first[1].affectedRows, witness.length)) {
+          await connection.query('ROLLBACK');
+          open = false;
+          return { kind: 'stale' };
+        }
+        const committedAt = this.clock.nowMs();
+        const [second] = (await connection.query(
+          `UPDATE events SET version = version + 1, available_tickets = available_tickets - ? WHERE id = ?;
+           INSERT INTO reservations (event_id, user_id, level, status, request_id, ticket_ids, created_at) VALUES (?, ?, ?, 'active', ?, ?, ?);
+           UPDATE tickets SET reservation_id = LAST_INSERT_ID() WHERE id IN (${ids});
+           INSERT INTO reservation_tickets (ticket_id, reservation_id) VALUES ${witness.map(() => '(?, LAST_INSERT_ID())').join(', ')};
+           INSERT INTO inventory_changes (event_id, version, cause, items, total_tickets, available_tickets, committed_at)
+             SELECT id, version, 'reserved', ?, total_tickets, available_tickets, ? FROM events WHERE id = ?;
+           SELECT version, total_tickets, available_tickets FROM events WHERE id = ?;
+           COMMIT`,
+          [
+            witness.length,
+            draft.eventId,
+            draft.eventId,
+            draft.userId,
+            draft.level,
+            draft.requestId,
+            JSON.stringify(witness),
+            createdAt,
+            ...witness,
+            ...witness,
+            JSON.stringify({ ids: witness, values: null }),
+            committedAt,
+            draft.eventId,
+            draft.eventId,
+          ],
+        )) as unknown as [[OkPacket, OkPacket, OkPacket, OkPacket, OkPacket, { version: number; total_tickets: number; available_tickets: number }[], OkPacket]];
         open = false;
-        return { kind: 'stale' };
-      }
-      const committedAt = this.clock.nowMs();
-      const second = (await runner.query(
-        `INSERT INTO reservation_tickets (ticket_id, reservation_id) VALUES ${witness.map(() => '(?, ?)').join(', ')};
-         UPDATE events SET version = version + 1, available_tickets = available_tickets - ? WHERE id = ?;
-         INSERT INTO inventory_changes (event_id, version, cause, items, total_tickets, available_tickets, committed_at)
-           SELECT id, version, 'reserved', ?, total_tickets, available_tickets, ? FROM events WHERE id = ?;
-         SELECT version, total_tickets, available_tickets FROM events WHERE id = ?;
-         COMMIT`,
-        [
-          ...witness.flatMap((ticketId) => [ticketId, reservationId]),
-          witness.length,
-          draft.eventId,
-          JSON.stringify({ ids: witness, values: null }),
+        const head = second[5][0];
+        const reservation = Object.assign(new ReservationEntity(), {
+          ...draft,
+          id: second[1].insertId,
+          status: 'active' as const,
+          ticketIds: witness,
+          createdAt,
+        });
+        const change: CommittedChange = {
+          eventId: draft.eventId,
+          version: Number(head.version),
+          cause: 'reserved',
+          ticketIds: witness,
+          values: null,
+          totalTickets: Number(head.total_tickets),
+          availableTickets: Number(head.available_tickets),
           committedAt,
-          draft.eventId,
-          draft.eventId,
-        ],
-      )) as [OkPacket, OkPacket, OkPacket, { version: number; total_tickets: number; available_tickets: number }[], OkPacket];
-      open = false;
-      const head = second[3][0];
-      const reservation = Object.assign(new ReservationEntity(), {
-        ...draft,
-        id: reservationId,
-        status: 'active' as const,
-        ticketIds: witness,
-        createdAt,
-      });
-      const change: CommittedChange = {
-        eventId: draft.eventId,
-        version: Number(head.version),
-        cause: 'reserved',
-        ticketIds: witness,
-        values: null,
-        totalTickets: Number(head.total_tickets),
-        availableTickets: Number(head.available_tickets),
-        committedAt,
-      };
-      return { kind: 'reserved', reservation, change };
-    } catch (error) {
-      if (open) await runner.query('ROLLBACK').catch(() => undefined);
-      if (isUniqueViolation(error)) {
-        const same = await this.findByRequest(draft.userId, draft.requestId);
-        return same ? { kind: 'duplicate', reservation: same } : { kind: 'stale' };
+        };
+        return { kind: 'reserved', reservation, change };
+      } catch (error) {
+        if (open) await connection.query('ROLLBACK').catch(() => undefined);
+        if (isUniqueViolation(error)) {
+          const same = await this.findByRequest(draft.userId, draft.requestId);
+          return same ? { kind: 'duplicate', reservation: same } : { kind: 'stale' };
+        }
+        if (isForeignKeyViolation(error)) throw notFound('Event');
+        if (isRetryable(error)) return { kind: 'stale' };
+        throw error;
       }
-      if (isRetryable(error)) return { kind: 'stale' };
-      throw error;
-    } finally {
-      await runner.release();
-    }
+    });
   }
 
   /**

@@ -1,4 +1,9 @@
 import { ClearanceIndex } from '@tickets/clearance';
+import { AbuseLimits } from '../abuse/abuse-limits';
+import type { AuthPrincipal } from '../auth/sessions.service';
+import { Clock } from '../common/clock';
+import { RedisClients } from '../common/redis-clients';
+import { loadConfig } from '../config/app-config';
 import type { PermissionsService } from '../auth/permissions.service';
 import { AppError } from '../common/app-error';
 import { LiveUpdates } from '../common/live-updates';
@@ -110,7 +115,10 @@ class FirstChoices extends RandomSource {
   }
 }
 
-function setup(values: number[]) {
+/** A principal as SessionsService makes them. */
+const principal = (userId: number, role: string): AuthPrincipal => ({ userId, role, tokenVersion: 0, tokenId: `t${userId}`, expiresAt: Infinity });
+
+function setup(values: number[], env: Record<string, string> = {}) {
   const store = new FakeStore();
   const indexes = new FakeIndexes(values.map((value, i) => ({ id: i + 1, value })), store);
   const feed = new LocalInventoryFeed();
@@ -124,6 +132,7 @@ function setup(values: number[]) {
   const live = new LiveUpdates();
   const notices: [number, ReservationNotice][] = [];
   live.attach({ reservationChanged: (userId, notice) => notices.push([userId, notice]), eventCreated: () => undefined });
+  const config = loadConfig({ RESERVE_RATE_LIMIT: '100', ...env }, '/r');
   const permissions = { permissionsOf: async (role: string) => new Set(role === 'admin' ? ['reservations:manage'] : []) };
   const service = new ReservationsService(
     store as unknown as ReservationStore,
@@ -132,6 +141,8 @@ function setup(values: number[]) {
     permissions as unknown as PermissionsService,
     new FirstChoices(),
     live,
+    // The real limits, counted in memory (no REDIS_URL): no I/O.
+    new AbuseLimits(config, new RedisClients(config, new Clock())),
   );
   return { store, indexes, published, service, notices };
 }
@@ -177,27 +188,47 @@ describe('ReservationsService', () => {
   it('returns the first reservation for a repeated requestId without reserving again', async () => {
     const { service, store, published } = setup([1, 2]);
     const first = await service.reserve(7, 1, { level: 3, requestId: 'd' });
-    const again = await service.reserve(7, 1, { level: 1, requestId: 'd' });
+    const again = await service.reserve(7, 1, { level: 3, requestId: 'd' });
     expect(again).toEqual(first);
     expect(store.reserveCalls).toHaveLength(1);
     expect(published).toHaveLength(1);
   });
 
-  it('returns the first reservation for a repeated requestId whose level is still available, taking nothing more', async () => {
+  it('answers CONFLICT to a requestId repeated for another level, taking nothing more', async () => {
     const { service, store, published } = setup([1, 2, 4]);
     const first = await service.reserve(7, 1, { level: 1, requestId: 'x' });
-    const again = await service.reserve(7, 1, { level: 2, requestId: 'x' });
-    expect(again).toEqual(first);
+    await expect(service.reserve(7, 1, { level: 2, requestId: 'x' })).rejects.toMatchObject({ code: 'CONFLICT' });
     expect(store.rows).toHaveLength(1);
     expect(store.taken).toEqual(new Set([first.ticketIds[0]]));
     expect(published).toHaveLength(1);
+    // Another user's requestIds are their own.
+    await expect(service.reserve(8, 1, { level: 2, requestId: 'x' })).resolves.toMatchObject({ userId: 8, level: 2 });
   });
 
-  it('returns the first reservation for a repeated requestId naming an event that is gone; a new requestId gets NOT_FOUND', async () => {
+  it('answers CONFLICT to a requestId repeated for another event, even one that is gone; a new requestId gets NOT_FOUND', async () => {
     const { service } = setup([1, 2]);
-    const first = await service.reserve(7, 1, { level: 1, requestId: 'y' });
-    await expect(service.reserve(7, 99, { level: 1, requestId: 'y' })).resolves.toEqual(first);
+    await service.reserve(7, 1, { level: 1, requestId: 'y' });
+    await expect(service.reserve(7, 99, { level: 1, requestId: 'y' })).rejects.toMatchObject({ code: 'CONFLICT' });
     await expect(service.reserve(7, 99, { level: 1, requestId: 'z' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('returns a cancelled reservation to its own repeat, and CONFLICT to a repeat for another level', async () => {
+    const { service, store } = setup([1, 2]);
+    const first = await service.reserve(7, 1, { level: 1, requestId: 'w' });
+    const cancelled = await service.cancel(principal(7, 'attendee'), first.id);
+    await expect(service.reserve(7, 1, { level: 1, requestId: 'w' })).resolves.toEqual(cancelled);
+    await expect(service.reserve(7, 1, { level: 2, requestId: 'w' })).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(store.taken).toEqual(new Set());
+  });
+
+  it("counts every attempt against the user's reserve budget, then answers RATE_LIMITED with a retry time", async () => {
+    const { service, store } = setup([1, 1, 1, 1], { RESERVE_RATE_LIMIT: '2/60000' });
+    await service.reserve(7, 1, { level: 1, requestId: 'r1' });
+    await expect(service.reserve(7, 1, { level: 99, requestId: 'r2' })).rejects.toMatchObject({ code: 'LEVEL_UNAVAILABLE' });
+    await expect(service.reserve(7, 1, { level: 1, requestId: 'r3' })).rejects.toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 60 });
+    expect(store.rows).toHaveLength(1);
+    // Each user has their own budget.
+    await expect(service.reserve(8, 1, { level: 1, requestId: 'r1' })).resolves.toMatchObject({ userId: 8 });
   });
 
   it('answers concurrent calls with one requestId with the one reservation, even once the level is gone', async () => {
@@ -221,14 +252,14 @@ describe('ReservationsService', () => {
   it('cancels for the owner, releases for a manager (telling the holder), and hides the reservation from anyone else', async () => {
     const { service, published, notices } = setup([4, 5]);
     const view = await service.reserve(7, 1, { level: 4, requestId: 'f' });
-    await expect(service.cancel({ userId: 8, role: 'attendee' }, view.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    const released = await service.cancel({ userId: 9, role: 'admin' }, view.id);
+    await expect(service.cancel(principal(8, 'attendee'), view.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const released = await service.cancel(principal(9, 'admin'), view.id);
     expect(released.status).toBe('cancelled');
     expect(notices).toEqual([[7, { reason: 'released-by-admin', reservation: released }]]);
     const own = await service.reserve(7, 1, { level: 5, requestId: 'g' });
-    await service.cancel({ userId: 7, role: 'attendee' }, own.id);
+    await service.cancel(principal(7, 'attendee'), own.id);
     expect(notices).toHaveLength(1);
     expect(published.map((c) => c.cause)).toEqual(['reserved', 'released', 'reserved', 'released']);
-    await expect(service.cancel({ userId: 7, role: 'attendee' }, 999)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(service.cancel(principal(7, 'attendee'), 999)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });

@@ -7,8 +7,9 @@ import {
   type ReservationPage,
   type ReservationView,
 } from '@tickets/protocol';
+import { AbuseLimits } from '../abuse/abuse-limits';
 import { PermissionsService } from '../auth/permissions.service';
-import type { AuthPrincipal } from '../auth/token.service';
+import type { AuthPrincipal } from '../auth/sessions.service';
 import { AppError, notFound } from '../common/app-error';
 import { LiveUpdates } from '../common/live-updates';
 import { RandomSource } from '../common/random-source';
@@ -35,6 +36,17 @@ export function toReservationView(reservation: ReservationEntity): ReservationVi
   };
 }
 
+/** The earlier reservation of a repeated requestId; CONFLICT when the repeat asks for something else. */
+function repeatOf(earlier: ReservationEntity, eventId: number, request: ReserveDto): ReservationView {
+  if (earlier.eventId !== eventId || earlier.level !== request.level) {
+    throw new AppError(
+      ErrorCode.CONFLICT,
+      `requestId ${request.requestId} was used for level ${earlier.level} of event ${earlier.eventId}; choose a new one for another reservation`,
+    );
+  }
+  return toReservationView(earlier);
+}
+
 @Injectable()
 export class ReservationsService {
   /** Per event: local reservations in flight (their tickets held in the index). */
@@ -49,6 +61,7 @@ export class ReservationsService {
     private readonly permissions: PermissionsService,
     private readonly random: RandomSource,
     private readonly live: LiveUpdates,
+    private readonly abuse: AbuseLimits,
   ) {}
 
   /**
@@ -56,11 +69,13 @@ export class ReservationsService {
    * most MAX_RESERVE_ATTEMPTS times. A stale witness (another replica took one of its tickets)
    * is retried at once with a witness that avoids all its tickets; a second one in a row first
    * catches the index up. Idempotent per (user, requestId): a repeated request fails the unique
-   * (user, request) insert and gets the earlier reservation back. No lookup up front, because every
-   * round trip on this path waits for a turn of a busy event loop and the first request of a pair
-   * is the usual case.
+   * (user, request) insert and gets the earlier reservation back, provided it names the same event
+   * and level (else CONFLICT). No lookup up front, because every round trip on this path waits for
+   * a turn of a busy event loop and the first request of a pair is the usual case. Every call
+   * counts against the user's RESERVE_RATE_LIMIT, REST and socket alike.
    */
   async reserve(userId: number, eventId: number, request: ReserveDto): Promise<ReservationView> {
+    await this.abuse.reserve(userId);
     // Tickets of this request's stale witnesses: most likely taken by another replica already.
     const suspect = new Set<number>();
     try {
@@ -70,21 +85,21 @@ export class ReservationsService {
       }
     } catch (error) {
       // A repeat whose event is gone still gets its reservation back.
-      if (error instanceof AppError && error.code === ErrorCode.NOT_FOUND) return this.earlierOr(userId, request, error);
+      if (error instanceof AppError && error.code === ErrorCode.NOT_FOUND) return this.earlierOr(userId, eventId, request, error);
       throw error;
     }
-    return this.unavailable(userId, request);
+    return this.unavailable(userId, eventId, request);
   }
 
   /** LEVEL_UNAVAILABLE, unless a concurrent call with the same requestId took the level meanwhile. */
-  private unavailable(userId: number, request: ReserveDto): Promise<ReservationView> {
-    return this.earlierOr(userId, request, new AppError(ErrorCode.LEVEL_UNAVAILABLE, `Level ${request.level} is no longer available`));
+  private unavailable(userId: number, eventId: number, request: ReserveDto): Promise<ReservationView> {
+    return this.earlierOr(userId, eventId, request, new AppError(ErrorCode.LEVEL_UNAVAILABLE, `Level ${request.level} is no longer available`));
   }
 
   /** The reservation an earlier call with this requestId made, or else `failure`. */
-  private async earlierOr(userId: number, request: ReserveDto, failure: AppError): Promise<ReservationView> {
+  private async earlierOr(userId: number, eventId: number, request: ReserveDto, failure: AppError): Promise<ReservationView> {
     const same = await this.store.findByRequest(userId, request.requestId);
-    if (same) return toReservationView(same);
+    if (same) return repeatOf(same, eventId, request);
     throw failure;
   }
 
@@ -156,14 +171,14 @@ export class ReservationsService {
         await this.indexes.catchUp(eventId);
         return 'retry';
       }
-      return this.unavailable(userId, request);
+      return this.unavailable(userId, eventId, request);
     }
     const { witness, seenVersion } = picked;
     let committed = false;
     let released = false;
     try {
       const outcome = await this.store.reserve({ eventId, userId, level: request.level, requestId: request.requestId }, witness);
-      if (outcome.kind === 'duplicate') return toReservationView(outcome.reservation);
+      if (outcome.kind === 'duplicate') return repeatOf(outcome.reservation, eventId, request);
       if (outcome.kind === 'stale') {
         // Give the tickets back before waiting: other callers may take the free ones meanwhile.
         this.release(eventId, witness, false);

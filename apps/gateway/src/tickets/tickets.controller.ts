@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { Permission, type BulkCreateTicketsResponse, type TicketPage, type TicketView } from '@tickets/protocol';
-import { RequirePermissions } from '../auth/auth.decorators';
+import { CurrentUser, RequirePermissions } from '../auth/auth.decorators';
+import type { AuthPrincipal } from '../auth/sessions.service';
 import { EventParams } from '../events/dto/event.dto';
 import { CreateTicketDto, TicketParams, TicketsQuery } from './dto/ticket.dto';
 import { TicketsService } from './tickets.service';
@@ -10,8 +11,8 @@ export class TicketsController {
   constructor(private readonly tickets: TicketsService) {}
 
   @Get()
-  list(@Param() params: EventParams, @Query() query: TicketsQuery): Promise<TicketPage> {
-    return this.tickets.list(params.eventId, query);
+  list(@CurrentUser() user: AuthPrincipal, @Param() params: EventParams, @Query() query: TicketsQuery): Promise<TicketPage> {
+    return this.tickets.list(user, params.eventId, query);
   }
 
   @Post()

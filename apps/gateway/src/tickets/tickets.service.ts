@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { BulkCreateTicketsResponse, ErrorCode, TICKET_LIMITS, TicketPage, TicketView } from '@tickets/protocol';
+import { BulkCreateTicketsResponse, ErrorCode, Permission, TICKET_LIMITS, TicketPage, TicketView } from '@tickets/protocol';
 import { EntityManager } from 'typeorm';
+import { PermissionsService } from '../auth/permissions.service';
+import type { AuthPrincipal } from '../auth/sessions.service';
 import { AppError, notFound } from '../common/app-error';
 import { RandomSource } from '../common/random-source';
 import { Timers } from '../common/timers';
@@ -42,9 +44,12 @@ export class TicketsService {
     private readonly random: RandomSource,
     private readonly timers: Timers,
     private readonly bulkRequests: BulkRequestReader,
+    private readonly permissions: PermissionsService,
   ) {}
 
-  async list(eventId: number, query: TicketsQuery): Promise<TicketPage> {
+  /** A page of the event's tickets; which reservation holds a ticket only for those who manage reservations. */
+  async list(principal: AuthPrincipal, eventId: number, query: TicketsQuery): Promise<TicketPage> {
+    const managesReservations = (await this.permissions.permissionsOf(principal.role)).has(Permission.RESERVATIONS_MANAGE);
     const offset = query.offset ?? 0;
     const [rows, total] = await this.unitOfWork.read(async (manager) => {
       if (!(await manager.existsBy(EventEntity, { id: eventId }))) throw notFound('Event');
@@ -55,7 +60,8 @@ export class TicketsService {
         take: query.limit ?? 100,
       });
     });
-    return { total, offset, rows: rows.map(toTicketView) };
+    const views = rows.map(toTicketView);
+    return { total, offset, rows: managesReservations ? views : views.map((view) => ({ ...view, reservationId: null })) };
   }
 
   async create(eventId: number, request: CreateTicketDto): Promise<TicketView> {

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { ScratchDatabase } from './mariadb-database';
+import { TEST_GATEWAY_ENV } from '../support/test-env';
 import { ensureGatewayBuilt, freePort, GatewayReplica } from './gateway-process';
 
 const REDIS_SERVER_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -47,6 +48,7 @@ export class GatewayCluster {
       JWT_SECRET: randomBytes(32).toString('hex'),
       ADMIN_EMAIL: admin.email,
       ADMIN_PASSWORD: admin.password,
+      ...TEST_GATEWAY_ENV,
       ...options.env,
     };
     const cluster = new GatewayCluster([], database, admin, redisUrl, redisPrefix);

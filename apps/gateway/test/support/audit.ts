@@ -41,3 +41,10 @@ export async function auditEvent(dataSource: DataSource, eventId: number) {
     freshIndex: () => ClearanceIndex.build(available),
   };
 }
+
+/** The event's rows as data (auditEvent without its index), to compare before and after a call that must change nothing. */
+export async function eventState(dataSource: DataSource, eventId: number) {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- left out: a function does not compare
+  const { freshIndex, ...rows } = await auditEvent(dataSource, eventId);
+  return rows;
+}

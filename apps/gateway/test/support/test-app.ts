@@ -11,9 +11,11 @@ import { StartupService } from '../../src/bootstrap/startup.service';
 import { loadConfig, type AppConfig } from '../../src/config/app-config';
 import { configureApp } from '../../src/configure-app';
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from './test-database';
+import { TEST_GATEWAY_ENV } from './test-env';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..', '..');
 export const ADMIN = { email: 'admin@test.local', password: 'admin-password-1' };
+
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -40,6 +42,7 @@ export async function startTestApp(kind: DatabaseKind, env: Record<string, strin
         ADMIN_PASSWORD: ADMIN.password,
         SEED_DEMO: 'false',
         PORT: '0',
+        ...TEST_GATEWAY_ENV,
         ...env,
       },
       REPO_ROOT,

@@ -1,18 +1,14 @@
-import type { CreateEventRequest } from '@tickets/protocol';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, MaxLength, Min, MinLength } from 'class-validator';
+import { TEXT_LIMITS, type CreateEventRequest } from '@tickets/protocol';
+import { IsIn, IsOptional } from 'class-validator';
+import { IsIdParam, IsPlainText } from '../../common/validation';
 
 export class CreateEventDto implements CreateEventRequest {
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
+  @IsPlainText(1, TEXT_LIMITS.eventName)
   name: string;
 }
 
 export class EventParams {
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IsIdParam()
   eventId: number;
 }
 

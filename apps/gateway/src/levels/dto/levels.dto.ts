@@ -1,14 +1,16 @@
-import { IsPageLimit, IsPageOffset } from '../../common/validation';
 import { COMBO_PAGE_MAX_LIMIT, LEVELS_PAGE_MAX_LIMIT, type ComboQuery, type LevelsQuery } from '@tickets/protocol';
 import { applyDecorators } from '@nestjs/common';
-import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { DecimalInteger, IsIdParam, IsPageLimit, IsPageOffset } from '../../common/validation';
 
 /** Largest level the API accepts (fits the INT column and the clearance index's ceiling). */
 export const MAX_LEVEL = 2 ** 31 - 1;
 
-/** A level: a positive integer no larger than MAX_LEVEL. */
+/** A level in a body or socket payload: a positive integer no larger than MAX_LEVEL. */
 export const IsLevel = () => applyDecorators(IsInt(), Min(1), Max(MAX_LEVEL));
+
+/** A level in the path or query string (decimal only). */
+export const IsLevelParam = () => applyDecorators(DecimalInteger(), IsLevel());
 
 export class LevelsQueryDto implements LevelsQuery {
   @IsPageOffset()
@@ -18,24 +20,15 @@ export class LevelsQueryDto implements LevelsQuery {
   limit?: number;
 
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_LEVEL)
+  @IsLevelParam()
   min?: number;
 
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_LEVEL)
+  @IsLevelParam()
   max?: number;
 
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_LEVEL)
+  @IsLevelParam()
   fromLevel?: number;
 }
 
@@ -48,14 +41,9 @@ export class ComboQueryDto implements ComboQuery {
 }
 
 export class LevelParams {
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IsIdParam()
   eventId: number;
 
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_LEVEL)
+  @IsLevelParam()
   level: number;
 }

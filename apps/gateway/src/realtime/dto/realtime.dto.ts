@@ -8,33 +8,33 @@ import {
   type SocketReserveRequest,
 } from '@tickets/protocol';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsId, IsOffset, MAX_OFFSET } from '../../common/validation';
 import { IsLevel, MAX_LEVEL } from '../../levels/dto/levels.dto';
 import { IsRequestId } from '../../reservations/dto/reservation.dto';
 
 export class JoinEventDto implements JoinEventRequest {
-  @IsInt()
-  @Min(1)
+  @IsId()
   eventId: number;
 
   @IsOptional()
   @IsInt()
   @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
   version?: number;
 }
 
 export class LeaveEventDto implements LeaveEventRequest {
-  @IsInt()
-  @Min(1)
+  @IsId()
   eventId: number;
 }
 
 export class LevelsPageDto implements LevelsPageRequest {
-  @IsInt()
-  @Min(1)
+  @IsId()
   eventId: number;
 
   @IsInt()
   @Min(0)
+  @Max(MAX_OFFSET)
   offset: number;
 
   @IsInt()
@@ -62,16 +62,13 @@ export class LevelsPageDto implements LevelsPageRequest {
 }
 
 export class LevelComboDto implements LevelComboRequest {
-  @IsInt()
-  @Min(1)
+  @IsId()
   eventId: number;
 
   @IsLevel()
   level: number;
 
-  @IsOptional()
-  @IsInt()
-  @Min(0)
+  @IsOffset()
   offset?: number;
 
   @IsOptional()
@@ -82,8 +79,7 @@ export class LevelComboDto implements LevelComboRequest {
 }
 
 export class SocketReserveDto implements SocketReserveRequest {
-  @IsInt()
-  @Min(1)
+  @IsId()
   eventId: number;
 
   @IsLevel()

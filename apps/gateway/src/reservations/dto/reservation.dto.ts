@@ -1,8 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { COMBO_PAGE_MAX_LIMIT, type ReservationsQuery, type ReservationStatus, type ReserveRequest } from '@tickets/protocol';
-import { IsPageLimit, IsPageOffset } from '../../common/validation';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min, MinLength } from 'class-validator';
+import { IsIdParam, IsPageLimit, IsPageOffset } from '../../common/validation';
+import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { IsLevel } from '../../levels/dto/levels.dto';
 
 /** Reservations per page of `GET /api/events/:eventId/reservations`. */
@@ -26,9 +25,7 @@ export class ReserveDto implements ReserveRequest {
 }
 
 export class ReservationParams {
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IsIdParam()
   id: number;
 }
 

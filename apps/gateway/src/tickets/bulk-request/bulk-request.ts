@@ -1,4 +1,4 @@
-import { TICKET_LIMITS } from '@tickets/protocol';
+import { PLAIN_TEXT_PATTERN, TICKET_LIMITS } from '@tickets/protocol';
 
 /**
  * A bulk ticket request, decoded: either explicit tickets as columns (values, and labels packed
@@ -17,12 +17,6 @@ export interface PackedLabels {
 
 export type BulkRequestReading = { ok: true; request: BulkRequest } | { ok: false; message: string };
 
-/** C0 and C1 controls, and the bidi embedding, override and isolate characters. */
-// eslint-disable-next-line no-control-regex -- control characters are exactly what it looks for
-const FORBIDDEN_IN_LABEL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
-/** A label without those characters (for class-validator's @Matches). */
-// eslint-disable-next-line no-control-regex -- as above
-export const LABEL_PATTERN = /^[^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$/;
 
 export function labelAt(labels: PackedLabels | null, i: number): string | undefined {
   if (!labels) return undefined;
@@ -76,7 +70,7 @@ function readList(tickets: unknown): BulkRequestReading {
       if (typeof label !== 'string' || label.length < 1 || label.length > TICKET_LIMITS.maxLabelLength) {
         return fail(`tickets.${i}.label must be a string of 1 to ${TICKET_LIMITS.maxLabelLength} characters`);
       }
-      if (FORBIDDEN_IN_LABEL.test(label))
+      if (!PLAIN_TEXT_PATTERN.test(label))
         return fail(`tickets.${i}.label contains control or bidi-override characters`);
       parts.push(label);
       length += label.length;

@@ -1,15 +1,10 @@
-import { IsPageLimit, IsPageOffset } from '../../common/validation';
 import { TICKET_LIMITS, type CreateTicketRequest, type TicketStatus } from '@tickets/protocol';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { LABEL_PATTERN } from '../bulk-request/bulk-request';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIdParam, IsPageLimit, IsPageOffset, IsPlainText } from '../../common/validation';
 
 export class CreateTicketDto implements CreateTicketRequest {
   @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(TICKET_LIMITS.maxLabelLength)
-  @Matches(LABEL_PATTERN, { message: 'label may not contain control or bidi-override characters' })
+  @IsPlainText(1, TICKET_LIMITS.maxLabelLength)
   label?: string;
 
   @IsInt()
@@ -19,14 +14,10 @@ export class CreateTicketDto implements CreateTicketRequest {
 }
 
 export class TicketParams {
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IsIdParam()
   eventId: number;
 
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IsIdParam()
   ticketId: number;
 }
 
