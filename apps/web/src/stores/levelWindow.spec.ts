@@ -67,7 +67,9 @@ describe('levelWindow store', () => {
     const store = await openAt(0, 20);
     const original = fakeServer.rowOf.bind(fakeServer);
     fakeServer.rowOf = (level) =>
-      level === 7 ? { level, ticketCount: 2, ticketIds: [3, 4] } : original(level);
+      level === 7
+        ? { level, ticketCount: 2, ticketIds: [3, 4], ticketLabels: ['T3', 'T4'] }
+        : original(level);
     fakeServer.commit(fakeServer.levels);
     await settle();
     expect([...store.highlighted]).toEqual([7]);

@@ -56,7 +56,7 @@ export class FakeServer {
   }
 
   rowOf(level: number): LevelRow {
-    return { level, ticketCount: 1 + (level % 3), ticketIds: [level] };
+    return { level, ticketCount: 1 + (level % 3), ticketIds: [level], ticketLabels: [`T${level}`] };
   }
 
   page(request: LevelsPageRequest): LevelPage {
@@ -170,6 +170,7 @@ export class FakeServer {
           eventId: request.eventId,
           level: request.level,
           ticketIds: [request.level],
+          ticketCount: 1,
           userId: 7,
           status: 'active',
           createdAt: new Date(0).toISOString(),
