@@ -149,7 +149,7 @@ async function scrollWholeTable(page: Page, ms: number): Promise<void> {
  */
 const BARE_GRID_HTML = `<!doctype html><html><body style="margin:0;font-family:system-ui">
 <div role="grid" style="height:558px;width:1068px;overflow-y:auto;position:relative;border:1px solid #ccc">
-<div style="position:sticky;top:0;z-index:1;height:36px;background:#f2f4f7">Level · Tickets · Ticket ids</div>
+<div style="position:sticky;top:0;z-index:1;height:36px;background:#f2f4f7">Level · Count · Tickets</div>
 <div id="layer" style="position:sticky;top:36px;height:520px;overflow:hidden;contain:strict"><div id="rows"></div></div>
 <div id="spacer"></div></div>
 <script>
@@ -172,7 +172,7 @@ const render = () => {
   cells.forEach((spans, i) => {
     spans[0].textContent = format.format(first + i + 1);
     spans[1].textContent = String(((first + i) % 20) + 1);
-    spans[2].textContent = '#' + (first + i) + ' #' + (first + i + 7) + ' #' + (first + i + 13);
+    spans[2].textContent = '#' + (first + i) + ', #' + (first + i + 7) + ', #' + (first + i + 13);
     spans[3].textContent = 'Reserve';
   });
 };
