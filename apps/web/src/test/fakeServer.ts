@@ -63,14 +63,16 @@ export class FakeServer {
     const inRange = this.levels.filter(
       (level) => level >= (request.min ?? 1) && level <= (request.max ?? Number.MAX_SAFE_INTEGER),
     );
-    const rows = inRange
-      .slice(request.offset, request.offset + request.limit)
-      .map((level) => this.rowOf(level));
+    // As the gateway: `fromLevel` starts at the first level ≥ it, and the answer's offset says where.
+    const fromLevel = request.fromLevel;
+    const offset =
+      fromLevel === undefined ? request.offset : inRange.filter((level) => level < fromLevel).length;
+    const rows = inRange.slice(offset, offset + request.limit).map((level) => this.rowOf(level));
     return {
       eventId: request.eventId,
       version: this.version,
       total: inRange.length,
-      offset: request.offset,
+      offset,
       rows,
     };
   }
