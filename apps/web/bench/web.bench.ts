@@ -392,7 +392,7 @@ async function main(): Promise<void> {
     const viewer = await admin.registerAttendee('Viewer');
     const writer = await admin.registerAttendee('Writer');
     const context = await browser.newContext({
-      baseURL: cluster.appUrls[0],
+      baseURL: cluster.replicas[0].url,
       viewport: { width: 1280, height: 900 },
     });
     await context.addInitScript(instrument);

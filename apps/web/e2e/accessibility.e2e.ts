@@ -55,7 +55,7 @@ for (const viewport of Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[]) {
 
     const phone = size.width < 500;
     const signInContext = await browser.newContext({
-      baseURL: cluster.appUrls[0],
+      baseURL: cluster.replicas[0].url,
       viewport: size,
       isMobile: phone,
       hasTouch: phone,
@@ -66,7 +66,7 @@ for (const viewport of Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[]) {
     await scan(signIn, 'sign-in', viewport, outputPath);
     await signInContext.close();
 
-    const page = await openSignedIn(browser, cluster.appUrls[0], attendee.auth, '/events', size);
+    const page = await openSignedIn(browser, cluster.replicas[0].url, attendee.auth, '/events', size);
     await expect(page.getByTestId('events-list')).toBeVisible();
     await scan(page, 'events', viewport, outputPath);
     await page.goto(`/events/${event.id}`);
@@ -83,7 +83,7 @@ for (const viewport of Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[]) {
     const me = await adminApi.request<UserView>('GET', '/auth/me');
     const admin = await openSignedIn(
       browser,
-      cluster.appUrls[0],
+      cluster.replicas[0].url,
       { accessToken: adminApi.token ?? '', user: me },
       '/admin',
       size,

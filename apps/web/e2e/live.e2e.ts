@@ -14,7 +14,7 @@ test('two attendees on different replicas: one reserves, the other sees it at on
 }) => {
   const event = await adminApi.createEvent(`Live ${Date.now()}`);
   await adminApi.bulkTickets(event.id, { tickets: POWERS });
-  const [urlA, urlB] = cluster.appUrls;
+  const [urlA, urlB] = cluster.replicas.map((replica) => replica.url);
   const ann = await adminApi.registerAttendee('Ann');
   const bob = await adminApi.registerAttendee('Bob');
   const pageA = await openSignedIn(browser, urlA, ann.auth, `/events/${event.id}`);
@@ -50,7 +50,7 @@ test('an admin adds tickets and deletes one: both attendees’ tables and counts
 }) => {
   const event = await adminApi.createEvent(`Admin edits ${Date.now()}`);
   await adminApi.bulkTickets(event.id, { tickets: POWERS.slice(0, 2) }); // levels 1, 2, 3
-  const [urlA, urlB] = cluster.appUrls;
+  const [urlA, urlB] = cluster.replicas.map((replica) => replica.url);
   const ann = await adminApi.registerAttendee('Ann');
   const bob = await adminApi.registerAttendee('Bob');
   const pageA = await openSignedIn(browser, urlA, ann.auth, `/events/${event.id}`);
@@ -103,7 +103,7 @@ test('an admin releases a reservation: its holder is told live on the other repl
 }) => {
   const event = await adminApi.createEvent(`Release ${Date.now()}`);
   await adminApi.bulkTickets(event.id, { tickets: POWERS });
-  const [urlA, urlB] = cluster.appUrls;
+  const [urlA, urlB] = cluster.replicas.map((replica) => replica.url);
   const ann = await adminApi.registerAttendee('Ann');
   const reservation = await ann.api.reserve(event.id, 3);
   const annPage = await openSignedIn(browser, urlB, ann.auth, '/reservations');
