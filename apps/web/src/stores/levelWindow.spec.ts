@@ -67,6 +67,27 @@ describe('levelWindow store', () => {
     expect(store.windowOffset).toBe(4889);
   });
 
+  it('keeps the focus on its level when rows above it vanish', async () => {
+    const store = await openAt(5000, 5020);
+    store.focusIndex = 5010;
+    expect(store.rowAt(5010)?.level).toBe(5011);
+    fakeServer.commit(fakeServer.levels.filter((level) => level > 100));
+    await settle();
+    expect(store.focusIndex).toBe(4910);
+    expect(store.rowAt(4910)?.level).toBe(5011);
+  });
+
+  it('keeps the focused row in place rather than the top one when rows between them vanish', async () => {
+    const store = await openAt(5000, 5020);
+    store.focusIndex = 5010;
+    // The top row's level and the four after it vanish; the focused level 5011 moves up five rows.
+    fakeServer.commit(fakeServer.levels.filter((level) => level < 5001 || level > 5005));
+    await settle();
+    expect(store.focusIndex).toBe(5005);
+    expect(store.rowAt(5005)?.level).toBe(5011);
+    expect(store.jump).toMatchObject({ index: 4995, align: 'keep' });
+  });
+
   it('keeps the viewed row in place when more levels appear above it than one page holds', async () => {
     fakeServer.levels = fakeServer.levels.map((level) => level * 1000);
     const store = await openAt(5000, 5020);

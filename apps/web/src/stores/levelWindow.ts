@@ -132,34 +132,37 @@ export const useLevelWindowStore = defineStore('levelWindow', () => {
   }
 
   /**
-   * The window around the viewed row (row `first`, level `level`) when rows above it may have
-   * appeared or vanished, and where that row is now: one request that starts WINDOW_MARGIN rows
-   * above it, at the level shown there (`fromLevel`), and finds `level` (or the next level, if it
-   * vanished) among the rows. Only when more levels appeared in between than the page holds does
-   * it take a second request to locate it and a third for the window.
+   * The window around the viewport (rows `first`..`end`) when rows above it may have appeared or
+   * vanished, and how far the viewed row (row `anchorIndex`, level `level`) moved: one request
+   * that starts WINDOW_MARGIN rows above the viewport, at the level shown there (`fromLevel`), and
+   * finds `level` (or the next level, if it vanished) among the rows. Only when more levels
+   * appeared in between than the page holds does it take a second request to locate the row and a
+   * third for the window.
    */
   async function fetchAnchored(
     first: number,
     end: number,
+    anchorIndex: number,
     level: number,
-  ): Promise<{ first: number; reply: LevelPage }> {
+  ): Promise<{ shift: number; reply: LevelPage }> {
     const leadIndex = Math.max(windowOffset.value, first - WINDOW_MARGIN);
     const leadLevel = rowAt(leadIndex)?.level ?? level;
-    const limit = Math.min(LEVELS_PAGE_MAX_LIMIT, first - leadIndex + (end - first) + WINDOW_MARGIN);
+    const limit = Math.min(LEVELS_PAGE_MAX_LIMIT, end - leadIndex + WINDOW_MARGIN);
     const reply = await page(0, limit, { fromLevel: leadLevel });
     const at = reply.rows.findIndex((row) => row.level >= level);
-    if (at >= 0) return { first: reply.offset + at, reply };
+    if (at >= 0) return { shift: reply.offset + at - anchorIndex, reply };
     // Every level from the lead one up is in the reply and none reaches `level`: all of them vanished.
-    if (reply.offset + reply.rows.length >= reply.total) return { first: reply.total, reply };
+    if (reply.offset + reply.rows.length >= reply.total) return { shift: reply.total - anchorIndex, reply };
     const located = await locate(level);
+    const shift = located.index - anchorIndex;
     const window = windowAround(
-      located.index,
-      located.index + (end - first),
+      first + shift,
+      end + shift,
       located.total,
       WINDOW_MARGIN,
       LEVELS_PAGE_MAX_LIMIT,
     );
-    return { first: located.index, reply: await page(window.offset, window.limit) };
+    return { shift, reply: await page(window.offset, window.limit) };
   }
 
   function requestJump(index: number, align: ViewportJump['align']): void {
@@ -167,7 +170,7 @@ export const useLevelWindowStore = defineStore('levelWindow', () => {
     jump.value = { seq: jumpSeq, index, align };
   }
 
-  /** Fetches the window around the viewport; with `anchor`, first finds where the viewed row went. */
+  /** Fetches the window around the viewport; with `anchor`, also finds where the viewed row went. */
   async function fetchWindow(anchor: boolean, concurrent = false): Promise<void> {
     const startedIn = generation;
     const startedAtVersion = counts.value?.version ?? 0;
@@ -175,12 +178,14 @@ export const useLevelWindowStore = defineStore('levelWindow', () => {
     const viewedFirst = viewport.first;
     let first = viewport.first;
     const end = Math.max(viewport.end, first + 1);
-    const anchorRow = anchor && first > 0 ? rowAt(first) : undefined;
+    // The row the user is looking at: the focused one when it is on screen, else the top one.
+    const anchorIndex = focusIndex.value >= first && focusIndex.value < end ? focusIndex.value : first;
+    const anchorRow = anchor && first > 0 ? rowAt(anchorIndex) : undefined;
     let reply: LevelPage;
     if (anchorRow) {
-      const anchored = await fetchAnchored(first, end, anchorRow.level);
-      // The viewed row's level (or the next one, if it vanished) is now at `anchored.first`.
-      first = anchored.first;
+      const anchored = await fetchAnchored(first, end, anchorIndex, anchorRow.level);
+      // The viewed row's level (or the next one, if it vanished) moved by `shift` rows: so does the viewport.
+      first = Math.max(0, first + anchored.shift);
       reply = anchored.reply;
     } else {
       const window = windowAround(
@@ -208,6 +213,7 @@ export const useLevelWindowStore = defineStore('levelWindow', () => {
     if (reply.version < windowVersion.value) return;
     const live = loaded.value && reply.version > windowVersion.value;
     const changed = live ? changedLevels(rows.value, reply.rows) : new Set<number>();
+    const focusedLevel = live ? rowAt(focusIndex.value)?.level : undefined;
     rows.value = reply.rows;
     windowOffset.value = reply.offset;
     total.value = reply.total;
@@ -221,6 +227,11 @@ export const useLevelWindowStore = defineStore('levelWindow', () => {
       requestJump(first, 'keep');
     }
     if (changed.size > 0) highlight(changed);
+    // The focused row keeps its level (or the next one, if it vanished), so Enter reserves what it showed.
+    if (focusedLevel !== undefined) {
+      const at = reply.rows.findIndex((row) => row.level >= focusedLevel);
+      if (at >= 0 && reply.rows[0].level <= focusedLevel) focusIndex.value = reply.offset + at;
+    }
     if (focusIndex.value >= reply.total) focusIndex.value = Math.max(0, reply.total - 1);
     const painted = unpaintedCommits.filter((commit) => commit.version <= reply.version);
     if (painted.length > 0) {
