@@ -49,7 +49,12 @@ for (const viewport of Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[]) {
     const size = VIEWPORTS[viewport];
     const outputPath = (file: string): string => testInfo.outputPath(file);
     const event = await adminApi.createEvent('Spring concert');
-    await adminApi.bulkTickets(event.id, { count: 60, minValue: 1, maxValue: 40 });
+    // Sixty seats A1…F10 of values 1…40: the table shows their labels.
+    const seats = Array.from({ length: 60 }, (_, index) => ({
+      label: `${'ABCDEF'[Math.floor(index / 10)]}${(index % 10) + 1}`,
+      value: ((index * 17) % 40) + 1,
+    }));
+    await adminApi.bulkTickets(event.id, { tickets: seats });
     const attendee = await adminApi.registerAttendee('Rita');
     await attendee.api.reserve(event.id, 25);
 
