@@ -18,7 +18,7 @@ import {
 } from '@tickets/protocol';
 import { io, type Socket } from 'socket.io-client';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Api } from '../e2e/support/api';
 import { startCluster } from '../e2e/support/cluster';
@@ -149,7 +149,7 @@ async function scrollWholeTable(page: Page, ms: number): Promise<void> {
  */
 const BARE_GRID_HTML = `<!doctype html><html><body style="margin:0;font-family:system-ui">
 <div role="grid" style="height:558px;width:1068px;overflow-y:auto;position:relative;border:1px solid #ccc">
-<div style="position:sticky;top:0;z-index:1;height:36px;background:#f2f4f7">Level · Tickets · Ticket ids</div>
+<div style="position:sticky;top:0;z-index:1;height:36px;background:#f2f4f7">Level · Count · Tickets</div>
 <div id="layer" style="position:sticky;top:36px;height:520px;overflow:hidden;contain:strict"><div id="rows"></div></div>
 <div id="spacer"></div></div>
 <script>
@@ -172,7 +172,7 @@ const render = () => {
   cells.forEach((spans, i) => {
     spans[0].textContent = format.format(first + i + 1);
     spans[1].textContent = String(((first + i) % 20) + 1);
-    spans[2].textContent = '#' + (first + i) + ' #' + (first + i + 7) + ' #' + (first + i + 13);
+    spans[2].textContent = '#' + (first + i) + ', #' + (first + i + 7) + ', #' + (first + i + 13);
     spans[3].textContent = 'Reserve';
   });
 };
@@ -372,6 +372,7 @@ async function runPhases(
 }
 
 async function main(): Promise<void> {
+  const loadAtStart = loadavg()[0];
   const cluster = await startCluster({ replicas: 1, redis: false });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -392,7 +393,7 @@ async function main(): Promise<void> {
     const viewer = await admin.registerAttendee('Viewer');
     const writer = await admin.registerAttendee('Writer');
     const context = await browser.newContext({
-      baseURL: cluster.appUrls[0],
+      baseURL: cluster.replicas[0].url,
       viewport: { width: 1280, height: 900 },
     });
     await context.addInitScript(instrument);
@@ -442,6 +443,7 @@ async function main(): Promise<void> {
     process.stdout.write('[bench:web] bare grid scroll…\n');
     const bare = await bareScroll(page, cdp);
     const report = {
+      load: { start: loadAtStart, end: loadavg()[0] },
       levels,
       firstRows: { median: percentile(firstRows, 50), max: firstRows[firstRows.length - 1] },
       baseline,
@@ -461,6 +463,8 @@ async function main(): Promise<void> {
 }
 
 interface Report {
+  /** The machine's 1-minute load average when the run started and when it ended (other work shares the cores). */
+  load: { start: number; end: number };
   levels: number;
   firstRows: { median: number; max: number };
   baseline: { scroll: PhaseResult; changes: PhaseResult };
@@ -506,7 +510,7 @@ function writeSection(report: Report): void {
     '<!-- web:start -->',
     '## Web: the levels page in a browser (`pnpm bench:web`)',
     '',
-    `Written by \`apps/web/bench/web.bench.ts\` on ${new Date().toISOString().slice(0, 10)}. Machine: ${machine}; one gateway replica on MariaDB, the browser and the load generator on the same two cores (shared with other work).`,
+    `Written by \`apps/web/bench/web.bench.ts\` on ${new Date().toISOString().slice(0, 10)}. Machine: ${machine}; one gateway replica on MariaDB, the browser and the load generator on the same two cores (shared with other work: 1-minute load average ${report.load.start.toFixed(1)} at the start of the run, ${report.load.end.toFixed(1)} at the end).`,
     `Event: ${TICKETS.toLocaleString('en-US')} tickets (values 1–${MAX_VALUE}), ${report.levels.toLocaleString('en-US')} levels. Baselines in the same run: the same page doing the same work with live updates **paused** (counters move, the table is not re-fetched), and for the scroll a **bare grid**: a static page with the same structure and size whose scroll handler only writes synthetic row text (no Vue, no store, no fetching).`,
     '',
     '| figure | live | paused | bare grid | goal |',

@@ -3,7 +3,7 @@ import { Api } from './support/api';
 import { consoleErrorsOf, expect, openSignedIn, test, trackConsoleErrors } from './support/fixtures';
 
 test('sign up, reload, sign out, sign in again', async ({ browser, cluster }) => {
-  const context = await browser.newContext({ baseURL: cluster.appUrls[0] });
+  const context = await browser.newContext({ baseURL: cluster.replicas[0].url });
   const page = await context.newPage();
   trackConsoleErrors(page);
   await page.goto('/events');
@@ -47,7 +47,7 @@ test('an expired session sends the user to sign in with a message', async ({
   ).toString('base64url');
   const page = await openSignedIn(
     browser,
-    cluster.appUrls[0],
+    cluster.replicas[0].url,
     { ...dave.auth, accessToken: `${header}.${expiredClaims}.${signature}` },
     '/reservations',
   );
@@ -62,7 +62,7 @@ test('an attendee is kept out of the admin area, and the API refuses them too', 
   adminApi,
 }) => {
   const erin = await adminApi.registerAttendee('Erin');
-  const page = await openSignedIn(browser, cluster.appUrls[1], erin.auth, '/admin');
+  const page = await openSignedIn(browser, cluster.replicas[1].url, erin.auth, '/admin');
   await expect(page).toHaveURL(/\/events$/);
   await expect(page.getByTestId('notice')).toHaveText(/admins only/);
   await expect(page.getByRole('link', { name: 'Admin' })).toHaveCount(0);

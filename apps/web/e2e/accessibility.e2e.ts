@@ -49,13 +49,18 @@ for (const viewport of Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[]) {
     const size = VIEWPORTS[viewport];
     const outputPath = (file: string): string => testInfo.outputPath(file);
     const event = await adminApi.createEvent('Spring concert');
-    await adminApi.bulkTickets(event.id, { count: 60, minValue: 1, maxValue: 40 });
+    // Sixty seats A1…F10 of values 1…40: the table shows their labels.
+    const seats = Array.from({ length: 60 }, (_, index) => ({
+      label: `${'ABCDEF'[Math.floor(index / 10)]}${(index % 10) + 1}`,
+      value: ((index * 17) % 40) + 1,
+    }));
+    await adminApi.bulkTickets(event.id, { tickets: seats });
     const attendee = await adminApi.registerAttendee('Rita');
     await attendee.api.reserve(event.id, 25);
 
     const phone = size.width < 500;
     const signInContext = await browser.newContext({
-      baseURL: cluster.appUrls[0],
+      baseURL: cluster.replicas[0].url,
       viewport: size,
       isMobile: phone,
       hasTouch: phone,
@@ -66,7 +71,7 @@ for (const viewport of Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[]) {
     await scan(signIn, 'sign-in', viewport, outputPath);
     await signInContext.close();
 
-    const page = await openSignedIn(browser, cluster.appUrls[0], attendee.auth, '/events', size);
+    const page = await openSignedIn(browser, cluster.replicas[0].url, attendee.auth, '/events', size);
     await expect(page.getByTestId('events-list')).toBeVisible();
     await scan(page, 'events', viewport, outputPath);
     await page.goto(`/events/${event.id}`);
@@ -83,7 +88,7 @@ for (const viewport of Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[]) {
     const me = await adminApi.request<UserView>('GET', '/auth/me');
     const admin = await openSignedIn(
       browser,
-      cluster.appUrls[0],
+      cluster.replicas[0].url,
       { accessToken: adminApi.token ?? '', user: me },
       '/admin',
       size,

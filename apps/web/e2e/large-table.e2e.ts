@@ -37,7 +37,7 @@ test('reaches the last of 1,000,000+ rows by keyboard', async ({ browser, cluste
   const { event, total, lastLevel } = await largeEvent(adminApi);
   expect(total).toBeGreaterThan(1_000_000);
   const attendee = await adminApi.registerAttendee('Kim');
-  const page = await openSignedIn(browser, cluster.appUrls[0], attendee.auth, `/events/${event.id}`);
+  const page = await openSignedIn(browser, cluster.replicas[0].url, attendee.auth, `/events/${event.id}`);
   const grid = page.getByTestId('levels-grid');
   await expect(grid).toHaveAttribute('aria-rowcount', String(total + 1));
   await grid.focus();
@@ -62,7 +62,7 @@ test('reaches the last of 1,000,000+ rows by dragging the scrollbar', async ({
 }) => {
   const { event, total, lastLevel } = await largeEvent(adminApi);
   const attendee = await adminApi.registerAttendee('Lou');
-  const page = await openSignedIn(browser, cluster.appUrls[1], attendee.auth, `/events/${event.id}`);
+  const page = await openSignedIn(browser, cluster.replicas[1].url, attendee.auth, `/events/${event.id}`);
   const scroller = page.getByTestId('levels-grid');
   await expect(rowFor(page, 1)).toBeVisible();
   const box = await scroller.boundingBox();
@@ -91,7 +91,7 @@ test('reaches the last of 1,000,000+ rows by dragging the scrollbar', async ({
 test('search lands on the level, or on the nearest one', async ({ browser, cluster, adminApi }) => {
   const { event, total, lastLevel } = await largeEvent(adminApi);
   const attendee = await adminApi.registerAttendee('Max');
-  const page = await openSignedIn(browser, cluster.appUrls[0], attendee.auth, `/events/${event.id}`);
+  const page = await openSignedIn(browser, cluster.replicas[0].url, attendee.auth, `/events/${event.id}`);
   const middleIndex = Math.floor(total * 0.61);
   const middle = (await adminApi.levels(event.id, { offset: middleIndex, limit: 1 })).rows[0].level;
   await page.getByTestId('search-input').fill(String(middle));

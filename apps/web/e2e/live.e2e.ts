@@ -2,6 +2,7 @@
  * Live updates across replicas: what one user does shows in another's table without a reload,
  * whichever replica each is connected to.
  */
+import { Api } from './support/api';
 import { consoleErrorsOf, expect, openSignedIn, rowFor, test } from './support/fixtures';
 
 /** Tickets of values 1, 2, 4, 8: every level 1..15 exists, each with one combination. */
@@ -14,7 +15,7 @@ test('two attendees on different replicas: one reserves, the other sees it at on
 }) => {
   const event = await adminApi.createEvent(`Live ${Date.now()}`);
   await adminApi.bulkTickets(event.id, { tickets: POWERS });
-  const [urlA, urlB] = cluster.appUrls;
+  const [urlA, urlB] = cluster.replicas.map((replica) => replica.url);
   const ann = await adminApi.registerAttendee('Ann');
   const bob = await adminApi.registerAttendee('Bob');
   const pageA = await openSignedIn(browser, urlA, ann.auth, `/events/${event.id}`);
@@ -23,12 +24,15 @@ test('two attendees on different replicas: one reserves, the other sees it at on
     await expect(page.getByTestId('event-level-count')).toHaveText('15');
     await expect(rowFor(page, 1)).toBeVisible();
   }
+  // A row names its tickets by label.
+  await expect(rowFor(pageB, 11).getByRole('gridcell').nth(2)).toHaveText('T1, T2, T8');
 
   // Ann reserves level 1 (ticket T1) with the keyboard: focus the grid, Enter on the first row.
   await pageA.getByTestId('levels-grid').focus();
   await pageA.keyboard.press('Enter');
   await expect(pageA.getByTestId('reserve-result')).toHaveAttribute('data-state', 'done');
   await expect(pageA.getByTestId('reserve-result')).toContainText('Reserved level 1');
+  await expect(pageA.getByTestId('reserve-result')).toContainText('T1 (1)');
 
   // Bob's table loses every odd level, without a reload.
   await expect(pageB.getByTestId('event-level-count')).toHaveText('7');
@@ -50,7 +54,7 @@ test('an admin adds tickets and deletes one: both attendees’ tables and counts
 }) => {
   const event = await adminApi.createEvent(`Admin edits ${Date.now()}`);
   await adminApi.bulkTickets(event.id, { tickets: POWERS.slice(0, 2) }); // levels 1, 2, 3
-  const [urlA, urlB] = cluster.appUrls;
+  const [urlA, urlB] = cluster.replicas.map((replica) => replica.url);
   const ann = await adminApi.registerAttendee('Ann');
   const bob = await adminApi.registerAttendee('Bob');
   const pageA = await openSignedIn(browser, urlA, ann.auth, `/events/${event.id}`);
@@ -103,7 +107,7 @@ test('an admin releases a reservation: its holder is told live on the other repl
 }) => {
   const event = await adminApi.createEvent(`Release ${Date.now()}`);
   await adminApi.bulkTickets(event.id, { tickets: POWERS });
-  const [urlA, urlB] = cluster.appUrls;
+  const [urlA, urlB] = cluster.replicas.map((replica) => replica.url);
   const ann = await adminApi.registerAttendee('Ann');
   const reservation = await ann.api.reserve(event.id, 3);
   const annPage = await openSignedIn(browser, urlB, ann.auth, '/reservations');
@@ -132,4 +136,50 @@ test('an admin releases a reservation: its holder is told live on the other repl
     expect(consoleErrorsOf(page)).toEqual([]);
     await page.context().close();
   }
+});
+
+test('rows above the viewed one vanish and come back: the viewed row and the focus stay on their level', async ({
+  browser,
+  cluster,
+  adminApi,
+}) => {
+  const event = await adminApi.createEvent(`Anchor ${Date.now()}`);
+  // Values 1, 2, 4, …, 128: every level 1..255 exists.
+  const values = [1, 2, 4, 8, 16, 32, 64, 128];
+  await adminApi.bulkTickets(event.id, { tickets: values.map((value) => ({ label: `T${value}`, value })) });
+  const ann = await adminApi.registerAttendee('Ann');
+  const page = await openSignedIn(browser, cluster.replicas[0].url, ann.auth, `/events/${event.id}`);
+  await expect(page.getByTestId('event-level-count')).toHaveText('255');
+  await page.getByTestId('search-input').fill('200');
+  await page.getByRole('button', { name: 'Go' }).click();
+  const grid = page.getByTestId('levels-grid');
+  const viewed = rowFor(page, 200);
+  await expect(grid).toHaveAttribute('aria-activedescendant', 'level-row-199');
+  await expect(viewed).toHaveAttribute('id', 'level-row-199');
+  const top = async (): Promise<number | undefined> => (await viewed.boundingBox())?.y;
+  const topBefore = await top();
+  expect(topBefore).toBeDefined();
+
+  // Through the other replica, Bob reserves level 1 (ticket T1): the 100 odd levels above 200 vanish.
+  const bob = await adminApi.registerAttendee('Bob');
+  const bobApi = new Api(cluster.replicas[1].url, bob.auth.accessToken);
+  const reservation = await bobApi.reserve(event.id, 1);
+  await expect(page.getByTestId('event-level-count')).toHaveText('127');
+  await expect(viewed).toHaveAttribute('id', 'level-row-99');
+  await expect(grid).toHaveAttribute('aria-activedescendant', 'level-row-99');
+  await expect.poll(top).toBe(topBefore);
+
+  // He cancels: they come back above it, and it stays where it was.
+  await bobApi.cancel(reservation.id);
+  await expect(page.getByTestId('event-level-count')).toHaveText('255');
+  await expect(viewed).toHaveAttribute('id', 'level-row-199');
+  await expect(grid).toHaveAttribute('aria-activedescendant', 'level-row-199');
+  await expect.poll(top).toBe(topBefore);
+
+  // Enter reserves the level the focus stayed on.
+  await grid.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('reserve-result')).toContainText('Reserved level 200');
+  expect(consoleErrorsOf(page)).toEqual([]);
+  await page.context().close();
 });

@@ -10,7 +10,7 @@ test('a replica restarted under an open page: it reconnects and resynchronises',
   await adminApi.bulkTickets(event.id, { tickets: [1, 2, 4, 8].map((value) => ({ value })) });
   const attendee = await adminApi.registerAttendee('Nia');
   const replicaB = cluster.replicas[1];
-  const page = await openSignedIn(browser, cluster.appUrls[1], attendee.auth, `/events/${event.id}`);
+  const page = await openSignedIn(browser, cluster.replicas[1].url, attendee.auth, `/events/${event.id}`);
   await expect(page.getByTestId('connection-status')).toHaveAttribute('data-status', 'live');
   await expect(page.getByTestId('event-level-count')).toHaveText('15');
 

@@ -2,10 +2,9 @@
  * The product as the browser tests and the benchmark see it: gateway replicas on one fresh MariaDB
  * database and one Redis (own key prefix), sharing a JWT secret, each serving the built app.
  */
-import type { Server } from 'node:http';
 import { createScratchDatabase, type ScratchDatabase } from './database';
 import { assertBuilt, freePort, GatewayProcess, randomSuffix } from './gateway';
-import { startStaticProxy } from './staticProxy';
+import { WEB_DIST } from './paths';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -15,21 +14,20 @@ export interface Credentials {
 }
 
 export interface Cluster {
+  /** Each serves the API, the socket and the built app on its own `url`. */
   replicas: GatewayProcess[];
-  /** Where the app is opened for each replica (the replica itself once it serves the app). */
-  appUrls: string[];
   admin: Credentials;
   stop(): Promise<void>;
 }
 
-/** Whether the replica serves the SPA at `/` (the gateway's static serving has landed). */
-async function servesApp(url: string): Promise<boolean> {
-  try {
-    const response = await fetch(`${url}/`, { signal: AbortSignal.timeout(5000) });
-    return response.ok && (response.headers.get('content-type') ?? '').includes('text/html');
-  } catch {
-    return false;
-  }
+/** A replica that does not answer `/` with the app's HTML would fail every test obscurely: say so once. */
+async function assertServesApp(replica: GatewayProcess): Promise<void> {
+  const response = await fetch(`${replica.url}/`, { signal: AbortSignal.timeout(5000) });
+  const type = response.headers.get('content-type') ?? '';
+  if (!response.ok || !type.includes('text/html'))
+    throw new Error(
+      `${replica.name} answers / with ${response.status} ${type}, not the app in ${WEB_DIST}:\n${replica.logText()}`,
+    );
 }
 
 export async function startCluster(options: {
@@ -50,8 +48,9 @@ export async function startCluster(options: {
     ADMIN_EMAIL: admin.email,
     ADMIN_PASSWORD: admin.password,
     SEED_DEMO: 'false',
+    WEB_DIR: WEB_DIST,
     // Abuse limits off (the gateway's tests cover them; a test signs in and scrolls faster than
-    // people, all from one address behind the test proxy) and a cheaper password hash (2^12).
+    // people, all from one address) and a cheaper password hash (2^12 instead of 2^17).
     LOGIN_RATE_LIMIT: '0',
     REGISTER_RATE_LIMIT: '0',
     RESERVE_RATE_LIMIT: '0',
@@ -61,11 +60,8 @@ export async function startCluster(options: {
     ...options.env,
   };
   const replicas: GatewayProcess[] = [];
-  const proxies: Server[] = [];
   const stop = async (): Promise<void> => {
     await Promise.all(replicas.map((replica) => replica.stop()));
-    await Promise.all(proxies.map((proxy) => new Promise<void>((resolve) => proxy.close(() => resolve()))));
-    for (const proxy of proxies) proxy.closeAllConnections();
     await database.drop();
   };
   try {
@@ -74,19 +70,9 @@ export async function startCluster(options: {
       const replica = new GatewayProcess(`replica-${String.fromCharCode(97 + index)}`, await freePort(), env);
       replicas.push(replica);
       await replica.start();
+      await assertServesApp(replica);
     }
-    const appUrls: string[] = [];
-    for (const replica of replicas) {
-      if (await servesApp(replica.url)) {
-        appUrls.push(replica.url);
-        continue;
-      }
-      // TEMPORARY until the gateway serves apps/web/dist: see staticProxy.ts.
-      const port = await freePort();
-      proxies.push(await startStaticProxy(port, replica.port));
-      appUrls.push(`http://127.0.0.1:${port}`);
-    }
-    return { replicas, appUrls, admin, stop };
+    return { replicas, admin, stop };
   } catch (error) {
     await stop();
     throw error;

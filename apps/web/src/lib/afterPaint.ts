@@ -17,5 +17,7 @@ export interface PaintedCommit {
 export function markCommitsPainted(commits: PaintedCommit[]): void {
   if (commits.length === 0 || typeof performance.mark !== 'function') return;
   const detail = commits.map(({ committedAt, receivedAt }) => ({ committedAt, receivedAt }));
-  afterPaint(() => performance.mark('levels:commits-painted', { detail: { commits: detail, paintedAt: Date.now() } }));
+  afterPaint(() =>
+    performance.mark('levels:commits-painted', { detail: { commits: detail, paintedAt: Date.now() } }),
+  );
 }

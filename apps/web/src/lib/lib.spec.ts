@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { jwtExpiresAt } from './jwt';
-import { bulkRequests, bulkSize, parseTicketList } from './tickets';
+import { bulkRequests, bulkSize, parseTicketList, rowTicketsText } from './tickets';
 import { fakeJwt } from '../test/fakeJwt';
 
 describe('jwtExpiresAt', () => {
@@ -42,5 +42,25 @@ describe('bulkRequests', () => {
     const requests = bulkRequests({ tickets }, 3);
     expect(requests.map(bulkSize)).toEqual([3, 3, 1]);
     expect(requests.flatMap((request) => ('tickets' in request ? request.tickets : []))).toEqual(tickets);
+  });
+});
+
+describe('rowTicketsText', () => {
+  it('lists the labels in order, then how many more tickets the level takes', () => {
+    const ids = Array.from({ length: 20 }, (_, index) => index + 101);
+    const text = rowTicketsText({
+      level: 5000,
+      ticketCount: 1234,
+      ticketIds: ids,
+      ticketLabels: ids.map((id) => `Seat ${id}`),
+    });
+    expect(text.startsWith('Seat 101, Seat 102, ')).toBe(true);
+    expect(text.endsWith('Seat 120 +1,214')).toBe(true);
+  });
+
+  it('shows every ticket of a small level, and the id of one without a label', () => {
+    expect(rowTicketsText({ level: 9, ticketCount: 2, ticketIds: [4, 5], ticketLabels: ['A4', ''] })).toBe(
+      'A4, #5',
+    );
   });
 });

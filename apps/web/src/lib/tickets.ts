@@ -1,4 +1,9 @@
-import { TICKET_LIMITS, type BulkCreateTicketsRequest, type CreateTicketRequest } from '@tickets/protocol';
+import {
+  TICKET_LIMITS,
+  type BulkCreateTicketsRequest,
+  type CreateTicketRequest,
+  type LevelRow,
+} from '@tickets/protocol';
 import { formatNumber } from './format';
 
 /** Tickets per bulk call: well under the gateway's limit per call, so large batches show progress. */
@@ -62,4 +67,16 @@ export function bulkRequests(
 /** How many tickets one bulk request creates. */
 export function bulkSize(request: BulkCreateTicketsRequest): number {
   return 'tickets' in request ? request.tickets.length : request.count;
+}
+
+/** How a ticket is named on screen: its label, or its id when it has none. */
+export function ticketName(id: number, label: string | undefined): string {
+  return label ? label : `#${id}`;
+}
+
+/** A level row's tickets as the table shows them: the labels it carries, then "+N" for the rest. */
+export function rowTicketsText(row: LevelRow): string {
+  const shown = row.ticketIds.map((id, index) => ticketName(id, row.ticketLabels[index])).join(', ');
+  const more = row.ticketCount - row.ticketIds.length;
+  return more > 0 ? `${shown} +${formatNumber(more)}` : shown;
 }

@@ -103,6 +103,7 @@ const row = (level: number, ids: number[] = [level]): LevelRow => ({
   level,
   ticketCount: ids.length,
   ticketIds: ids,
+  ticketLabels: ids.map((id) => `T${id}`),
 });
 
 describe('changedLevels', () => {

@@ -1,3 +1,4 @@
+import { TICKET_LIMITS } from '@tickets/protocol';
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeServer } from '../test/fakeServer';
@@ -55,19 +56,73 @@ describe('levelWindow store', () => {
     fakeServer.commit(fakeServer.levels.filter((level) => level !== 4000));
     fakeServer.commit(fakeServer.levels.filter((level) => level !== 9000));
     await settle();
-    // One refresh: two counting requests to locate the viewed level, then one window.
-    expect(fakeServer.pageRequests.length - before).toBe(3);
+    // One refresh, one request: the window from the level shown a margin above the viewed row.
+    expect(fakeServer.pageRequests.slice(before)).toEqual([
+      { eventId: 1, offset: 0, limit: 220, fromLevel: 4901 },
+    ]);
     expect(store.counts?.version).toBe(4);
     expect(store.windowVersion).toBe(4);
     expect(store.jump).toMatchObject({ index: 4989, align: 'keep' });
     expect(store.rowAt(4989)?.level).toBe(viewedLevel);
+    expect(store.windowOffset).toBe(4889);
+  });
+
+  it('keeps the focus on its level when rows above it vanish', async () => {
+    const store = await openAt(5000, 5020);
+    store.focusIndex = 5010;
+    expect(store.rowAt(5010)?.level).toBe(5011);
+    fakeServer.commit(fakeServer.levels.filter((level) => level > 100));
+    await settle();
+    expect(store.focusIndex).toBe(4910);
+    expect(store.rowAt(4910)?.level).toBe(5011);
+  });
+
+  it('keeps the focused row in place rather than the top one when rows between them vanish', async () => {
+    const store = await openAt(5000, 5020);
+    store.focusIndex = 5010;
+    // The top row's level and the four after it vanish; the focused level 5011 moves up five rows.
+    fakeServer.commit(fakeServer.levels.filter((level) => level < 5001 || level > 5005));
+    await settle();
+    expect(store.focusIndex).toBe(5005);
+    expect(store.rowAt(5005)?.level).toBe(5011);
+    expect(store.jump).toMatchObject({ index: 4995, align: 'keep' });
+  });
+
+  it('keeps the viewed row in place when more levels appear above it than one page holds', async () => {
+    fakeServer.levels = fakeServer.levels.map((level) => level * 1000);
+    const store = await openAt(5000, 5020);
+    expect(store.rowAt(5000)?.level).toBe(5_001_000);
+    const before = fakeServer.pageRequests.length;
+    // 1,000 new levels between the row a margin above the viewed one and the viewed one.
+    const added = Array.from({ length: 1000 }, (_, index) => 4_950_001 + index);
+    fakeServer.commit([...fakeServer.levels, ...added].sort((a, b) => a - b));
+    await settle();
+    // The first page does not reach the viewed level: it is located, then its window fetched.
+    expect(fakeServer.pageRequests.slice(before).map((request) => request.fromLevel)).toEqual([
+      4_901_000,
+      5_001_000,
+      undefined,
+    ]);
+    expect(store.jump).toMatchObject({ index: 6000, align: 'keep' });
+    expect(store.rowAt(6000)?.level).toBe(5_001_000);
+  });
+
+  it('moves to the next level when the viewed one and every level above it vanish', async () => {
+    const store = await openAt(5000, 5020);
+    fakeServer.commit(fakeServer.levels.filter((level) => level <= 4990));
+    await settle();
+    expect(store.total).toBe(4990);
+    expect(store.jump).toMatchObject({ index: 4990, align: 'keep' });
+    expect(store.rowAt(4989)?.level).toBe(4990);
   });
 
   it('highlights rows whose combination changed', async () => {
     const store = await openAt(0, 20);
     const original = fakeServer.rowOf.bind(fakeServer);
     fakeServer.rowOf = (level) =>
-      level === 7 ? { level, ticketCount: 2, ticketIds: [3, 4] } : original(level);
+      level === 7
+        ? { level, ticketCount: 2, ticketIds: [3, 4], ticketLabels: ['T3', 'T4'] }
+        : original(level);
     fakeServer.commit(fakeServer.levels);
     await settle();
     expect([...store.highlighted]).toEqual([7]);
@@ -118,6 +173,15 @@ describe('levelWindow store', () => {
     await expect(store.search(507)).resolves.toEqual({ index: 499, level: 511, exact: false });
     await expect(store.search(503)).resolves.toEqual({ index: 498, level: 499, exact: false });
     await expect(store.search(50_000)).resolves.toEqual({ index: 9_988, level: 10_000, exact: false });
+    // An exact hit takes one request, which says where the level is.
+    const before = fakeServer.pageRequests.length;
+    await store.search(9_000);
+    expect(fakeServer.pageRequests.slice(before)).toEqual([
+      { eventId: 1, offset: 0, limit: 1, fromLevel: 9_000 },
+    ]);
+    // A level past any an event can have is asked as the highest one the protocol allows.
+    await expect(store.search(2 ** 40)).resolves.toMatchObject({ level: 10_000, exact: false });
+    expect(fakeServer.pageRequests.at(-2)?.fromLevel).toBe(TICKET_LIMITS.maxEventValueTotal + 1);
   });
 
   it('narrows the table with a min/max filter', async () => {

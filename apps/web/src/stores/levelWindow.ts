@@ -1,4 +1,4 @@
-import { LEVELS_PAGE_MAX_LIMIT, type LevelPage, type LevelRow } from '@tickets/protocol';
+import { LEVELS_PAGE_MAX_LIMIT, TICKET_LIMITS, type LevelPage, type LevelRow } from '@tickets/protocol';
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { errorMessage } from '../api/http';
@@ -30,6 +30,18 @@ export interface LevelFilter {
   min?: number;
   max?: number;
 }
+
+/** A levels page request beyond offset and limit: the filter, and where to start by level. */
+interface PageQuery extends LevelFilter {
+  fromLevel?: number;
+}
+
+/**
+ * No level exceeds the sum of an event's ticket values, so any larger bound asks the same as this
+ * one (and the gateway refuses levels past 2³¹ − 1, which a user can type).
+ */
+const LEVEL_CEILING = TICKET_LIMITS.maxEventValueTotal + 1;
+const boundLevel = (level: number): number => Math.min(level, LEVEL_CEILING);
 
 /** A move the grid must make: show row `index` (after a search, or to keep the viewed row in place). */
 export interface ViewportJump {
@@ -100,36 +112,57 @@ export const useLevelWindowStore = defineStore('levelWindow', () => {
 
   function filterQuery(): LevelFilter {
     const query: LevelFilter = {};
-    if (filter.value.min !== undefined) query.min = filter.value.min;
-    if (filter.value.max !== undefined) query.max = filter.value.max;
+    if (filter.value.min !== undefined) query.min = boundLevel(filter.value.min);
+    if (filter.value.max !== undefined) query.max = boundLevel(filter.value.max);
     return query;
   }
 
-  async function page(offset: number, limit: number, query: LevelFilter = filterQuery()): Promise<LevelPage> {
+  /** Rows `offset…` of the filtered table, or, with `fromLevel`, from the first level ≥ it (the reply's `offset` says where). */
+  async function page(offset: number, limit: number, extra: PageQuery = {}): Promise<LevelPage> {
     if (eventId.value === null) throw new Error('No event open');
+    const query: PageQuery = { ...filterQuery(), ...extra };
+    if (query.fromLevel !== undefined) query.fromLevel = boundLevel(query.fromLevel);
     return fetchLevelsPage({ eventId: eventId.value, offset, limit, ...query });
   }
 
+  /** Where `level` (or the first level above it) is in the filtered table, and that level (null: none is). */
+  async function locate(level: number): Promise<{ index: number; total: number; levelAt: number | null }> {
+    const reply = await page(0, 1, { fromLevel: level });
+    return { index: reply.offset, total: reply.total, levelAt: reply.rows[0]?.level ?? null };
+  }
+
   /**
-   * Where `level` (or the first level above it) is in the filtered table: the filtered total minus
-   * the levels from `level` up. Both counts must come from the same version; the answer says which.
+   * The window around the viewport (rows `first`..`end`) when rows above it may have appeared or
+   * vanished, and how far the viewed row (row `anchorIndex`, level `level`) moved: one request
+   * that starts WINDOW_MARGIN rows above the viewport, at the level shown there (`fromLevel`), and
+   * finds `level` (or the next level, if it vanished) among the rows. Only when more levels
+   * appeared in between than the page holds does it take a second request to locate the row and a
+   * third for the window.
    */
-  async function locate(
+  async function fetchAnchored(
+    first: number,
+    end: number,
+    anchorIndex: number,
     level: number,
-  ): Promise<{ index: number; total: number; version: number; levelAt: number | null }> {
-    const query = filterQuery();
-    const from = Math.max(level, query.min ?? 1);
-    for (let attempt = 0; ; attempt += 1) {
-      const [all, fromLevel] = await Promise.all([page(0, 1, query), page(0, 1, { ...query, min: from })]);
-      if (all.version === fromLevel.version || attempt >= 3) {
-        return {
-          index: all.total - fromLevel.total,
-          total: all.total,
-          version: all.version,
-          levelAt: fromLevel.rows[0]?.level ?? null,
-        };
-      }
-    }
+  ): Promise<{ shift: number; reply: LevelPage }> {
+    const leadIndex = Math.max(windowOffset.value, first - WINDOW_MARGIN);
+    const leadLevel = rowAt(leadIndex)?.level ?? level;
+    const limit = Math.min(LEVELS_PAGE_MAX_LIMIT, end - leadIndex + WINDOW_MARGIN);
+    const reply = await page(0, limit, { fromLevel: leadLevel });
+    const at = reply.rows.findIndex((row) => row.level >= level);
+    if (at >= 0) return { shift: reply.offset + at - anchorIndex, reply };
+    // Every level from the lead one up is in the reply and none reaches `level`: all of them vanished.
+    if (reply.offset + reply.rows.length >= reply.total) return { shift: reply.total - anchorIndex, reply };
+    const located = await locate(level);
+    const shift = located.index - anchorIndex;
+    const window = windowAround(
+      first + shift,
+      end + shift,
+      located.total,
+      WINDOW_MARGIN,
+      LEVELS_PAGE_MAX_LIMIT,
+    );
+    return { shift, reply: await page(window.offset, window.limit) };
   }
 
   function requestJump(index: number, align: ViewportJump['align']): void {
@@ -137,33 +170,33 @@ export const useLevelWindowStore = defineStore('levelWindow', () => {
     jump.value = { seq: jumpSeq, index, align };
   }
 
-  /** Fetches the window around the viewport; with `anchor`, first finds where the viewed row went. */
+  /** Fetches the window around the viewport; with `anchor`, also finds where the viewed row went. */
   async function fetchWindow(anchor: boolean, concurrent = false): Promise<void> {
     const startedIn = generation;
     const startedAtVersion = counts.value?.version ?? 0;
     if (!concurrent) sequentialStartVersion = startedAtVersion;
     const viewedFirst = viewport.first;
     let first = viewport.first;
-    let end = Math.max(viewport.end, first + 1);
-    let knownTotal = total.value;
-    const anchorRow = anchor && first > 0 ? rowAt(first) : undefined;
+    const end = Math.max(viewport.end, first + 1);
+    // The row the user is looking at: the focused one when it is on screen, else the top one.
+    const anchorIndex = focusIndex.value >= first && focusIndex.value < end ? focusIndex.value : first;
+    const anchorRow = anchor && first > 0 ? rowAt(anchorIndex) : undefined;
+    let reply: LevelPage;
     if (anchorRow) {
-      const located = await locate(anchorRow.level);
-      if (startedIn !== generation) return;
-      // The viewed row's level (or the next one, if it vanished) is now at `located.index`.
-      const shift = located.index - first;
-      first += shift;
-      end += shift;
-      knownTotal = located.total;
+      const anchored = await fetchAnchored(first, end, anchorIndex, anchorRow.level);
+      // The viewed row's level (or the next one, if it vanished) moved by `shift` rows: so does the viewport.
+      first = Math.max(0, first + anchored.shift);
+      reply = anchored.reply;
+    } else {
+      const window = windowAround(
+        first,
+        end,
+        total.value || end + WINDOW_MARGIN,
+        WINDOW_MARGIN,
+        LEVELS_PAGE_MAX_LIMIT,
+      );
+      reply = await page(window.offset, window.limit);
     }
-    const window = windowAround(
-      first,
-      end,
-      knownTotal || end + WINDOW_MARGIN,
-      WINDOW_MARGIN,
-      LEVELS_PAGE_MAX_LIMIT,
-    );
-    const reply = await page(window.offset, window.limit);
     if (startedIn !== generation) return;
     // A reply older than the newest change already applied would show rows from before it.
     if (counts.value && reply.version < counts.value.version) {
@@ -180,6 +213,7 @@ export const useLevelWindowStore = defineStore('levelWindow', () => {
     if (reply.version < windowVersion.value) return;
     const live = loaded.value && reply.version > windowVersion.value;
     const changed = live ? changedLevels(rows.value, reply.rows) : new Set<number>();
+    const focusedLevel = live ? rowAt(focusIndex.value)?.level : undefined;
     rows.value = reply.rows;
     windowOffset.value = reply.offset;
     total.value = reply.total;
@@ -193,6 +227,11 @@ export const useLevelWindowStore = defineStore('levelWindow', () => {
       requestJump(first, 'keep');
     }
     if (changed.size > 0) highlight(changed);
+    // The focused row keeps its level (or the next one, if it vanished), so Enter reserves what it showed.
+    if (focusedLevel !== undefined) {
+      const at = reply.rows.findIndex((row) => row.level >= focusedLevel);
+      if (at >= 0 && reply.rows[0].level <= focusedLevel) focusIndex.value = reply.offset + at;
+    }
     if (focusIndex.value >= reply.total) focusIndex.value = Math.max(0, reply.total - 1);
     const painted = unpaintedCommits.filter((commit) => commit.version <= reply.version);
     if (painted.length > 0) {

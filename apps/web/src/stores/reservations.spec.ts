@@ -5,32 +5,34 @@ import { SocketRequestError } from '../realtime/requestError';
 import { fakeFetch } from '../test/fakeFetch';
 import { fakeServer } from '../test/fakeServer';
 import { useNoticesStore } from './notices';
-import { useReservationsStore } from './reservations';
+import { SHOWN_TICKETS, useReservationsStore } from './reservations';
 
 vi.mock('../realtime/socket', async () => (await import('../test/fakeServer')).fakeServer.module());
 
 describe('reservations store', () => {
+  let http: ReturnType<typeof fakeFetch>;
+
   beforeEach(() => {
     setActivePinia(createPinia());
     fakeServer.reset(100);
-    vi.stubGlobal(
-      'fetch',
-      fakeFetch({
-        'GET /api/reservations/1': () => ({
-          status: 200,
-          body: {
-            id: 1,
-            eventId: 1,
-            level: 5,
-            ticketIds: [5],
-            userId: 7,
-            status: 'active',
-            createdAt: '',
-            tickets: [{ id: 5, label: 'A5', value: 5 }],
-          } satisfies ReservationDetail,
-        }),
-      }).fetch,
-    );
+    http = fakeFetch({
+      'GET /api/reservations/1': () => ({
+        status: 200,
+        body: {
+          id: 1,
+          eventId: 1,
+          level: 5,
+          ticketIds: [5],
+          ticketCount: 1,
+          userId: 7,
+          status: 'active',
+          createdAt: '',
+          ticketsOffset: 0,
+          tickets: [{ id: 5, label: 'A5', value: 5 }],
+        } satisfies ReservationDetail,
+      }),
+    });
+    vi.stubGlobal('fetch', http.fetch);
   });
   afterEach(() => vi.unstubAllGlobals());
 
@@ -40,6 +42,8 @@ describe('reservations store', () => {
     expect(fakeServer.reserveRequests).toHaveLength(1);
     expect(second.state).toBe('pending');
     expect(first).toMatchObject({ state: 'done', tickets: [{ id: 5, label: 'A5', value: 5 }] });
+    // Only the tickets the card shows are read (a reservation may hold 100,000).
+    expect(http.calls.map((call) => call.url)).toEqual([`/api/reservations/1?limit=${SHOWN_TICKETS}`]);
     expect(store.mine.map((reservation) => reservation.id)).toEqual([1]);
   });
 

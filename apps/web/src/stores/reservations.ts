@@ -14,6 +14,12 @@ import { onServer, reserveLevel, SocketRequestError } from '../realtime/socket';
 import { useNoticesStore } from './notices';
 import { formatNumber } from '../lib/format';
 
+/**
+ * Tickets of a reservation loaded to show it (a reservation may hold 100,000): the rest are
+ * counted from `ticketCount`.
+ */
+export const SHOWN_TICKETS = 40;
+
 /** One reservation attempt from the levels table. */
 export interface ReserveAttempt {
   eventId: number;
@@ -22,7 +28,7 @@ export interface ReserveAttempt {
   requestId: string;
   state: 'pending' | 'done' | 'failed';
   reservation: ReservationView | null;
-  /** The tickets of a done attempt (labels when the gateway could tell them). */
+  /** The first SHOWN_TICKETS tickets of a done attempt, with labels (null when they could not be read). */
   tickets: ComboTicket[] | null;
   /** Why a failed attempt failed. */
   message: string | null;
@@ -72,7 +78,7 @@ export const useReservationsStore = defineStore('reservations', () => {
   const mine = shallowRef<ReservationView[]>([]);
   const mineLoading = ref(false);
   const mineError = ref<string | null>(null);
-  /** Tickets of the user's reservations, by reservation id (loaded with the list). */
+  /** The first SHOWN_TICKETS tickets of the user's active reservations, by reservation id (loaded with the list). */
   const tickets = shallowRef<ReadonlyMap<number, ComboTicket[]>>(new Map());
   /** Attempts by `eventId:level`; the latest result of each level stays until dismissed. */
   const attempts = shallowRef<ReadonlyMap<string, ReserveAttempt>>(new Map());
@@ -103,7 +109,10 @@ export const useReservationsStore = defineStore('reservations', () => {
 
   async function ticketsOf(reservation: ReservationView): Promise<ComboTicket[] | null> {
     try {
-      return (await api<ReservationDetail>('GET', `/reservations/${reservation.id}`)).tickets;
+      const detail = await api<ReservationDetail>('GET', `/reservations/${reservation.id}`, {
+        query: { limit: SHOWN_TICKETS },
+      });
+      return detail.tickets;
     } catch {
       return null;
     }

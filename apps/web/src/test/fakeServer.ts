@@ -56,21 +56,23 @@ export class FakeServer {
   }
 
   rowOf(level: number): LevelRow {
-    return { level, ticketCount: 1 + (level % 3), ticketIds: [level] };
+    return { level, ticketCount: 1 + (level % 3), ticketIds: [level], ticketLabels: [`T${level}`] };
   }
 
   page(request: LevelsPageRequest): LevelPage {
     const inRange = this.levels.filter(
       (level) => level >= (request.min ?? 1) && level <= (request.max ?? Number.MAX_SAFE_INTEGER),
     );
-    const rows = inRange
-      .slice(request.offset, request.offset + request.limit)
-      .map((level) => this.rowOf(level));
+    // As the gateway: `fromLevel` starts at the first level ≥ it, and the answer's offset says where.
+    const fromLevel = request.fromLevel;
+    const offset =
+      fromLevel === undefined ? request.offset : inRange.filter((level) => level < fromLevel).length;
+    const rows = inRange.slice(offset, offset + request.limit).map((level) => this.rowOf(level));
     return {
       eventId: request.eventId,
       version: this.version,
       total: inRange.length,
-      offset: request.offset,
+      offset,
       rows,
     };
   }
@@ -170,6 +172,7 @@ export class FakeServer {
           eventId: request.eventId,
           level: request.level,
           ticketIds: [request.level],
+          ticketCount: 1,
           userId: 7,
           status: 'active',
           createdAt: new Date(0).toISOString(),
