@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AuthResponse, EventView, ReservationView, TicketPage } from '@tickets/protocol';
 import { UserEntity } from '../src/auth/user.entity';
-import { UnitOfWork } from '../src/database/unit-of-work';
+import { Database } from '../src/database/database';
 import { bearer, startTestApp, type TestApp } from './support/test-app';
 import { DATABASE_KINDS } from './support/test-database';
 
@@ -30,7 +30,7 @@ describe.each(DATABASE_KINDS)('acknowledged writes survive concurrent rollbacks 
   });
 
   it('neither loses writes nor shows uncommitted rows while a transaction that rolls back is open', async () => {
-    const unitOfWork = t.app.get(UnitOfWork);
+    const database = t.app.get(Database);
     const ghost = `ghost-${randomBytes(3).toString('hex')}@test.local`;
     const registered = (await t.http().post('/api/auth/register').send({ email: ghost, password: 'password-123', displayName: 'g' }).expect(201))
       .body as AuthResponse;
@@ -39,7 +39,7 @@ describe.each(DATABASE_KINDS)('acknowledged writes survive concurrent rollbacks 
     let open!: () => void;
     const opened = new Promise<void>((resolve) => (open = resolve));
     // Held open across timers so requests arrive while it is in flight; always rolls back.
-    const doomed = unitOfWork.run(async (manager) => {
+    const doomed = database.transaction(async (manager) => {
       await manager.insert(UserEntity, { email: uncommittedEmail, passwordHash: hash[0].h, displayName: 'u', role: 'attendee', createdAt: new Date() });
       open();
       await new Promise((resolve) => setTimeout(resolve, 400));

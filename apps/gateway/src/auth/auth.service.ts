@@ -3,7 +3,8 @@ import { AuthResponse, ErrorCode, Role, UserView } from '@tickets/protocol';
 import { AbuseLimits } from '../abuse/abuse-limits';
 import { AppError, notFound } from '../common/app-error';
 import { Clock } from '../common/clock';
-import { isUniqueViolation, UnitOfWork } from '../database/unit-of-work';
+import { Database } from '../database/database';
+import { isUniqueViolation } from '../database/driver-errors';
 import { ChangePasswordDto, LoginDto, RegisterDto } from './dto/auth.dto';
 import { PasswordHasher } from './password-hasher';
 import { SessionsService, type AuthPrincipal } from './sessions.service';
@@ -19,7 +20,7 @@ const WRONG_CREDENTIALS = 'Wrong email or password';
 @Injectable()
 export class AuthService {
   constructor(
-    private readonly unitOfWork: UnitOfWork,
+    private readonly database: Database,
     private readonly hasher: PasswordHasher,
     private readonly tokens: TokenService,
     private readonly sessions: SessionsService,
@@ -58,7 +59,7 @@ export class AuthService {
   }
 
   async me(userId: number): Promise<UserView> {
-    const user = await this.unitOfWork.read((manager) => manager.findOneBy(UserEntity, { id: userId }));
+    const user = await this.database.read((manager) => manager.findOneBy(UserEntity, { id: userId }));
     if (!user) throw notFound('User');
     return toUserView(user);
   }
@@ -70,7 +71,7 @@ export class AuthService {
 
   /** Ends every session of the user, everywhere: tokens name a token version, and this bumps it. */
   async logoutEverywhere(principal: AuthPrincipal): Promise<void> {
-    await this.unitOfWork.run((manager) => manager.increment(UserEntity, { id: principal.userId }, 'tokenVersion', 1));
+    await this.database.transaction((manager) => manager.increment(UserEntity, { id: principal.userId }, 'tokenVersion', 1));
     await this.sessions.userChanged(principal.userId);
   }
 
@@ -79,7 +80,7 @@ export class AuthService {
    * this one. A wrong current password counts as a failed sign-in.
    */
   async changePassword(principal: AuthPrincipal, request: ChangePasswordDto, address: string): Promise<AuthResponse> {
-    const user = await this.unitOfWork.read((manager) => manager.findOneBy(UserEntity, { id: principal.userId }));
+    const user = await this.database.read((manager) => manager.findOneBy(UserEntity, { id: principal.userId }));
     if (!user) throw new AppError(ErrorCode.UNAUTHENTICATED, 'This account no longer exists');
     await this.abuse.beforeLogin(address, user.email);
     if (!(await this.hasher.verify(request.currentPassword, user.passwordHash)).ok) {
@@ -87,11 +88,11 @@ export class AuthService {
       throw new AppError(ErrorCode.FORBIDDEN, 'The current password is wrong');
     }
     const passwordHash = await this.hasher.hash(request.newPassword);
-    await this.unitOfWork.run((manager) =>
+    await this.database.transaction((manager) =>
       manager.update(UserEntity, { id: user.id }, { passwordHash, tokenVersion: () => 'token_version + 1' }),
     );
     await this.sessions.userChanged(user.id);
-    const updated = await this.unitOfWork.read((manager) => manager.findOneByOrFail(UserEntity, { id: user.id }));
+    const updated = await this.database.read((manager) => manager.findOneByOrFail(UserEntity, { id: user.id }));
     return this.issue(updated);
   }
 
@@ -99,7 +100,7 @@ export class AuthService {
   async createUser(email: string, password: string, displayName: string, role: string): Promise<UserEntity> {
     const passwordHash = await this.hasher.hash(password);
     try {
-      return await this.unitOfWork.run((manager) =>
+      return await this.database.transaction((manager) =>
         manager.save(manager.create(UserEntity, { email, passwordHash, displayName, role, tokenVersion: 0, createdAt: this.clock.now() })),
       );
     } catch (error) {
@@ -109,13 +110,13 @@ export class AuthService {
   }
 
   findByEmail(email: string): Promise<UserEntity | null> {
-    return this.unitOfWork.read((manager) => manager.findOneBy(UserEntity, { email: email.trim().toLowerCase() }));
+    return this.database.read((manager) => manager.findOneBy(UserEntity, { email: email.trim().toLowerCase() }));
   }
 
   /** Stores a hash with today's parameters, unless the password changed meanwhile. */
   private async rehash(user: UserEntity, password: string): Promise<void> {
     const passwordHash = await this.hasher.hash(password);
-    await this.unitOfWork.run((manager) => manager.update(UserEntity, { id: user.id, passwordHash: user.passwordHash }, { passwordHash }));
+    await this.database.transaction((manager) => manager.update(UserEntity, { id: user.id, passwordHash: user.passwordHash }, { passwordHash }));
   }
 
   private issue(user: UserEntity): AuthResponse {

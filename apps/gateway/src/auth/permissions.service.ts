@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
-import { UnitOfWork } from '../database/unit-of-work';
+import { Database } from '../database/database';
 import { RolePermissionEntity } from './role-permission.entity';
 
 const CACHE_MS = 10_000;
@@ -11,7 +11,7 @@ export class PermissionsService {
   private cache: { loadedAt: number; byRole: Map<string, Set<string>> } | null = null;
 
   constructor(
-    private readonly unitOfWork: UnitOfWork,
+    private readonly database: Database,
     private readonly clock: Clock,
   ) {}
 
@@ -25,7 +25,7 @@ export class PermissionsService {
     // Reload when stale, or when a role shows up that the cache has not seen (a role just granted).
     if (age > CACHE_MS || !this.cache?.byRole.has(role)) {
       const byRole = new Map<string, Set<string>>();
-      for (const grant of await this.unitOfWork.read((manager) => manager.find(RolePermissionEntity))) {
+      for (const grant of await this.database.read((manager) => manager.find(RolePermissionEntity))) {
         const set = byRole.get(grant.role) ?? new Set<string>();
         set.add(grant.permission);
         byRole.set(grant.role, set);

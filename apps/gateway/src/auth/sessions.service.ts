@@ -3,7 +3,7 @@ import { ErrorCode } from '@tickets/protocol';
 import { AppError } from '../common/app-error';
 import { Clock } from '../common/clock';
 import { RedisClients } from '../common/redis-clients';
-import { UnitOfWork } from '../database/unit-of-work';
+import { Database } from '../database/database';
 import { TokenService, type TokenClaims } from './token.service';
 import { UserEntity } from './user.entity';
 
@@ -48,7 +48,7 @@ export class SessionsService implements OnApplicationBootstrap {
 
   constructor(
     private readonly tokens: TokenService,
-    private readonly unitOfWork: UnitOfWork,
+    private readonly database: Database,
     private readonly redis: RedisClients,
     private readonly clock: Clock,
   ) {}
@@ -106,7 +106,7 @@ export class SessionsService implements OnApplicationBootstrap {
   private async user(userId: number): Promise<KnownUser | null> {
     const cached = this.users.get(userId);
     if (cached && this.clock.nowMs() - cached.loadedAt < USER_CACHE_MS) return cached.user;
-    const row = await this.unitOfWork.read((manager) => manager.findOne(UserEntity, { where: { id: userId }, select: { id: true, role: true, tokenVersion: true } }));
+    const row = await this.database.read((manager) => manager.findOne(UserEntity, { where: { id: userId }, select: { id: true, role: true, tokenVersion: true } }));
     const user = row ? { role: row.role, tokenVersion: row.tokenVersion } : null;
     this.users.set(userId, { user, loadedAt: this.clock.nowMs() });
     if (this.users.size > CACHED_USERS) this.users.delete(this.users.keys().next().value as number);

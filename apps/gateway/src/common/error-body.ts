@@ -1,5 +1,6 @@
 import { HttpException, type Logger } from '@nestjs/common';
 import { ErrorBody, ErrorCode, HTTP_STATUS_BY_ERROR_CODE } from '@tickets/protocol';
+import { isForeignKeyViolation, isUnavailable } from '../database/driver-errors';
 import { AppError } from './app-error';
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
@@ -13,26 +14,6 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   429: ErrorCode.RATE_LIMITED,
   503: ErrorCode.UNAVAILABLE,
 };
-
-/** Driver errors that mean "the database (or Redis) is unreachable right now", not a bug. */
-const UNAVAILABLE_ERRORS = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'PROTOCOL_CONNECTION_LOST',
-  'ER_CON_COUNT_ERROR',
-  'ER_LOCK_WAIT_TIMEOUT',
-  'SQLITE_BUSY',
-]);
-
-/** Foreign key violations: a reference to a row deleted concurrently. */
-const FOREIGN_KEY_ERRORS = new Set(['ER_NO_REFERENCED_ROW_2', 'ER_NO_REFERENCED_ROW', 'SQLITE_CONSTRAINT_FOREIGNKEY']);
-
-function driverCode(error: unknown): string | undefined {
-  const e = error as { code?: unknown; driverError?: { code?: unknown } } | null;
-  const code = e?.driverError?.code ?? e?.code;
-  return typeof code === 'string' ? code : undefined;
-}
 
 /** Translates any thrown value into the protocol's error body; unknown errors become INTERNAL. */
 export function toErrorBody(error: unknown): ErrorBody {
@@ -49,12 +30,11 @@ export function toErrorBody(error: unknown): ErrorBody {
     const message = Array.isArray(raw) ? raw.join('; ') : typeof raw === 'string' ? raw : error.message;
     return { statusCode: HTTP_STATUS_BY_ERROR_CODE[code] === status ? status : HTTP_STATUS_BY_ERROR_CODE[code], code, message };
   }
-  const code = driverCode(error);
-  if (code !== undefined && FOREIGN_KEY_ERRORS.has(code)) {
+  if (isForeignKeyViolation(error)) {
     // A row named in the call was deleted meanwhile (an event, say): the call cannot apply.
     return { statusCode: 404, code: ErrorCode.NOT_FOUND, message: 'Something this call refers to was deleted meanwhile' };
   }
-  if (code !== undefined && UNAVAILABLE_ERRORS.has(code)) {
+  if (isUnavailable(error)) {
     return { statusCode: 503, code: ErrorCode.UNAVAILABLE, message: 'A backing service is unavailable; retry shortly' };
   }
   return { statusCode: 500, code: ErrorCode.INTERNAL, message: 'Internal error' };

@@ -4,12 +4,12 @@ import { AppConfig } from '../config/app-config';
 import { dataSourceOptions } from './data-source-options';
 import { MultiStatementPool } from './multi-statement-pool';
 import { SqliteCheckpointer } from './sqlite-checkpointer';
-import { UnitOfWork } from './unit-of-work';
+import { Database } from './database';
 
 @Global()
 @Module({
   imports: [TypeOrmModule.forRootAsync({ inject: [AppConfig], useFactory: (config: AppConfig) => dataSourceOptions(config) })],
-  providers: [UnitOfWork, SqliteCheckpointer, MultiStatementPool],
-  exports: [UnitOfWork, MultiStatementPool],
+  providers: [Database, SqliteCheckpointer, MultiStatementPool],
+  exports: [Database, MultiStatementPool],
 })
 export class DatabaseModule {}

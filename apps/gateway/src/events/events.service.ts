@@ -6,7 +6,7 @@ import { Clock } from '../common/clock';
 import { LiveUpdates } from '../common/live-updates';
 import { Timers } from '../common/timers';
 import { placeholders, WRITE_CHUNK_ROWS } from '../database/chunks';
-import { UnitOfWork } from '../database/unit-of-work';
+import { Database } from '../database/database';
 import { InventoryFeed } from '../inventory/inventory-feed';
 import { LevelCountEntity } from '../inventory/level-count.entity';
 import { ReservationEntity } from '../reservations/reservation.entity';
@@ -39,7 +39,7 @@ const EVENT_VIEW_SQL = `
 @Injectable()
 export class EventsService {
   constructor(
-    private readonly unitOfWork: UnitOfWork,
+    private readonly database: Database,
     private readonly feed: InventoryFeed,
     private readonly clock: Clock,
     private readonly timers: Timers,
@@ -48,7 +48,7 @@ export class EventsService {
 
   /** Every event, from the database alone (no clearance index is built to list them). */
   async list(): Promise<EventView[]> {
-    const rows = await this.unitOfWork.read((manager) => manager.query(`${EVENT_VIEW_SQL} ORDER BY e.id`) as Promise<EventRow[]>);
+    const rows = await this.database.read((manager) => manager.query(`${EVENT_VIEW_SQL} ORDER BY e.id`) as Promise<EventRow[]>);
     return rows.map(toEventView);
   }
 
@@ -58,14 +58,14 @@ export class EventsService {
    */
   async viewsOf(eventIds: readonly number[]): Promise<{ view: EventView; levelCountCurrent: boolean }[]> {
     if (eventIds.length === 0) return [];
-    const rows = await this.unitOfWork.read(
+    const rows = await this.database.read(
       (manager) => manager.query(`${EVENT_VIEW_SQL} WHERE e.id IN (${placeholders(eventIds.length)}) ORDER BY e.id`, [...eventIds]) as Promise<EventRow[]>,
     );
     return rows.map((row) => ({ view: toEventView(row), levelCountCurrent: Number(row.level_version ?? -1) >= Number(row.version) }));
   }
 
   async get(eventId: number): Promise<EventView> {
-    const [row] = await this.unitOfWork.read(
+    const [row] = await this.database.read(
       (manager) => manager.query(`${EVENT_VIEW_SQL} WHERE e.id = ?`, [eventId]) as Promise<EventRow[]>,
     );
     if (!row) throw notFound('Event');
@@ -73,7 +73,7 @@ export class EventsService {
   }
 
   async create(request: CreateEventDto): Promise<EventView> {
-    const event = await this.unitOfWork.run(async (manager) => {
+    const event = await this.database.transaction(async (manager) => {
       const created = await manager.save(
         manager.create(EventEntity, { name: request.name, version: 0, totalTickets: 0, availableTickets: 0, createdAt: this.clock.now() }),
       );
@@ -102,7 +102,7 @@ export class EventsService {
    * meanwhile (theirs take it last), and the count of active reservations is the final one.
    */
   async remove(eventId: number, force: boolean): Promise<void> {
-    const { version, holders } = await this.unitOfWork.run(async (manager) => {
+    const { version, holders } = await this.database.transaction(async (manager) => {
       await manager.query('UPDATE events SET version = version + 1 WHERE id = ?', [eventId]);
       const event = await manager.findOneBy(EventEntity, { id: eventId });
       if (!event) throw notFound('Event');

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ReadinessResponse } from '@tickets/protocol';
 import { AppConfig } from '../config/app-config';
-import { UnitOfWork } from '../database/unit-of-work';
+import { Database } from '../database/database';
 import { ClearanceIndexes } from '../inventory/clearance-indexes.service';
 import { InventoryFeed } from '../inventory/inventory-feed';
 import { EventLoopMonitor } from './event-loop-monitor';
@@ -11,7 +11,7 @@ const MIB = 2 ** 20;
 @Injectable()
 export class HealthService {
   constructor(
-    private readonly unitOfWork: UnitOfWork,
+    private readonly database: Database,
     private readonly feed: InventoryFeed,
     private readonly indexes: ClearanceIndexes,
     private readonly eventLoop: EventLoopMonitor,
@@ -20,7 +20,7 @@ export class HealthService {
 
   /** Ready when the database answers, and Redis too when configured; with what the indexes and the event loop are doing. */
   async readiness(): Promise<ReadinessResponse> {
-    const database = (await this.unitOfWork.ping()) ? 'up' : 'down';
+    const database = (await this.database.ping()) ? 'up' : 'down';
     const redis = this.config.redisUrl === null ? 'disabled' : (await this.feed.isHealthy()) ? 'up' : 'down';
     const indexes = this.indexes.status();
     return {

@@ -4,7 +4,7 @@ import { EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
 import { Timers } from '../common/timers';
 import { READ_CHUNK_ROWS } from '../database/chunks';
-import { UnitOfWork } from '../database/unit-of-work';
+import { Database } from '../database/database';
 import { EventEntity } from '../events/event.entity';
 import { InventoryChangeEntity } from './inventory-change.entity';
 import { CommittedChange } from './committed-change';
@@ -54,7 +54,7 @@ interface StoredItems {
 @Injectable()
 export class InventoryOutbox {
   constructor(
-    private readonly unitOfWork: UnitOfWork,
+    private readonly database: Database,
     private readonly clock: Clock,
     private readonly timers: Timers,
   ) {}
@@ -117,7 +117,7 @@ export class InventoryOutbox {
    * row lock is held for one round trip plus the commit. Returns null when the event does not exist.
    */
   async bumpAndRecord(manager: EntityManager, eventId: number, delta: CounterDelta, draft: ChangeDraft): Promise<CommittedChange | null> {
-    if (this.unitOfWork.isSqlite) {
+    if (this.database.isSqlite) {
       const head = await this.begin(manager, eventId, delta);
       return head && this.record(manager, head, draft);
     }
@@ -147,7 +147,7 @@ export class InventoryOutbox {
 
   /** Outbox rows after `version`, in order (at most `limit`). */
   async readAfter(eventId: number, version: number, limit = 1000): Promise<CommittedChange[]> {
-    const rows = await this.unitOfWork.read((manager) =>
+    const rows = await this.database.read((manager) =>
       manager
         .getRepository(InventoryChangeEntity)
         .createQueryBuilder('c')
@@ -173,7 +173,7 @@ export class InventoryOutbox {
 
   /** Events whose stored level count is older than their version (or was never computed). */
   async staleLevelCounts(limit: number): Promise<number[]> {
-    const rows = await this.unitOfWork.read(
+    const rows = await this.database.read(
       (manager) =>
         manager.query('SELECT e.id FROM events e JOIN event_level_counts c ON c.event_id = e.id WHERE c.version < e.version ORDER BY e.id LIMIT ?', [
           limit,
@@ -185,7 +185,7 @@ export class InventoryOutbox {
   /** Current versions of the given events; a missing event is absent from the map. */
   async versions(eventIds: number[]): Promise<Map<number, number>> {
     if (eventIds.length === 0) return new Map();
-    const rows = await this.unitOfWork.read((manager) =>
+    const rows = await this.database.read((manager) =>
       manager
         .getRepository(EventEntity)
         .createQueryBuilder('e')
@@ -202,7 +202,7 @@ export class InventoryOutbox {
    * between them, so a large event never holds the loop in one piece.
    */
   snapshot(eventId: number): Promise<InventorySnapshot | null> {
-    return this.unitOfWork.run(async (manager) => {
+    return this.database.transaction(async (manager) => {
       const event = await manager.findOneBy(EventEntity, { id: eventId });
       if (!event) return null;
       const ids: number[] = [];

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Timers, type ScheduledTask } from '../common/timers';
-import { UnitOfWork } from '../database/unit-of-work';
+import { Database } from '../database/database';
 
 /** Counts wait this long to be written, so a burst of changes to one event costs one write. */
 const FLUSH_DELAY_MS = 500;
@@ -17,7 +17,7 @@ export class LevelCountRecorder implements OnApplicationShutdown {
   private flushing: Promise<void> | null = null;
 
   constructor(
-    private readonly unitOfWork: UnitOfWork,
+    private readonly database: Database,
     private readonly timers: Timers,
   ) {}
 
@@ -58,7 +58,7 @@ export class LevelCountRecorder implements OnApplicationShutdown {
 
   private async write(batch: [number, { version: number; levelCount: number }][]): Promise<void> {
     try {
-      await this.unitOfWork.run(async (manager) => {
+      await this.database.transaction(async (manager) => {
         for (const [eventId, { version, levelCount }] of batch) {
           await manager.query(
             'UPDATE event_level_counts SET version = ?, level_count = ? WHERE event_id = ? AND version < ?',

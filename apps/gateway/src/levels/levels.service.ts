@@ -4,7 +4,7 @@ import { AbuseLimits } from '../abuse/abuse-limits';
 import { notFound } from '../common/app-error';
 import { Timers } from '../common/timers';
 import { placeholders, READ_CHUNK_ROWS } from '../database/chunks';
-import { UnitOfWork } from '../database/unit-of-work';
+import { Database } from '../database/database';
 import { ClearanceIndexes } from '../inventory/clearance-indexes.service';
 import { TicketLabels } from './ticket-labels';
 
@@ -13,7 +13,7 @@ import { TicketLabels } from './ticket-labels';
 export class LevelsService {
   constructor(
     private readonly indexes: ClearanceIndexes,
-    private readonly unitOfWork: UnitOfWork,
+    private readonly database: Database,
     private readonly timers: Timers,
     private readonly labels: TicketLabels,
     private readonly abuse: AbuseLimits,
@@ -44,7 +44,7 @@ export class LevelsService {
     const ids = all.slice(offset, offset + (query.limit ?? COMBO_PAGE_MAX_LIMIT));
     const byId = new Map<number, { label: string; value: number }>();
     const slices = this.timers.slices();
-    await this.unitOfWork.read(async (manager) => {
+    await this.database.read(async (manager) => {
       for (let i = 0; i < ids.length; i += READ_CHUNK_ROWS) {
         const chunk = ids.slice(i, i + READ_CHUNK_ROWS);
         const rows = (await manager.query(`SELECT id, label, value FROM tickets WHERE id IN (${placeholders(chunk.length)})`, chunk)) as {

@@ -1,7 +1,7 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { Timers } from '../common/timers';
 import { placeholders, READ_CHUNK_ROWS } from '../database/chunks';
-import { UnitOfWork } from '../database/unit-of-work';
+import { Database } from '../database/database';
 import { InventoryFeed } from '../inventory/inventory-feed';
 
 /** Labels kept at most (about 100 bytes each): the tickets of the pages people are looking at. */
@@ -18,7 +18,7 @@ export class TicketLabels implements OnApplicationBootstrap {
   private readonly cache = new Map<number, string>();
 
   constructor(
-    private readonly unitOfWork: UnitOfWork,
+    private readonly database: Database,
     private readonly feed: InventoryFeed,
     private readonly timers: Timers,
   ) {}
@@ -46,7 +46,7 @@ export class TicketLabels implements OnApplicationBootstrap {
     }
     if (missing.length > 0) {
       const slices = this.timers.slices();
-      await this.unitOfWork.read(async (manager) => {
+      await this.database.read(async (manager) => {
         for (let i = 0; i < missing.length; i += READ_CHUNK_ROWS) {
           const chunk = missing.slice(i, i + READ_CHUNK_ROWS);
           const rows = (await manager.query(

@@ -6,7 +6,8 @@ import { Clock } from '../common/clock';
 import { Timers } from '../common/timers';
 import { placeholders, WRITE_CHUNK_ROWS } from '../database/chunks';
 import { MultiStatementPool } from '../database/multi-statement-pool';
-import { isForeignKeyViolation, isRetryable, isUniqueViolation, UnitOfWork } from '../database/unit-of-work';
+import { Database } from '../database/database';
+import { isForeignKeyViolation, isRetryable, isUniqueViolation } from '../database/driver-errors';
 import { CommittedChange } from '../inventory/committed-change';
 import { InventoryOutbox } from '../inventory/inventory-outbox';
 import { TicketEntity } from '../tickets/ticket.entity';
@@ -60,7 +61,7 @@ export interface ReserveDraft {
 @Injectable()
 export class ReservationStore {
   constructor(
-    private readonly unitOfWork: UnitOfWork,
+    private readonly database: Database,
     private readonly outbox: InventoryOutbox,
     private readonly clock: Clock,
     private readonly timers: Timers,
@@ -68,20 +69,20 @@ export class ReservationStore {
   ) {}
 
   findById(id: number): Promise<ReservationEntity | null> {
-    return this.unitOfWork.read((manager) => manager.findOneBy(ReservationEntity, { id }));
+    return this.database.read((manager) => manager.findOneBy(ReservationEntity, { id }));
   }
 
   findByRequest(userId: number, requestId: string): Promise<ReservationEntity | null> {
-    return this.unitOfWork.read((manager) => manager.findOneBy(ReservationEntity, { userId, requestId }));
+    return this.database.read((manager) => manager.findOneBy(ReservationEntity, { userId, requestId }));
   }
 
   listByUser(userId: number): Promise<ReservationEntity[]> {
-    return this.unitOfWork.read((manager) => manager.find(ReservationEntity, { where: { userId }, order: { id: 'DESC' } }));
+    return this.database.read((manager) => manager.find(ReservationEntity, { where: { userId }, order: { id: 'DESC' } }));
   }
 
   /** A page of the event's reservations, newest first, with their holders. */
   pageByEvent(eventId: number, query: { offset: number; limit: number; status?: ReservationStatus }): Promise<{ total: number; rows: HeldReservation[] }> {
-    return this.unitOfWork.read(async (manager) => {
+    return this.database.read(async (manager) => {
       const where = { eventId, ...(query.status ? { status: query.status } : {}) };
       const [reservations, total] = await manager.findAndCount(ReservationEntity, {
         where,
@@ -110,7 +111,7 @@ export class ReservationStore {
   /** Labels and values of these tickets, in the order given (a deleted ticket is left out). */
   ticketsOf(ticketIds: readonly number[]): Promise<{ id: number; label: string; value: number }[]> {
     if (ticketIds.length === 0) return Promise.resolve([]);
-    return this.unitOfWork.read(async (manager) => {
+    return this.database.read(async (manager) => {
       const rows = (await manager.query(`SELECT id, label, value FROM tickets WHERE id IN (${placeholders(ticketIds.length)})`, [...ticketIds])) as {
         id: number | string;
         label: string;
@@ -128,9 +129,9 @@ export class ReservationStore {
    * the outbox row. Anything short of the whole witness rolls back.
    */
   async reserve(draft: ReserveDraft, witness: number[]): Promise<ReserveOutcome> {
-    if (!this.unitOfWork.isSqlite && witness.length <= MYSQL_FAST_PATH_MAX_TICKETS) return this.reserveOnMysql(draft, witness);
+    if (!this.database.isSqlite && witness.length <= MYSQL_FAST_PATH_MAX_TICKETS) return this.reserveOnMysql(draft, witness);
     try {
-      const committed = await this.unitOfWork.run((manager) => this.reserveIn(manager, draft, witness));
+      const committed = await this.database.transaction((manager) => this.reserveIn(manager, draft, witness));
       return { kind: 'reserved', ...committed };
     } catch (error) {
       if (error instanceof StaleWitness) return { kind: 'stale' };
@@ -151,7 +152,7 @@ export class ReservationStore {
    */
   cancel(reservation: ReservationEntity): Promise<Committed> {
     const reservationId = reservation.id;
-    return this.unitOfWork.run(async (manager) => {
+    return this.database.transaction(async (manager) => {
       const held = reservation.ticketIds.length;
       const head = await this.outbox.begin(manager, reservation.eventId, { total: 0, available: held });
       if (!head) throw notFound('Event');
@@ -282,7 +283,7 @@ export class ReservationStore {
     // Plain SQL: the row carries the whole combination, up to 100,000 ids.
     const inserted: unknown = await manager.query(
       "INSERT INTO reservations (event_id, user_id, level, status, request_id, ticket_ids, created_at) VALUES (?, ?, ?, 'active', ?, ?, ?)",
-      [draft.eventId, draft.userId, draft.level, draft.requestId, JSON.stringify(witness), this.unitOfWork.sqlDate(createdAt)],
+      [draft.eventId, draft.userId, draft.level, draft.requestId, JSON.stringify(witness), this.database.sqlDate(createdAt)],
     );
     const reservation = Object.assign(new ReservationEntity(), {
       ...draft,

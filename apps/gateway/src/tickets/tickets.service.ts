@@ -7,7 +7,7 @@ import { AppError, notFound } from '../common/app-error';
 import { RandomSource } from '../common/random-source';
 import { Timers } from '../common/timers';
 import { READ_CHUNK_ROWS, WRITE_CHUNK_ROWS } from '../database/chunks';
-import { UnitOfWork } from '../database/unit-of-work';
+import { Database } from '../database/database';
 import { EventEntity } from '../events/event.entity';
 import { CommittedChange } from '../inventory/committed-change';
 import { InventoryFeed } from '../inventory/inventory-feed';
@@ -38,7 +38,7 @@ export function toTicketView(ticket: TicketEntity): TicketView {
 @Injectable()
 export class TicketsService {
   constructor(
-    private readonly unitOfWork: UnitOfWork,
+    private readonly database: Database,
     private readonly outbox: InventoryOutbox,
     private readonly feed: InventoryFeed,
     private readonly random: RandomSource,
@@ -51,7 +51,7 @@ export class TicketsService {
   async list(principal: AuthPrincipal, eventId: number, query: TicketsQuery): Promise<TicketPage> {
     const managesReservations = (await this.permissions.permissionsOf(principal.role)).has(Permission.RESERVATIONS_MANAGE);
     const offset = query.offset ?? 0;
-    const [rows, total] = await this.unitOfWork.read(async (manager) => {
+    const [rows, total] = await this.database.read(async (manager) => {
       if (!(await manager.existsBy(EventEntity, { id: eventId }))) throw notFound('Event');
       return manager.findAndCount(TicketEntity, {
         where: { eventId, ...(query.status ? { status: query.status } : {}) },
@@ -86,7 +86,7 @@ export class TicketsService {
 
   /** Deletes an available ticket; a reserved one answers CONFLICT. */
   async remove(eventId: number, ticketId: number): Promise<void> {
-    const change = await this.unitOfWork.run(async (manager) => {
+    const change = await this.database.transaction(async (manager) => {
       const ticket = await manager.findOneBy(TicketEntity, { id: ticketId, eventId });
       if (!ticket) throw notFound('Ticket');
       const head = await this.begin(manager, eventId, { total: -1, available: -1, value: -ticket.value });
@@ -122,7 +122,7 @@ export class TicketsService {
     const count = drafts.values.length;
     let valueSum = 0;
     for (const value of drafts.values) valueSum += value;
-    const result = await this.unitOfWork.run(async (manager) => {
+    const result = await this.database.transaction(async (manager) => {
       const head = await this.begin(manager, eventId, { total: count, available: count, value: valueSum });
       if (head.totalTickets > TICKET_LIMITS.maxPerEvent) {
         throw new AppError(ErrorCode.VALIDATION_FAILED, `An event holds at most ${TICKET_LIMITS.maxPerEvent} tickets`);

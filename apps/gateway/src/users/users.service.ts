@@ -6,21 +6,21 @@ import type { AuthPrincipal } from '../auth/sessions.service';
 import { SessionsService } from '../auth/sessions.service';
 import { UserEntity } from '../auth/user.entity';
 import { AppError, notFound } from '../common/app-error';
-import { UnitOfWork } from '../database/unit-of-work';
+import { Database } from '../database/database';
 import { UpdateUserDto, UsersQueryDto } from './dto/users.dto';
 
 /** Users as admins manage them: a page of them, and their roles. */
 @Injectable()
 export class UsersService {
   constructor(
-    private readonly unitOfWork: UnitOfWork,
+    private readonly database: Database,
     private readonly permissions: PermissionsService,
     private readonly sessions: SessionsService,
   ) {}
 
   async page(query: UsersQueryDto): Promise<UserPage> {
     const offset = query.offset ?? 0;
-    const [rows, total] = await this.unitOfWork.read((manager) =>
+    const [rows, total] = await this.database.read((manager) =>
       manager.findAndCount(UserEntity, { order: { id: 'ASC' }, skip: offset, take: query.limit ?? 50 }),
     );
     return { total, offset, rows: rows.map(toUserView) };
@@ -34,7 +34,7 @@ export class UsersService {
   async update(principal: AuthPrincipal, userId: number, request: UpdateUserDto): Promise<UserView> {
     if (userId === principal.userId) throw new AppError(ErrorCode.CONFLICT, 'You cannot change your own role');
     if (!(await this.permissions.roleExists(request.role))) throw new AppError(ErrorCode.VALIDATION_FAILED, `There is no role ${request.role}`);
-    const user = await this.unitOfWork.run(async (manager) => {
+    const user = await this.database.transaction(async (manager) => {
       const found = await manager.findOneBy(UserEntity, { id: userId });
       if (!found) throw notFound('User');
       found.role = request.role;

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-
-const RETRYABLE_MYSQL_ERRORS = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+import { isRetryable } from './driver-errors';
 
 /**
  * The only way the gateway reaches the database once it serves. SQLite has a single connection in
@@ -11,11 +10,11 @@ const RETRYABLE_MYSQL_ERRORS = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOU
  * concurrently on pooled connections and are retried when the server picks them as a deadlock
  * victim; its reads run concurrently outside any transaction.
  *
- * The SQLite queue is not reentrant: never call run() or read() from inside a run()/read()
+ * The SQLite queue is not reentrant: never call transaction() or read() from inside a transaction()/read()
  * callback (it would wait for itself); pass the callback's manager down instead.
  */
 @Injectable()
-export class UnitOfWork {
+export class Database {
   private sqliteTail: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly dataSource: DataSource) {}
@@ -24,13 +23,13 @@ export class UnitOfWork {
     return this.dataSource.options.type === 'better-sqlite3';
   }
 
-  /** Runs work in one transaction. */
-  run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  /** Runs work in one transaction (retried as a whole when MySQL picks it as a deadlock victim). */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     if (this.isSqlite) return this.enqueueOnSqlite(() => this.dataSource.transaction(work));
     return this.runMysql(work);
   }
 
-  /** Runs reads (no transaction); on SQLite after every earlier run()/read() has finished. */
+  /** Runs reads (no transaction); on SQLite after every earlier transaction()/read() has finished. */
   read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     if (this.isSqlite) return this.enqueueOnSqlite(() => work(this.dataSource.manager));
     return work(this.dataSource.manager);
@@ -69,25 +68,4 @@ export class UnitOfWork {
       return false;
     }
   }
-}
-
-/** True when MySQL chose the transaction as a deadlock victim or gave up waiting for a lock. */
-export function isRetryable(error: unknown): boolean {
-  const e = error as { code?: string; driverError?: { code?: string } };
-  const code = e.driverError?.code ?? e.code;
-  return code !== undefined && RETRYABLE_MYSQL_ERRORS.has(code);
-}
-
-/** True when a row refers to one that does not exist (any more): a foreign key violation on either database. */
-export function isForeignKeyViolation(error: unknown): boolean {
-  const e = error as { code?: string; driverError?: { code?: string } };
-  const code = e.driverError?.code ?? e.code;
-  return code === 'ER_NO_REFERENCED_ROW_2' || code === 'ER_NO_REFERENCED_ROW' || code === 'ER_ROW_IS_REFERENCED_2' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
-}
-
-/** True when the error is a unique/primary key violation on either database. */
-export function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; driverError?: { code?: string } };
-  const code = e.driverError?.code ?? e.code;
-  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
