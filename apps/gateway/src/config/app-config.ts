@@ -68,7 +68,7 @@ export class AppConfig {
   /**
    * Shortest gap between two inventory messages to one event's sockets; changes in between ride
    * together (0: no gap; only changes that come while a message is being handed to the room's
-   * shards ride together). A costly message stretches the gap (see InventoryBroadcaster).
+   * shards ride together). A costly message stretches the gap (see FanOut).
    */
   readonly broadcastIntervalMs!: number;
   /**

@@ -7,7 +7,7 @@ import type { CommittedChange } from './committed-change';
 import { InProcessIndexHost } from './index-host/in-process-index-host';
 import type { IndexChange, TicketColumns } from './index-host/index-host';
 import type { IndexState } from './index-host/index-messages';
-import { InventoryBroadcaster } from './inventory-broadcaster';
+import { AppliedChanges } from './applied-changes';
 import type { InventoryOutbox, InventorySnapshot } from './inventory-outbox';
 import type { LevelCountRecorder } from './level-count-recorder';
 import { LocalInventoryFeed } from './local-inventory-feed';
@@ -121,19 +121,19 @@ function setup(env: Record<string, string> = {}) {
     ]),
   );
   const feed = new LocalInventoryFeed();
-  // Interval 0: one message per change, so `sent` shows exactly what was broadcast when.
-  const config = loadConfig({ BROADCAST_INTERVAL_MS: '0', BROADCAST_SHARDS: '1', ...env }, '/r');
+  const config = loadConfig(env, '/r');
   const timers = new Timers();
-  const broadcaster = new InventoryBroadcaster(config, timers, new Clock());
+  // What the fan-out would be handed, in order.
   const sent: InventoryChanged[] = [];
   const watched = new Set<number>();
-  broadcaster.attach({ deliver: (_eventId, _shard, changes) => sent.push(...changes), hasListeners: (eventId) => watched.has(eventId) });
+  const applied = new AppliedChanges();
+  applied.connect({ applied: (change) => void sent.push(change), watches: (eventId) => watched.has(eventId) });
   const host = new GatedHost();
   const levelCounts = new FakeLevelCounts();
   const indexes = new ClearanceIndexes(
     outbox as unknown as InventoryOutbox,
     feed,
-    broadcaster,
+    applied,
     host,
     levelCounts as unknown as LevelCountRecorder,
     config,

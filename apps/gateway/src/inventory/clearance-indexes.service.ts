@@ -9,7 +9,7 @@ import { AppConfig } from '../config/app-config';
 import { ADDING_CAUSES, CommittedChange, toInventoryChanged } from './committed-change';
 import { IndexHost, type IndexChange } from './index-host/index-host';
 import { IndexFailure, type IndexState, type PageAnswer } from './index-host/index-messages';
-import { InventoryBroadcaster } from './inventory-broadcaster';
+import { AppliedChanges } from './applied-changes';
 import { InventoryFeed, type ChangeOrigin } from './inventory-feed';
 import { InventoryOutbox } from './inventory-outbox';
 import { LevelCountRecorder } from './level-count-recorder';
@@ -86,7 +86,7 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
   constructor(
     private readonly outbox: InventoryOutbox,
     private readonly feed: InventoryFeed,
-    private readonly broadcaster: InventoryBroadcaster,
+    private readonly appliedChanges: AppliedChanges,
     private readonly host: IndexHost,
     private readonly levelCounts: LevelCountRecorder,
     private readonly config: AppConfig,
@@ -404,7 +404,7 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
       inventory.totalTickets = change.totalTickets;
       inventory.availableTickets = change.availableTickets;
       inventory.levelCount = state.levelCount;
-      this.broadcaster.changed(toInventoryChanged(change, state.levelCount));
+      this.appliedChanges.applied(toInventoryChanged(change, state.levelCount));
     });
     const last = states[states.length - 1];
     this.noteState(inventory.eventId, last);
@@ -445,7 +445,7 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
       if (previous && previous.version < snapshot.version) {
         // Versions were skipped and their outbox rows are gone (not expected: rows are only deleted with
         // their event); tell local sockets the current state once so they resynchronise.
-        this.broadcaster.changed({
+        this.appliedChanges.applied({
           eventId,
           version: inventory.version,
           cause: resyncCause,
@@ -476,7 +476,7 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
     await this.serial(eventId, async () => {
       if (!this.inventories.has(eventId)) return;
       this.usage.delete(eventId);
-      if (this.broadcaster.hasListeners(eventId)) await this.build(eventId);
+      if (this.appliedChanges.watches(eventId)) await this.build(eventId);
       else this.inventories.delete(eventId);
     }).catch((error: unknown) => this.logger.warn(`rebuilding event ${eventId} failed: ${String(error)}`));
   }
@@ -488,7 +488,7 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
     this.usage.delete(eventId);
     await this.host.drop(eventId);
     if (inventory) {
-      this.broadcaster.changed(
+      this.appliedChanges.applied(
         toInventoryChanged(
           deletion ?? {
             eventId,
@@ -526,7 +526,7 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
     for (const { memoryBytes } of this.usage.values()) total += memoryBytes;
     if (total <= budget) return;
     const evictable = [...this.usage.entries()]
-      .filter(([eventId]) => eventId !== current && !this.broadcaster.hasListeners(eventId) && !this.building.has(eventId))
+      .filter(([eventId]) => eventId !== current && !this.appliedChanges.watches(eventId) && !this.building.has(eventId))
       .sort(([, a], [, b]) => a.usedAt - b.usedAt);
     for (const [eventId, { memoryBytes }] of evictable) {
       if (total <= budget) break;
@@ -534,7 +534,7 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
       this.usage.delete(eventId);
       void this.serial(eventId, async () => {
         // Still unwatched and not rebuilt meanwhile: drop it.
-        if (this.usage.has(eventId) || this.broadcaster.hasListeners(eventId)) return;
+        if (this.usage.has(eventId) || this.appliedChanges.watches(eventId)) return;
         this.inventories.delete(eventId);
         await this.host.drop(eventId);
       }).catch((error: unknown) => this.logger.warn(`dropping the index of event ${eventId} failed: ${String(error)}`));

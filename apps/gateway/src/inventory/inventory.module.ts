@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { ClearanceIndexes } from './clearance-indexes.service';
-import { InventoryBroadcaster } from './inventory-broadcaster';
+import { AppliedChanges } from './applied-changes';
 import { InventoryFeed } from './inventory-feed';
 import { InventoryOutbox } from './inventory-outbox';
 import { IndexHost } from './index-host/index-host';
@@ -14,7 +14,7 @@ import { RedisInventoryFeed } from './redis-inventory-feed';
 @Module({
   providers: [
     InventoryOutbox,
-    InventoryBroadcaster,
+    AppliedChanges,
     ClearanceIndexes,
     LevelCountRecorder,
     {
@@ -29,6 +29,6 @@ import { RedisInventoryFeed } from './redis-inventory-feed';
         config.redisUrl === null ? new LocalInventoryFeed() : new RedisInventoryFeed(config.redisUrl, config.redisPrefix),
     },
   ],
-  exports: [InventoryOutbox, InventoryBroadcaster, ClearanceIndexes, InventoryFeed],
+  exports: [InventoryOutbox, AppliedChanges, ClearanceIndexes, InventoryFeed],
 })
 export class InventoryModule {}

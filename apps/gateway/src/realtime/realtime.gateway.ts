@@ -24,17 +24,14 @@ import { RequirePermissions } from '../auth/auth.decorators';
 import { AuthGuard, PermissionsGuard } from '../auth/auth.guards';
 import { SocketSessions } from '../auth/socket-sessions';
 import { toErrorBody } from '../common/error-body';
-import { LiveUpdates } from '../common/live-updates';
 import { createValidationPipe } from '../common/validation';
-import { AppConfig } from '../config/app-config';
-import { InventoryBroadcaster } from '../inventory/inventory-broadcaster';
 import { AckExceptionFilter, AckInterceptor } from './ack';
 import { Audience } from './audience';
 import { JoinEventDto, LeaveEventDto, LevelComboDto, LevelsPageDto, LobbyDto, SocketReserveDto } from './dto/realtime.dto';
 import { Lobby } from './lobby';
 import { assertProtocolVersion } from './protocol-version';
 import { RealtimeService } from './realtime.service';
-import { eventRoom, LOBBY_ROOM, userRoom } from './rooms';
+import { userRoom } from './rooms';
 import { SocketServer, type TicketsServer, type TicketsSocket } from './socket-server';
 
 /** Every message a client may send (the protocol's map, checked at compile time); anything else is answered ok:false. */
@@ -70,10 +67,7 @@ export class RealtimeGateway implements OnGatewayInit<TicketsServer>, OnGatewayC
     private readonly lobby: Lobby,
     private readonly audience: Audience,
     private readonly sessions: SocketSessions,
-    private readonly broadcaster: InventoryBroadcaster,
-    private readonly live: LiveUpdates,
     private readonly sockets: SocketServer,
-    private readonly config: AppConfig,
   ) {}
 
   afterInit(server: TicketsServer): void {
@@ -91,18 +85,6 @@ export class RealtimeGateway implements OnGatewayInit<TicketsServer>, OnGatewayC
           const body = toErrorBody(error);
           next(Object.assign(new Error(body.code), { data: { code: body.code, message: body.message } }));
         });
-    });
-    // Each replica emits inventory changes only to its own sockets: every replica consumes every change itself.
-    const shards = Array.from({ length: this.config.broadcastShards }, (_, shard) => shard);
-    this.broadcaster.attach({
-      deliver: (eventId, shard, changes) =>
-        server.local.to(eventRoom(eventId, shard)).emit('inventory:changed', { eventId, changes: [...changes] }),
-      hasListeners: (eventId) => shards.some((shard) => (server.of('/').adapter.rooms.get(eventRoom(eventId, shard))?.size ?? 0) > 0),
-    });
-    // What only one replica knows goes to every replica's sockets through the adapter.
-    this.live.attach({
-      reservationChanged: (userId, notice) => server.to(userRoom(userId)).emit('reservation:changed', notice),
-      eventCreated: (event) => server.to(LOBBY_ROOM).emit('events:changed', { upserted: [event], removed: [] }),
     });
     server.on('audience', (answer) => answer(this.audience.local()));
   }

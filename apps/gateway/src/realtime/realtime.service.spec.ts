@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { EventInventory } from '../inventory/clearance-indexes.service';
 import type { ClearanceIndexes } from '../inventory/clearance-indexes.service';
-import type { InventoryBroadcaster } from '../inventory/inventory-broadcaster';
+import type { FanOut } from './fan-out';
 import { loadConfig } from '../config/app-config';
 import { RealtimeService, type RoomMember } from './realtime.service';
 import { eventOfRoom, eventRoom, roomShardOf } from './rooms';
@@ -41,7 +41,7 @@ describe('RealtimeService join and leave', () => {
         return fn(inventory);
       },
     } as unknown as ClearanceIndexes;
-    const broadcaster = { flush: (eventId: number) => log.push(`flush ${eventId}`) } as unknown as InventoryBroadcaster;
+    const broadcaster = { flush: (eventId: number) => log.push(`flush ${eventId}`) } as unknown as FanOut;
     const config = loadConfig({ BROADCAST_SHARDS: '4' }, '/r');
     const service = new RealtimeService(null as never, null as never, indexes, broadcaster, config);
     const rooms = new Set<string>();

@@ -4,7 +4,7 @@ import type { AuthPrincipal } from '../auth/sessions.service';
 import { KeyedMutex } from '../common/keyed-mutex';
 import { AppConfig } from '../config/app-config';
 import { ClearanceIndexes, toEventSnapshot } from '../inventory/clearance-indexes.service';
-import { InventoryBroadcaster } from '../inventory/inventory-broadcaster';
+import { FanOut } from './fan-out';
 import { LevelsService } from '../levels/levels.service';
 import { ReservationsService } from '../reservations/reservations.service';
 import { JoinEventDto, LeaveEventDto, LevelComboDto, LevelsPageDto, SocketReserveDto } from './dto/realtime.dto';
@@ -27,7 +27,7 @@ export class RealtimeService {
     private readonly levels: LevelsService,
     private readonly reservations: ReservationsService,
     private readonly indexes: ClearanceIndexes,
-    private readonly broadcaster: InventoryBroadcaster,
+    private readonly fanOut: FanOut,
     private readonly config: AppConfig,
   ) {}
 
@@ -40,7 +40,7 @@ export class RealtimeService {
   join(socket: RoomMember, request: JoinEventDto): Promise<EventSnapshot> {
     return this.membership.run(socket.id, () =>
       this.indexes.whileCurrent(request.eventId, async (inventory) => {
-        this.broadcaster.flush(request.eventId);
+        this.fanOut.flush(request.eventId);
         await socket.join(this.roomOf(socket, request.eventId));
         return toEventSnapshot(inventory);
       }),

@@ -1,5 +1,5 @@
 /**
- * Socket.IO rooms. An event's sockets are split into shard rooms (see InventoryBroadcaster);
+ * Socket.IO rooms. An event's sockets are split into shard rooms (see FanOut);
  * every socket is in its user's room (so a user is told things on every tab and replica), and
  * sockets that watch the events list are in the lobby.
  */

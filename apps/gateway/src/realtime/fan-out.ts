@@ -1,18 +1,19 @@
-import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { InventoryChanged } from '@tickets/protocol';
 import { Clock } from '../common/clock';
 import { Timers, type ScheduledTask } from '../common/timers';
 import { AppConfig } from '../config/app-config';
+import { AppliedChanges, type AppliedChangesListener } from '../inventory/applied-changes';
 
-/** Where the broadcaster's messages go: this replica's sockets. */
-export interface ChangeSink {
+/** Where fan-out messages go: this replica's sockets, by event room shard (see EventRooms). */
+export abstract class RoomSink {
   /**
    * Delivers one message, carrying one or more consecutive changes of one event, to the local
    * sockets of one shard of the event's room (0 ≤ shard < broadcastShards).
    */
-  deliver(eventId: number, shard: number, changes: readonly InventoryChanged[]): void;
+  abstract deliver(eventId: number, shard: number, changes: readonly InventoryChanged[]): void;
   /** Is any local socket in the event's room? */
-  hasListeners(eventId: number): boolean;
+  abstract hasListeners(eventId: number): boolean;
 }
 
 /**
@@ -71,12 +72,11 @@ interface EventFanOut {
  * messages in order; the next message starts only after the last shard has this one. `flush`
  * (before a join) and shutdown hand everything over at once, so neither waits for turns.
  *
- * Without an attached sink (REST-only tests) changes go nowhere.
+ * It takes every change this replica applies through inventory's AppliedChanges port.
  */
 @Injectable()
-export class InventoryBroadcaster implements BeforeApplicationShutdown {
-  private readonly logger = new Logger('InventoryBroadcaster');
-  private sink: ChangeSink | null = null;
+export class FanOut implements AppliedChangesListener, OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger('FanOut');
   private readonly fanOuts = new Map<number, EventFanOut>();
   /** Set at shutdown: changes go straight out, uncoalesced. */
   private closing = false;
@@ -85,20 +85,21 @@ export class InventoryBroadcaster implements BeforeApplicationShutdown {
     private readonly config: AppConfig,
     private readonly timers: Timers,
     private readonly clock: Clock,
+    private readonly sink: RoomSink,
+    private readonly appliedChanges: AppliedChanges,
   ) {}
 
-  attach(sink: ChangeSink): void {
-    this.sink = sink;
+  onModuleInit(): void {
+    this.appliedChanges.connect(this);
   }
 
   /** Does any socket of this replica watch the event (its index must stay current here)? */
-  hasListeners(eventId: number): boolean {
-    return this.sink?.hasListeners(eventId) ?? false;
+  watches(eventId: number): boolean {
+    return this.sink.hasListeners(eventId);
   }
 
   /** Sends the change now, or with the event's next message when one is on its way or left less than an interval ago. */
-  changed(change: InventoryChanged): void {
-    if (!this.sink) return;
+  applied(change: InventoryChanged): void {
     if (this.closing) {
       // Shutting down: no more coalescing, straight to every shard.
       this.deliverToShards(change.eventId, [change]);
@@ -186,7 +187,7 @@ export class InventoryBroadcaster implements BeforeApplicationShutdown {
   private deliverToShard(eventId: number, shard: number, changes: readonly InventoryChanged[]): number {
     const startedAt = this.clock.monotonicMs();
     try {
-      this.sink?.deliver(eventId, shard, changes);
+      this.sink.deliver(eventId, shard, changes);
     } catch (error) {
       // Not expected (emit does not throw); sockets that missed it catch up by version on their next join.
       this.logger.error(`broadcasting ${changes.length} change(s) of event ${eventId} failed: ${String(error)}`);

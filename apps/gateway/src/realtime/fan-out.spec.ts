@@ -1,15 +1,16 @@
 import type { InventoryChanged } from '@tickets/protocol';
-import type { Clock } from '../common/clock';
-import type { ScheduledTask, Timers } from '../common/timers';
+import { Clock } from '../common/clock';
+import { Timers, type ScheduledTask } from '../common/timers';
 import { loadConfig } from '../config/app-config';
-import { InventoryBroadcaster, type ChangeSink } from './inventory-broadcaster';
+import { AppliedChanges } from '../inventory/applied-changes';
+import { FanOut, RoomSink } from './fan-out';
 
-/** Timers that run only when the test advances time or turns the loop; also the broadcaster's clock. */
-class ManualTimers implements Pick<Timers, 'after' | 'soon'>, Pick<Clock, 'monotonicMs'> {
+/** Timers that run only when the test advances time or turns the loop. */
+class ManualTimers extends Timers {
   now = 0;
   private soonTasks: (() => void)[] = [];
 
-  soon(fn: () => void): ScheduledTask {
+  override soon(fn: () => void): ScheduledTask {
     let cancelled = false;
     this.soonTasks.push(() => cancelled || fn());
     return { cancel: () => (cancelled = true) };
@@ -22,12 +23,9 @@ class ManualTimers implements Pick<Timers, 'after' | 'soon'>, Pick<Clock, 'monot
     due.forEach((fn) => fn());
   }
 
-  monotonicMs(): number {
-    return this.now;
-  }
   private tasks: { at: number; fn: () => void; cancelled: boolean }[] = [];
 
-  after(ms: number, fn: () => void): ScheduledTask {
+  override after(ms: number, fn: () => void): ScheduledTask {
     const task = { at: this.now + ms, fn, cancelled: false };
     this.tasks.push(task);
     return { cancel: () => (task.cancelled = true) };
@@ -64,35 +62,61 @@ const change = (eventId: number, version: number): InventoryChanged => ({
   committedAt: 0,
 });
 
-/** A sink of the given delivery whose every event has listeners. */
-const sink = (deliver: ChangeSink['deliver']): ChangeSink => ({ deliver, hasListeners: () => true });
+/** The manual timers' time, as the fan-out's clock. */
+class ManualClock extends Clock {
+  constructor(private readonly timers: ManualTimers) {
+    super();
+  }
+
+  override monotonicMs(): number {
+    return this.timers.now;
+  }
+}
+
+type Delivery = (eventId: number, shard: number, changes: readonly InventoryChanged[]) => void;
+
+/** A room whose every event has listeners; what it is handed goes to `onDeliver`. */
+class TestSink extends RoomSink {
+  onDeliver: Delivery = () => undefined;
+
+  deliver(eventId: number, shard: number, changes: readonly InventoryChanged[]): void {
+    this.onDeliver(eventId, shard, changes);
+  }
+
+  hasListeners(): boolean {
+    return true;
+  }
+}
 
 function setup(interval: number, shards = 1) {
   const timers = new ManualTimers();
-  const broadcaster = new InventoryBroadcaster(
+  const sink = new TestSink();
+  const fanOut = new FanOut(
     loadConfig({ BROADCAST_INTERVAL_MS: String(interval), BROADCAST_SHARDS: String(shards) }, '/r'),
-    timers as unknown as Timers,
-    timers as unknown as Clock,
+    timers,
+    new ManualClock(timers),
+    sink,
+    new AppliedChanges(),
   );
   const messages: { eventId: number; versions: number[]; at: number }[] = [];
-  broadcaster.attach(sink((eventId, _shard, changes) => messages.push({ eventId, versions: changes.map((c) => c.version), at: timers.now })));
-  return { timers, broadcaster, messages };
+  sink.onDeliver = (eventId, _shard, changes) => messages.push({ eventId, versions: changes.map((c) => c.version), at: timers.now });
+  return { timers, fanOut, sink, messages };
 }
 
-describe('InventoryBroadcaster (per-event coalescing)', () => {
+describe('FanOut (per-event coalescing)', () => {
   it('sends a lone change at once', () => {
-    const { broadcaster, messages } = setup(50);
-    broadcaster.changed(change(1, 1));
+    const { fanOut, messages } = setup(50);
+    fanOut.applied(change(1, 1));
     expect(messages).toEqual([{ eventId: 1, versions: [1], at: 0 }]);
   });
 
   it('holds changes that come within the interval and sends them together, in order, when it ends', () => {
-    const { timers, broadcaster, messages } = setup(50);
-    broadcaster.changed(change(1, 1));
+    const { timers, fanOut, messages } = setup(50);
+    fanOut.applied(change(1, 1));
     timers.advance(10);
-    broadcaster.changed(change(1, 2));
+    fanOut.applied(change(1, 2));
     timers.advance(10);
-    broadcaster.changed(change(1, 3));
+    fanOut.applied(change(1, 3));
     expect(messages).toHaveLength(1);
     timers.advance(30);
     expect(messages).toEqual([
@@ -101,7 +125,7 @@ describe('InventoryBroadcaster (per-event coalescing)', () => {
     ]);
     // A steady stream: at most one message per interval, every version exactly once.
     for (let version = 4; version <= 40; version += 1) {
-      broadcaster.changed(change(1, version));
+      fanOut.applied(change(1, version));
       timers.advance(7);
     }
     timers.advance(100);
@@ -112,19 +136,19 @@ describe('InventoryBroadcaster (per-event coalescing)', () => {
   });
 
   it('sends at once again after a quiet interval, and forgets quiet events', () => {
-    const { timers, broadcaster, messages } = setup(50);
-    broadcaster.changed(change(1, 1));
+    const { timers, fanOut, messages } = setup(50);
+    fanOut.applied(change(1, 1));
     timers.advance(50);
     expect(timers.pending).toBe(0);
-    broadcaster.changed(change(1, 2));
+    fanOut.applied(change(1, 2));
     expect(messages.map((message) => message.versions)).toEqual([[1], [2]]);
   });
 
   it('keeps events apart', () => {
-    const { timers, broadcaster, messages } = setup(50);
-    broadcaster.changed(change(1, 1));
-    broadcaster.changed(change(2, 1));
-    broadcaster.changed(change(1, 2));
+    const { timers, fanOut, messages } = setup(50);
+    fanOut.applied(change(1, 1));
+    fanOut.applied(change(2, 1));
+    fanOut.applied(change(1, 2));
     timers.advance(50);
     expect(messages).toEqual([
       { eventId: 1, versions: [1], at: 0 },
@@ -134,13 +158,13 @@ describe('InventoryBroadcaster (per-event coalescing)', () => {
   });
 
   it('flush sends what waits now (before a socket joins the room) and restarts the interval', () => {
-    const { timers, broadcaster, messages } = setup(50);
-    broadcaster.changed(change(1, 1));
-    broadcaster.changed(change(1, 2));
+    const { timers, fanOut, messages } = setup(50);
+    fanOut.applied(change(1, 1));
+    fanOut.applied(change(1, 2));
     timers.advance(20);
-    broadcaster.flush(1);
-    broadcaster.flush(1);
-    broadcaster.changed(change(1, 3));
+    fanOut.flush(1);
+    fanOut.flush(1);
+    fanOut.applied(change(1, 3));
     timers.advance(49);
     expect(messages.map((message) => [message.versions, message.at])).toEqual([
       [[1], 0],
@@ -151,34 +175,34 @@ describe('InventoryBroadcaster (per-event coalescing)', () => {
   });
 
   it('with interval 0 sends every change alone, at once', () => {
-    const { timers, broadcaster, messages } = setup(0);
-    for (let version = 1; version <= 3; version += 1) broadcaster.changed(change(1, version));
+    const { timers, fanOut, messages } = setup(0);
+    for (let version = 1; version <= 3; version += 1) fanOut.applied(change(1, version));
     expect(messages.map((message) => message.versions)).toEqual([[1], [2], [3]]);
     expect(timers.pending).toBe(0);
   });
 
   it('survives a sink that throws: the failure is contained and later changes still go out', () => {
-    const { timers, broadcaster, messages } = setup(50);
+    const { timers, fanOut, sink, messages } = setup(50);
     let failures = 1;
-    broadcaster.attach(sink((eventId, _shard, changes) => {
+    sink.onDeliver = (eventId, _shard, changes) => {
       if (failures-- > 0) throw new Error('socket server gone');
       messages.push({ eventId, versions: changes.map((c) => c.version), at: timers.now });
-    }));
-    expect(() => broadcaster.changed(change(1, 1))).not.toThrow();
-    broadcaster.changed(change(1, 2));
+    };
+    expect(() => fanOut.applied(change(1, 1))).not.toThrow();
+    fanOut.applied(change(1, 2));
     timers.advance(50);
     expect(messages).toEqual([{ eventId: 1, versions: [2], at: 50 }]);
   });
 
   it('waits longer after a slow send (a large room), so fan-out takes at most a quarter of the time', () => {
-    const { timers, broadcaster, messages } = setup(50);
+    const { timers, fanOut, sink, messages } = setup(50);
     // Handing a message to the sockets takes 40 ms here: the next one leaves 3 × 40 ms after that, not 50 ms.
-    broadcaster.attach(sink((eventId, _shard, changes) => {
+    sink.onDeliver = (eventId, _shard, changes) => {
       messages.push({ eventId, versions: changes.map((c) => c.version), at: timers.now });
       timers.now += 40;
-    }));
-    broadcaster.changed(change(1, 1));
-    broadcaster.changed(change(1, 2));
+    };
+    fanOut.applied(change(1, 1));
+    fanOut.applied(change(1, 2));
     timers.advance(119);
     expect(messages.map((message) => message.versions)).toEqual([[1]]);
     timers.advance(1);
@@ -187,10 +211,10 @@ describe('InventoryBroadcaster (per-event coalescing)', () => {
       { eventId: 1, versions: [2], at: 160 },
     ]);
     // Fast sends again: back to the configured interval.
-    broadcaster.attach(sink((eventId, _shard, changes) => messages.push({ eventId, versions: changes.map((c) => c.version), at: timers.now })));
+    sink.onDeliver = (eventId, _shard, changes) => messages.push({ eventId, versions: changes.map((c) => c.version), at: timers.now });
     timers.advance(120);
-    broadcaster.changed(change(1, 3));
-    broadcaster.changed(change(1, 4));
+    fanOut.applied(change(1, 3));
+    fanOut.applied(change(1, 4));
     timers.advance(50);
     expect(messages.slice(2)).toEqual([
       { eventId: 1, versions: [3], at: 320 },
@@ -199,30 +223,30 @@ describe('InventoryBroadcaster (per-event coalescing)', () => {
   });
 
   it('sends what waits on shutdown', () => {
-    const { broadcaster, messages } = setup(50);
-    broadcaster.changed(change(1, 1));
-    broadcaster.changed(change(1, 2));
-    broadcaster.beforeApplicationShutdown();
+    const { fanOut, messages } = setup(50);
+    fanOut.applied(change(1, 1));
+    fanOut.applied(change(1, 2));
+    fanOut.beforeApplicationShutdown();
     expect(messages.map((message) => message.versions)).toEqual([[1], [2]]);
   });
 
   describe('with the room in shards', () => {
     /** Every hand-over, shard by shard: [shard, versions, at]. */
     function sharded(interval: number, shards: number, sendMs = 0) {
-      const { timers, broadcaster } = setup(interval, shards);
+      const { timers, fanOut, sink } = setup(interval, shards);
       const deliveries: [number, number[], number][] = [];
-      broadcaster.attach(sink((_eventId, shard, changes) => {
+      sink.onDeliver = (_eventId, shard, changes) => {
         deliveries.push([shard, changes.map((c) => c.version), timers.now]);
         timers.now += sendMs;
-      }));
-      return { timers, broadcaster, deliveries };
+      };
+      return { timers, fanOut, deliveries };
     }
 
     it('hands a message to one shard per turn of the event loop, and the next one only after the last shard', () => {
-      const { timers, broadcaster, deliveries } = sharded(50, 3);
-      broadcaster.changed(change(1, 1));
+      const { timers, fanOut, deliveries } = sharded(50, 3);
+      fanOut.applied(change(1, 1));
       expect(deliveries).toEqual([[0, [1], 0]]);
-      broadcaster.changed(change(1, 2));
+      fanOut.applied(change(1, 2));
       timers.turn();
       expect(deliveries).toEqual([
         [0, [1], 0],
@@ -238,10 +262,10 @@ describe('InventoryBroadcaster (per-event coalescing)', () => {
     });
 
     it('holds changes that come while the shards are being served, even with interval 0', () => {
-      const { timers, broadcaster, deliveries } = sharded(0, 2);
-      broadcaster.changed(change(1, 1));
-      broadcaster.changed(change(1, 2));
-      broadcaster.changed(change(1, 3));
+      const { timers, fanOut, deliveries } = sharded(0, 2);
+      fanOut.applied(change(1, 1));
+      fanOut.applied(change(1, 2));
+      fanOut.applied(change(1, 3));
       timers.turn();
       expect(deliveries).toEqual([
         [0, [1], 0],
@@ -254,10 +278,10 @@ describe('InventoryBroadcaster (per-event coalescing)', () => {
     });
 
     it('stretches the interval by the time all shards took together', () => {
-      const { timers, broadcaster, deliveries } = sharded(50, 2, 20);
-      broadcaster.changed(change(1, 1));
+      const { timers, fanOut, deliveries } = sharded(50, 2, 20);
+      fanOut.applied(change(1, 1));
       timers.turn();
-      broadcaster.changed(change(1, 2));
+      fanOut.applied(change(1, 2));
       // Two shards of 20 ms each: the next message waits 3 × 40 ms after the last shard (at 40).
       timers.advance(119);
       expect(deliveries.map(([, versions]) => versions)).toEqual([[1], [1]]);
@@ -266,10 +290,10 @@ describe('InventoryBroadcaster (per-event coalescing)', () => {
     });
 
     it('flush hands the rest of a message on its way, then what waits, to every shard at once', () => {
-      const { timers, broadcaster, deliveries } = sharded(50, 3);
-      broadcaster.changed(change(1, 1));
-      broadcaster.changed(change(1, 2));
-      broadcaster.flush(1);
+      const { timers, fanOut, deliveries } = sharded(50, 3);
+      fanOut.applied(change(1, 1));
+      fanOut.applied(change(1, 2));
+      fanOut.flush(1);
       expect(deliveries).toEqual([
         [0, [1], 0],
         [1, [1], 0],
@@ -286,17 +310,17 @@ describe('InventoryBroadcaster (per-event coalescing)', () => {
     });
 
     it('on shutdown finishes the message on its way and what waits, and sends later changes straight to every shard', () => {
-      const { timers, broadcaster } = setup(50, 2);
+      const { timers, fanOut, sink } = setup(50, 2);
       const received: string[] = [];
-      broadcaster.attach(sink((eventId, shard, changes) => received.push(`e${eventId}s${shard}:${changes.map((c) => c.version).join(',')}`)));
-      broadcaster.changed(change(1, 1));
-      broadcaster.changed(change(1, 2));
-      broadcaster.changed(change(2, 1));
+      sink.onDeliver = (eventId, shard, changes) => received.push(`e${eventId}s${shard}:${changes.map((c) => c.version).join(',')}`);
+      fanOut.applied(change(1, 1));
+      fanOut.applied(change(1, 2));
+      fanOut.applied(change(2, 1));
       expect(received).toEqual(['e1s0:1', 'e2s0:1']);
-      broadcaster.beforeApplicationShutdown();
+      fanOut.beforeApplicationShutdown();
       expect(received).toEqual(['e1s0:1', 'e2s0:1', 'e1s1:1', 'e1s0:2', 'e1s1:2', 'e2s1:1']);
       // A change applied during shutdown is neither held for an interval nor dropped.
-      broadcaster.changed(change(1, 3));
+      fanOut.applied(change(1, 3));
       expect(received.slice(6)).toEqual(['e1s0:3', 'e1s1:3']);
       timers.turn();
       timers.advance(1000);
@@ -307,9 +331,9 @@ describe('InventoryBroadcaster (per-event coalescing)', () => {
       ['keeps a configured interval above the stretch cap', 5000, 0, 5000],
       ['caps the stretch at 2 s', 50, 5000, 2000],
     ])('%s', (_name, interval, sendMs, gap) => {
-      const { timers, broadcaster, deliveries } = sharded(interval, 1, sendMs);
-      broadcaster.changed(change(1, 1));
-      broadcaster.changed(change(1, 2));
+      const { timers, fanOut, deliveries } = sharded(interval, 1, sendMs);
+      fanOut.applied(change(1, 1));
+      fanOut.applied(change(1, 2));
       timers.advance(gap - 1);
       expect(deliveries).toHaveLength(1);
       timers.advance(1);
