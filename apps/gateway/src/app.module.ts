@@ -1,14 +1,18 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AbuseModule } from './abuse/abuse.module';
 import { AuthModule } from './auth/auth.module';
+import { BootstrapModule } from './bootstrap/bootstrap.module';
 import { CommonModule } from './common/common.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
-import { InventoryApiModule } from './inventory-api.module';
 import { InventoryModule } from './inventory/inventory.module';
+import { LevelsModule } from './levels/levels.module';
 import { RealtimeModule } from './realtime/realtime.module';
+import { ReservationsModule } from './reservations/reservations.module';
+import { TicketsModule } from './tickets/tickets.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -23,7 +27,11 @@ export class AppModule {
         DatabaseModule,
         InventoryModule,
         AuthModule,
-        InventoryApiModule,
+        EventsModule,
+        TicketsModule,
+        LevelsModule,
+        ReservationsModule,
+        BootstrapModule,
         HealthModule,
         RealtimeModule,
         UsersModule,

@@ -1,6 +1,6 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { AbuseLimits } from './abuse-limits';
 
-@Global()
+/** The abuse limits, one mechanism for REST and socket. */
 @Module({ providers: [AbuseLimits], exports: [AbuseLimits] })
 export class AbuseModule {}

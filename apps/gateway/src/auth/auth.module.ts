@@ -1,16 +1,24 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AbuseModule } from '../abuse/abuse.module';
 import { AuthController } from './auth.controller';
 import { AuthGuard, PermissionsGuard } from './auth.guards';
 import { AuthService } from './auth.service';
 import { PasswordHasher } from './password-hasher';
 import { PermissionsService } from './permissions.service';
+import { RolePermissionEntity } from './role-permission.entity';
 import { SessionsService } from './sessions.service';
 import { SocketSessions } from './socket-sessions';
 import { TokenService } from './token.service';
+import { UserEntity } from './user.entity';
 
-@Global()
+/**
+ * Who calls: accounts, tokens, sessions (REST and socket), permissions. Its guards are global: every
+ * route needs a session unless @Public(), and @RequirePermissions is checked everywhere.
+ */
 @Module({
+  imports: [TypeOrmModule.forFeature([UserEntity, RolePermissionEntity]), AbuseModule],
   controllers: [AuthController],
   providers: [
     AuthService,

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { TypeOrmModuleOptions } from '@nestjs/typeorm';
 import type { AppConfig } from '../config/app-config';
-import { ENTITIES, MIGRATIONS } from './entities';
+import { MIGRATIONS } from './migrations';
 
 /** SQLite page cache of the gateway's connection. */
 const SQLITE_CACHE_KIB = 64 * 1024;
@@ -16,7 +16,8 @@ export const MYSQL_POOL_SIZE = 20;
  */
 export function dataSourceOptions(config: AppConfig): TypeOrmModuleOptions {
   const common = {
-    entities: ENTITIES,
+    // Each feature module registers its own entities (TypeOrmModule.forFeature).
+    autoLoadEntities: true,
     migrations: MIGRATIONS,
     migrationsRun: false,
     synchronize: false,

@@ -1,16 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { ErrorCode, type EventView } from '@tickets/protocol';
-import { EntityManager } from 'typeorm';
-import { AppError, notFound } from '../common/app-error';
+import type { EventView } from '@tickets/protocol';
+import { notFound } from '../common/app-error';
 import { Clock } from '../common/clock';
 import { LiveUpdates } from '../common/live-updates';
 import { Timers } from '../common/timers';
-import { placeholders, WRITE_CHUNK_ROWS } from '../database/chunks';
+import { placeholders } from '../database/chunks';
 import { Database } from '../database/database';
-import { InventoryFeed } from '../inventory/inventory-feed';
-import { LevelCountEntity } from '../inventory/level-count.entity';
-import { ReservationEntity } from '../reservations/reservation.entity';
-import { toReservationView } from '../reservations/reservations.service';
+import { InventoryChanges } from '../inventory/inventory-changes';
+import { InventoryOutbox } from '../inventory/inventory-outbox';
+import { EventContents } from './event-contents';
 import { CreateEventDto } from './dto/event.dto';
 import { EventEntity } from './event.entity';
 
@@ -40,7 +38,9 @@ const EVENT_VIEW_SQL = `
 export class EventsService {
   constructor(
     private readonly database: Database,
-    private readonly feed: InventoryFeed,
+    private readonly outbox: InventoryOutbox,
+    private readonly changes: InventoryChanges,
+    private readonly contents: EventContents,
     private readonly clock: Clock,
     private readonly timers: Timers,
     private readonly live: LiveUpdates,
@@ -77,8 +77,7 @@ export class EventsService {
       const created = await manager.save(
         manager.create(EventEntity, { name: request.name, version: 0, totalTickets: 0, availableTickets: 0, createdAt: this.clock.now() }),
       );
-      // No tickets, no levels: the count is known from the start.
-      await manager.insert(LevelCountEntity, { eventId: created.id, version: 0, levelCount: 0 });
+      await this.outbox.initialize(manager, created.id);
       return created;
     });
     const view: EventView = {
@@ -96,37 +95,24 @@ export class EventsService {
   }
 
   /**
-   * Deletes the event with its tickets, reservations and outbox rows; joined sockets get
-   * `event-deleted`. An event with active reservations is deleted only with `force`, and then their
-   * holders are told. The version bump first takes the event row's lock, so no reservation commits
-   * meanwhile (theirs take it last), and the count of active reservations is the final one.
+   * Deletes the event with everything it holds (EventContents: tickets, reservations; inventory:
+   * outbox rows, level count); joined sockets get `event-deleted`. An event with active
+   * reservations is deleted only with `force`, and then their holders are told. The version bump
+   * first takes the event row's lock, so no reservation commits meanwhile (theirs take it last),
+   * and the count of active reservations is the final one.
    */
   async remove(eventId: number, force: boolean): Promise<void> {
-    const { version, holders } = await this.database.transaction(async (manager) => {
-      await manager.query('UPDATE events SET version = version + 1 WHERE id = ?', [eventId]);
-      const event = await manager.findOneBy(EventEntity, { id: eventId });
-      if (!event) throw notFound('Event');
-      const active = await manager.find(ReservationEntity, { where: { eventId, status: 'active' }, order: { id: 'ASC' } });
-      if (active.length > 0 && !force) {
-        throw new AppError(
-          ErrorCode.CONFLICT,
-          `The event has ${active.length} active reservation(s); delete it with force=true to release them`,
-        );
-      }
-      await this.deleteInChunks(manager, 'reservation_tickets', 'ticket_id', 'ticket_id IN (SELECT id FROM tickets WHERE event_id = ?)', eventId);
-      // Children before parents (foreign keys): tickets name their reservation.
-      await this.deleteInChunks(manager, 'tickets', 'id', 'event_id = ?', eventId);
-      await this.deleteInChunks(manager, 'reservations', 'id', 'event_id = ?', eventId);
-      await this.deleteInChunks(manager, 'inventory_changes', 'version', 'event_id = ?', eventId);
-      await manager.delete(LevelCountEntity, { eventId });
+    const { version, afterCommit } = await this.database.transaction(async (manager) => {
+      const head = await this.outbox.bumpVersion(manager, eventId, { total: 0, available: 0 });
+      if (!head) throw notFound('Event');
+      const slices = this.timers.slices();
+      const afterCommit = await this.contents.deleteAll(manager, eventId, force);
+      await this.outbox.forgetEvent(manager, eventId, slices);
       await manager.delete(EventEntity, { id: eventId });
-      return { version: event.version, holders: active };
+      return { version: head.version, afterCommit };
     });
-    for (const reservation of holders) {
-      const view = toReservationView(Object.assign(reservation, { status: 'cancelled' as const }));
-      this.live.reservationChanged(reservation.userId, { reason: 'event-deleted', reservation: view });
-    }
-    await this.feed.publish({
+    afterCommit();
+    await this.changes.committed({
       eventId,
       version,
       cause: 'event-deleted',
@@ -137,29 +123,6 @@ export class EventsService {
       committedAt: this.clock.nowMs(),
     });
   }
-
-  /**
-   * Deletes the rows of `table` matching `where`, a chunk at a time by `key`, so an event of
-   * 100,000 tickets never holds the event loop (SQLite runs each statement synchronously).
-   */
-  private async deleteInChunks(manager: EntityManager, table: string, key: string, where: string, eventId: number): Promise<void> {
-    const slices = this.timers.slices();
-    for (;;) {
-      const keys = (await manager.query(`SELECT ${key} AS k FROM ${table} WHERE ${where} LIMIT ${WRITE_CHUNK_ROWS}`, [eventId])) as {
-        k: number | string;
-      }[];
-      if (keys.length === 0) return;
-      const list = keys.map((row) => Number(row.k));
-      const scope = table === 'inventory_changes' ? ' AND event_id = ?' : '';
-      await manager.query(`DELETE FROM ${table} WHERE ${key} IN (${placeholders(list.length)})${scope}`, [
-        ...list,
-        ...(scope ? [eventId] : []),
-      ]);
-      if (keys.length < WRITE_CHUNK_ROWS) return;
-      await slices.breathe();
-    }
-  }
-
 }
 
 function toEventView(row: EventRow): EventView {

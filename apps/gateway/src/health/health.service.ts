@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ReadinessResponse } from '@tickets/protocol';
 import { AppConfig } from '../config/app-config';
 import { Database } from '../database/database';
-import { ClearanceIndexes } from '../inventory/clearance-indexes.service';
+import { LocalInventory } from '../inventory/local-inventory';
 import { InventoryFeed } from '../inventory/inventory-feed';
 import { EventLoopMonitor } from './event-loop-monitor';
 
@@ -13,7 +13,7 @@ export class HealthService {
   constructor(
     private readonly database: Database,
     private readonly feed: InventoryFeed,
-    private readonly indexes: ClearanceIndexes,
+    private readonly inventory: LocalInventory,
     private readonly eventLoop: EventLoopMonitor,
     private readonly config: AppConfig,
   ) {}
@@ -22,7 +22,7 @@ export class HealthService {
   async readiness(): Promise<ReadinessResponse> {
     const database = (await this.database.ping()) ? 'up' : 'down';
     const redis = this.config.redisUrl === null ? 'disabled' : (await this.feed.isHealthy()) ? 'up' : 'down';
-    const indexes = this.indexes.status();
+    const indexes = this.inventory.status();
     return {
       status: database === 'up' && redis !== 'down' ? 'ok' : 'unavailable',
       database,

@@ -1,25 +1,22 @@
 import type { CommittedChange } from './committed-change';
 
-/** Whether this replica committed the change (`local`) or another one did (`remote`). */
-export type ChangeOrigin = 'local' | 'remote';
-
-export type ChangeListener = (change: CommittedChange, origin: ChangeOrigin) => Promise<void> | void;
-
 /**
- * Carries committed inventory changes to every replica (including the committing one). Delivery
- * may duplicate, reorder or lose messages; consumers restore order and fill gaps from the outbox.
+ * Carries committed inventory changes between replicas. Delivery may duplicate, reorder or lose
+ * messages; consumers restore order and fill gaps from the outbox. InventoryChanges is its only
+ * user.
  */
 export abstract class InventoryFeed {
-  protected readonly listeners: ChangeListener[] = [];
+  protected readonly listeners: ((change: CommittedChange) => void)[] = [];
   protected readonly resyncListeners: (() => void)[] = [];
 
-  /** Hands a committed change to every replica. Resolves once the local replica has it. */
+  /** Sends a change this replica committed to the other replicas; never throws (the outbox poll is the fallback). */
   abstract publish(change: CommittedChange): Promise<void>;
 
   /** Is the feed's transport reachable (always true in-process). */
   abstract isHealthy(): Promise<boolean>;
 
-  onChange(listener: ChangeListener): void {
+  /** Changes from the feed (another replica's, or this one's own echo). */
+  onChange(listener: (change: CommittedChange) => void): void {
     this.listeners.push(listener);
   }
 
@@ -28,9 +25,8 @@ export abstract class InventoryFeed {
     this.resyncListeners.push(listener);
   }
 
-  /** Resolves once every local listener has handled the change. */
-  protected async deliver(change: CommittedChange, origin: ChangeOrigin): Promise<void> {
-    await Promise.all(this.listeners.map((listener) => listener(change, origin)));
+  protected received(change: CommittedChange): void {
+    for (const listener of this.listeners) listener(change);
   }
 
   protected resync(): void {

@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import type { InventoryCause } from '@tickets/protocol';
 import { EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
-import { Timers } from '../common/timers';
-import { READ_CHUNK_ROWS } from '../database/chunks';
+import { Timers, type TimeSlices } from '../common/timers';
+import { deleteInChunks, placeholders, READ_CHUNK_ROWS } from '../database/chunks';
 import { Database } from '../database/database';
-import { EventEntity } from '../events/event.entity';
 import { InventoryChangeEntity } from './inventory-change.entity';
+import { LevelCountEntity } from './level-count.entity';
 import { CommittedChange } from './committed-change';
 import type { TicketColumns } from './index-host/index-host';
 
@@ -17,8 +17,8 @@ export interface EventHead {
   availableTickets: number;
 }
 
-/** The head as begin() leaves it, with the event's total ticket value (for the ceiling check). */
-export interface BegunHead extends EventHead {
+/** The head as bumpVersion() leaves it, with the event's total ticket value (for the ceiling check). */
+export interface BumpedHead extends EventHead {
   totalValue: number;
 }
 
@@ -28,7 +28,7 @@ export interface ChangeDraft {
   values: number[] | null;
 }
 
-/** How a change moves the event's counters; applied by begin() in the same statement as the version bump. */
+/** How a change moves the event's counters; applied by bumpVersion() in the same statement as the version bump. */
 export interface CounterDelta {
   total: number;
   available: number;
@@ -36,20 +36,28 @@ export interface CounterDelta {
   value?: number;
 }
 
-/** An event's head and its available tickets, read together so they agree. */
-export interface InventorySnapshot extends EventHead {
+/** An event's head and its available tickets, read together so they agree (what an index is built from). */
+export interface EventTickets extends EventHead {
   tickets: TicketColumns;
 }
-
 
 interface StoredItems {
   ids: number[];
   values: number[] | null;
 }
 
+interface HeadRow {
+  version: number | string;
+  total_tickets: number | string;
+  available_tickets: number | string;
+  total_value: number | string;
+}
+
 /**
- * The database side of inventory changes: the version bump + counters + outbox row written inside
- * the caller's transaction, and the reads replicas use to catch up.
+ * The database side of inventory changes: an event's head (version and counters, on the events
+ * row) bumped with the outbox row written inside the caller's transaction, and the reads replicas
+ * use to build and catch up. Plain SQL on the events row's inventory columns: inventory knows no
+ * feature's entities.
  */
 @Injectable()
 export class InventoryOutbox {
@@ -64,34 +72,19 @@ export class InventoryOutbox {
    * write lock until commit, so changes to one event commit one after another in version order.
    * Returns null when the event does not exist.
    */
-  async begin(manager: EntityManager, eventId: number, delta: CounterDelta): Promise<BegunHead | null> {
-    const total = Math.trunc(delta.total);
-    const available = Math.trunc(delta.available);
-    const value = Math.trunc(delta.value ?? 0);
-    const bumped = await manager
-      .createQueryBuilder()
-      .update(EventEntity)
-      .set({
-        version: () => 'version + 1',
-        totalTickets: () => `total_tickets + (${total})`,
-        availableTickets: () => `available_tickets + (${available})`,
-        totalValue: () => `total_value + (${value})`,
-      })
-      .where('id = :eventId', { eventId })
-      .execute();
-    if (!bumped.affected) return null;
-    const event = await manager.findOneByOrFail(EventEntity, { id: eventId });
-    return {
-      eventId,
-      version: event.version,
-      totalTickets: event.totalTickets,
-      availableTickets: event.availableTickets,
-      totalValue: event.totalValue,
-    };
+  async bumpVersion(manager: EntityManager, eventId: number, delta: CounterDelta): Promise<BumpedHead | null> {
+    await manager.query(
+      'UPDATE events SET version = version + 1, total_tickets = total_tickets + ?, available_tickets = available_tickets + ?, total_value = total_value + ? WHERE id = ?',
+      [Math.trunc(delta.total), Math.trunc(delta.available), Math.trunc(delta.value ?? 0), eventId],
+    );
+    // Read back in the same transaction, under the lock the UPDATE took: no row, no event.
+    const [row] = (await manager.query('SELECT version, total_tickets, available_tickets, total_value FROM events WHERE id = ?', [eventId])) as HeadRow[];
+    if (!row) return null;
+    return { eventId, version: Number(row.version), totalTickets: Number(row.total_tickets), availableTickets: Number(row.available_tickets), totalValue: Number(row.total_value) };
   }
 
-  /** Writes the outbox row for the version (and counters) taken by begin(). */
-  async record(manager: EntityManager, head: EventHead, draft: ChangeDraft): Promise<CommittedChange> {
+  /** Writes the outbox row for the version (and counters) taken by bumpVersion(). */
+  async recordChange(manager: EntityManager, head: EventHead, draft: ChangeDraft): Promise<CommittedChange> {
     const change: CommittedChange = {
       eventId: head.eventId,
       version: head.version,
@@ -112,14 +105,14 @@ export class InventoryOutbox {
   }
 
   /**
-   * begin() + record() as the last step of a transaction. On MySQL it is one round trip (the
+   * bumpVersion() + recordChange() as the last step of a transaction. On MySQL it is one round trip (the
    * bump_and_record procedure: bump, INSERT ... SELECT of the outbox row, read back), so the event
    * row lock is held for one round trip plus the commit. Returns null when the event does not exist.
    */
   async bumpAndRecord(manager: EntityManager, eventId: number, delta: CounterDelta, draft: ChangeDraft): Promise<CommittedChange | null> {
     if (this.database.isSqlite) {
-      const head = await this.begin(manager, eventId, delta);
-      return head && this.record(manager, head, draft);
+      const head = await this.bumpVersion(manager, eventId, delta);
+      return head && this.recordChange(manager, head, draft);
     }
     const committedAt = this.clock.nowMs();
     const items: StoredItems = { ids: draft.ticketIds, values: draft.values };
@@ -185,15 +178,21 @@ export class InventoryOutbox {
   /** Current versions of the given events; a missing event is absent from the map. */
   async versions(eventIds: number[]): Promise<Map<number, number>> {
     if (eventIds.length === 0) return new Map();
-    const rows = await this.database.read((manager) =>
-      manager
-        .getRepository(EventEntity)
-        .createQueryBuilder('e')
-        .select(['e.id', 'e.version'])
-        .where('e.id IN (:...eventIds)', { eventIds })
-        .getMany(),
+    const rows = await this.database.read(
+      (manager) => manager.query(`SELECT id, version FROM events WHERE id IN (${placeholders(eventIds.length)})`, eventIds) as Promise<{ id: number | string; version: number | string }[]>,
     );
-    return new Map(rows.map((row) => [row.id, row.version]));
+    return new Map(rows.map((row) => [Number(row.id), Number(row.version)]));
+  }
+
+  /** A new event's inventory rows: no tickets, so no levels, known from the start. */
+  async initialize(manager: EntityManager, eventId: number): Promise<void> {
+    await manager.insert(LevelCountEntity, { eventId, version: 0, levelCount: 0 });
+  }
+
+  /** Deletes the event's outbox rows and level count, inside the transaction deleting the event. */
+  async forgetEvent(manager: EntityManager, eventId: number, slices: TimeSlices): Promise<void> {
+    await deleteInChunks(manager, slices, { table: 'inventory_changes', key: 'version', where: 'event_id = ?', params: [eventId] });
+    await manager.delete(LevelCountEntity, { eventId });
   }
 
   /**
@@ -201,9 +200,9 @@ export class InventoryOutbox {
    * read on MySQL; the write queue on SQLite). Read in chunks by id with a turn of the event loop
    * between them, so a large event never holds the loop in one piece.
    */
-  snapshot(eventId: number): Promise<InventorySnapshot | null> {
+  readTickets(eventId: number): Promise<EventTickets | null> {
     return this.database.transaction(async (manager) => {
-      const event = await manager.findOneBy(EventEntity, { id: eventId });
+      const [event] = (await manager.query('SELECT version, total_tickets, available_tickets FROM events WHERE id = ?', [eventId])) as HeadRow[];
       if (!event) return null;
       const ids: number[] = [];
       const values: number[] = [];
@@ -221,13 +220,15 @@ export class InventoryOutbox {
         after = ids[ids.length - 1];
         await slices.breathe();
       }
+      const version = Number(event.version);
       return {
         eventId,
-        version: event.version,
-        totalTickets: event.totalTickets,
-        availableTickets: event.availableTickets,
-        tickets: { version: event.version, ids: Float64Array.from(ids), values: Float64Array.from(values) },
+        version,
+        totalTickets: Number(event.total_tickets),
+        availableTickets: Number(event.available_tickets),
+        tickets: { version, ids: Float64Array.from(ids), values: Float64Array.from(values) },
       };
     });
   }
 }
+

@@ -1,13 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { CommittedChange } from './committed-change';
 import { InventoryFeed } from './inventory-feed';
 
-/** Single-process feed: a committed change goes straight to this replica's consumer. */
+/** Single process (no REDIS_URL): no other replica to tell. */
 @Injectable()
 export class LocalInventoryFeed extends InventoryFeed {
-  async publish(change: CommittedChange): Promise<void> {
-    await this.deliver(change, 'local');
-  }
+  async publish(): Promise<void> {}
 
   async isHealthy(): Promise<boolean> {
     return true;

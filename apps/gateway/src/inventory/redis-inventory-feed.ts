@@ -32,7 +32,7 @@ export class RedisInventoryFeed extends InventoryFeed implements OnModuleInit, O
       if (channel !== this.channel) return;
       const change = parseCommittedChange(message);
       // Dropped, not applied: the poll against the database (FEED_POLL_MS) catches up on a real change.
-      if (change) void this.deliver(change, 'remote');
+      if (change) this.received(change);
       else this.warnings.warn('feed', 'dropping a message that is not a committed change');
     });
     let connectedBefore = false;
@@ -53,14 +53,12 @@ export class RedisInventoryFeed extends InventoryFeed implements OnModuleInit, O
 
   async publish(change: CommittedChange): Promise<void> {
     const wire = change.values && change.values.length > MAX_INLINE_TICKETS ? { ...change, ticketIds: [], values: null } : change;
-    // Send to the other replicas first: their consumers may be holding later versions until this one
-    // arrives, so it must not wait for this replica's own (possibly queued) apply.
-    const sent = this.publisher.publish(this.channel, JSON.stringify(wire)).catch((error: unknown) => {
+    try {
+      await this.publisher.publish(this.channel, JSON.stringify(wire));
+    } catch (error) {
       // The change is committed and in the outbox; other replicas pick it up with their next poll.
-      this.logger.warn(`publish of ${change.eventId}@${change.version} failed: ${String(error)}`);
-    });
-    await this.deliver(change, 'local');
-    await sent;
+      this.warnings.warn('publish', error);
+    }
   }
 
   async isHealthy(): Promise<boolean> {

@@ -5,14 +5,14 @@ import { notFound } from '../common/app-error';
 import { Timers } from '../common/timers';
 import { placeholders, READ_CHUNK_ROWS } from '../database/chunks';
 import { Database } from '../database/database';
-import { ClearanceIndexes } from '../inventory/clearance-indexes.service';
+import { LocalInventory } from '../inventory/local-inventory';
 import { TicketLabels } from './ticket-labels';
 
 /** Levels are served by the event's ClearanceIndex (in an index worker); only combo labels come from the database. */
 @Injectable()
 export class LevelsService {
   constructor(
-    private readonly indexes: ClearanceIndexes,
+    private readonly inventory: LocalInventory,
     private readonly database: Database,
     private readonly timers: Timers,
     private readonly labels: TicketLabels,
@@ -22,7 +22,7 @@ export class LevelsService {
   /** A page of the event's levels; counts against the user's READ_RATE_LIMIT (REST and socket). */
   async page(userId: number, eventId: number, query: LevelsQuery): Promise<LevelPage> {
     await this.abuse.read(userId);
-    const { version, page } = await this.indexes.page(eventId, {
+    const { version, page } = await this.inventory.page(eventId, {
       offset: query.offset ?? 0,
       limit: query.limit ?? 100,
       min: query.min,
@@ -38,7 +38,7 @@ export class LevelsService {
   /** The level's combination, `limit` tickets from `offset` on (with their labels). */
   async combo(userId: number, eventId: number, level: number, query: ComboQuery = {}): Promise<LevelCombo> {
     await this.abuse.read(userId);
-    const { version, ticketIds: all } = await this.indexes.combo(eventId, level);
+    const { version, ticketIds: all } = await this.inventory.combo(eventId, level);
     if (!all) throw notFound(`Level ${level}`);
     const offset = query.offset ?? 0;
     const ids = all.slice(offset, offset + (query.limit ?? COMBO_PAGE_MAX_LIMIT));

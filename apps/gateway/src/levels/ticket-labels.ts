@@ -2,7 +2,7 @@ import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { Timers } from '../common/timers';
 import { placeholders, READ_CHUNK_ROWS } from '../database/chunks';
 import { Database } from '../database/database';
-import { InventoryFeed } from '../inventory/inventory-feed';
+import { InventoryChanges } from '../inventory/inventory-changes';
 
 /** Labels kept at most (about 100 bytes each): the tickets of the pages people are looking at. */
 const CACHED_LABELS = 200_000;
@@ -19,12 +19,12 @@ export class TicketLabels implements OnApplicationBootstrap {
 
   constructor(
     private readonly database: Database,
-    private readonly feed: InventoryFeed,
+    private readonly changes: InventoryChanges,
     private readonly timers: Timers,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.feed.onChange((change) => {
+    this.changes.onChange((change) => {
       if (change.cause === 'ticket-deleted') for (const id of change.ticketIds) this.cache.delete(id);
       if (change.cause === 'event-deleted') this.cache.clear();
     });

@@ -3,8 +3,8 @@ import type { EventView } from '@tickets/protocol';
 import { Clock } from '../common/clock';
 import { Timers, type ScheduledTask } from '../common/timers';
 import { EventsService } from '../events/events.service';
-import { ClearanceIndexes } from '../inventory/clearance-indexes.service';
-import { InventoryFeed } from '../inventory/inventory-feed';
+import { LocalInventory } from '../inventory/local-inventory';
+import { InventoryChanges } from '../inventory/inventory-changes';
 import { LOBBY_ROOM } from './rooms';
 import { SocketServer } from './socket-server';
 
@@ -33,14 +33,14 @@ export class Lobby implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     private readonly sockets: SocketServer,
     private readonly events: EventsService,
-    private readonly indexes: ClearanceIndexes,
-    private readonly feed: InventoryFeed,
+    private readonly inventory: LocalInventory,
+    private readonly changes: InventoryChanges,
     private readonly timers: Timers,
     private readonly clock: Clock,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.feed.onChange((change) => {
+    this.changes.onChange((change) => {
       if (change.cause === 'event-deleted') {
         this.changed.delete(change.eventId);
         this.removed.add(change.eventId);
@@ -100,7 +100,7 @@ export class Lobby implements OnApplicationBootstrap, OnApplicationShutdown {
 
   /** The counts this replica's index knows, when they are at least as new as the database's view. */
   private withLiveLevelCount(view: EventView): EventView {
-    const inventory = this.indexes.loaded(view.id);
+    const inventory = this.inventory.loaded(view.id);
     if (!inventory || inventory.version < view.version) return view;
     const { version, levelCount, totalTickets, availableTickets } = inventory;
     return { ...view, version, levelCount, totalTickets, availableTickets };

@@ -1,5 +1,9 @@
 import { Module } from '@nestjs/common';
-import { InventoryApiModule } from '../inventory-api.module';
+import { AuthModule } from '../auth/auth.module';
+import { EventsModule } from '../events/events.module';
+import { InventoryModule } from '../inventory/inventory.module';
+import { LevelsModule } from '../levels/levels.module';
+import { ReservationsModule } from '../reservations/reservations.module';
 import { Audience } from './audience';
 import { AudienceController } from './audience.controller';
 import { EventRooms } from './event-rooms';
@@ -10,8 +14,12 @@ import { RealtimeService } from './realtime.service';
 import { SocketNotices } from './socket-notices';
 import { SocketServer } from './socket-server';
 
+/**
+ * Sockets: the gateway (handshake, messages, acks), rooms, the fan-out of inventory changes to this
+ * replica's sockets, live notices and the lobby through the Redis adapter, the audience count.
+ */
 @Module({
-  imports: [InventoryApiModule],
+  imports: [AuthModule, InventoryModule, EventsModule, LevelsModule, ReservationsModule],
   controllers: [AudienceController],
   providers: [RealtimeGateway, RealtimeService, SocketServer, Lobby, Audience, FanOut, { provide: RoomSink, useClass: EventRooms }, SocketNotices],
 })

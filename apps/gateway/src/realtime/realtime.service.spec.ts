@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { EventInventory } from '../inventory/clearance-indexes.service';
-import type { ClearanceIndexes } from '../inventory/clearance-indexes.service';
+import type { EventInventory } from '../inventory/local-inventory';
+import type { LocalInventory } from '../inventory/local-inventory';
 import type { FanOut } from './fan-out';
 import { loadConfig } from '../config/app-config';
 import { RealtimeService, type RoomMember } from './realtime.service';
@@ -40,7 +40,7 @@ describe('RealtimeService join and leave', () => {
         await held;
         return fn(inventory);
       },
-    } as unknown as ClearanceIndexes;
+    } as unknown as LocalInventory;
     const broadcaster = { flush: (eventId: number) => log.push(`flush ${eventId}`) } as unknown as FanOut;
     const config = loadConfig({ BROADCAST_SHARDS: '4' }, '/r');
     const service = new RealtimeService(null as never, null as never, indexes, broadcaster, config);

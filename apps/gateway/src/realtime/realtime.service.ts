@@ -3,7 +3,7 @@ import type { EventSnapshot, LevelCombo, LevelPage, ReservationView } from '@tic
 import type { AuthPrincipal } from '../auth/sessions.service';
 import { KeyedMutex } from '../common/keyed-mutex';
 import { AppConfig } from '../config/app-config';
-import { ClearanceIndexes, toEventSnapshot } from '../inventory/clearance-indexes.service';
+import { LocalInventory, toEventSnapshot } from '../inventory/local-inventory';
 import { FanOut } from './fan-out';
 import { LevelsService } from '../levels/levels.service';
 import { ReservationsService } from '../reservations/reservations.service';
@@ -26,7 +26,7 @@ export class RealtimeService {
   constructor(
     private readonly levels: LevelsService,
     private readonly reservations: ReservationsService,
-    private readonly indexes: ClearanceIndexes,
+    private readonly inventory: LocalInventory,
     private readonly fanOut: FanOut,
     private readonly config: AppConfig,
   ) {}
@@ -39,7 +39,7 @@ export class RealtimeService {
    */
   join(socket: RoomMember, request: JoinEventDto): Promise<EventSnapshot> {
     return this.membership.run(socket.id, () =>
-      this.indexes.whileCurrent(request.eventId, async (inventory) => {
+      this.inventory.whileCurrent(request.eventId, async (inventory) => {
         this.fanOut.flush(request.eventId);
         await socket.join(this.roomOf(socket, request.eventId));
         return toEventSnapshot(inventory);

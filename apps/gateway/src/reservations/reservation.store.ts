@@ -154,7 +154,7 @@ export class ReservationStore {
     const reservationId = reservation.id;
     return this.database.transaction(async (manager) => {
       const held = reservation.ticketIds.length;
-      const head = await this.outbox.begin(manager, reservation.eventId, { total: 0, available: held });
+      const head = await this.outbox.bumpVersion(manager, reservation.eventId, { total: 0, available: held });
       if (!head) throw notFound('Event');
       const cancelled = await manager
         .createQueryBuilder()
@@ -183,7 +183,7 @@ export class ReservationStore {
         await slices.breathe();
       }
       if (ids.length !== held) throw new Error(`reservation ${reservationId} holds ${ids.length} tickets, expected ${held}`);
-      const change = await this.outbox.record(manager, head, { cause: 'released', ticketIds: ids, values });
+      const change = await this.outbox.recordChange(manager, head, { cause: 'released', ticketIds: ids, values });
       return { reservation: { ...reservation, status: 'cancelled' as const }, change };
     });
   }

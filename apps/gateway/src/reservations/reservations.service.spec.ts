@@ -8,9 +8,10 @@ import type { PermissionsService } from '../auth/permissions.service';
 import { AppError } from '../common/app-error';
 import { LiveUpdates } from '../common/live-updates';
 import { RandomSource } from '../common/random-source';
-import type { ClearanceIndexes, ComboAt, EventInventory } from '../inventory/clearance-indexes.service';
+import type { LocalInventory, ComboAt, EventInventory } from '../inventory/local-inventory';
 import type { ReservationNotice } from '@tickets/protocol';
 import type { CommittedChange } from '../inventory/committed-change';
+import { InventoryChanges } from '../inventory/inventory-changes';
 import { LocalInventoryFeed } from '../inventory/local-inventory-feed';
 import type { ReservationEntity } from './reservation.entity';
 import type { Committed, ReserveDraft, ReserveOutcome, ReservationStore } from './reservation.store';
@@ -121,7 +122,7 @@ const principal = (userId: number, role: string): AuthPrincipal => ({ userId, ro
 function setup(values: number[], env: Record<string, string> = {}) {
   const store = new FakeStore();
   const indexes = new FakeIndexes(values.map((value, i) => ({ id: i + 1, value })), store);
-  const feed = new LocalInventoryFeed();
+  const feed = new InventoryChanges(new LocalInventoryFeed());
   const published: CommittedChange[] = [];
   feed.onChange((change) => void published.push(change));
   // Like the real consumer: the replica's index follows every change it is handed.
@@ -136,7 +137,7 @@ function setup(values: number[], env: Record<string, string> = {}) {
   const permissions = { permissionsOf: async (role: string) => new Set(role === 'admin' ? ['reservations:manage'] : []) };
   const service = new ReservationsService(
     store as unknown as ReservationStore,
-    indexes as unknown as ClearanceIndexes,
+    indexes as unknown as LocalInventory,
     feed,
     permissions as unknown as PermissionsService,
     new FirstChoices(),

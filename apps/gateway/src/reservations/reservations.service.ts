@@ -13,28 +13,16 @@ import type { AuthPrincipal } from '../auth/sessions.service';
 import { AppError, notFound } from '../common/app-error';
 import { LiveUpdates } from '../common/live-updates';
 import { RandomSource } from '../common/random-source';
-import { ClearanceIndexes } from '../inventory/clearance-indexes.service';
-import { InventoryFeed } from '../inventory/inventory-feed';
+import { LocalInventory } from '../inventory/local-inventory';
+import { InventoryChanges } from '../inventory/inventory-changes';
 import { ReservationsQueryDto, ReservationTicketsQueryDto, ReserveDto } from './dto/reservation.dto';
 import { ReservationEntity } from './reservation.entity';
 import { MAX_RESERVE_ATTEMPTS, mayCancel } from './reservation-rules';
 import { ReservationStore } from './reservation.store';
+import { toReservationView } from './reservation-views';
 
 /** How long a stale witness waits for the conflicting change to arrive through the feed. */
 const STALE_FEED_WAIT_MS = 30;
-
-export function toReservationView(reservation: ReservationEntity): ReservationView {
-  return {
-    id: reservation.id,
-    eventId: reservation.eventId,
-    level: reservation.level,
-    ticketIds: reservation.ticketIds,
-    ticketCount: reservation.ticketIds.length,
-    userId: reservation.userId,
-    status: reservation.status,
-    createdAt: reservation.createdAt.toISOString(),
-  };
-}
 
 /** The earlier reservation of a repeated requestId; CONFLICT when the repeat asks for something else. */
 function repeatOf(earlier: ReservationEntity, eventId: number, request: ReserveDto): ReservationView {
@@ -56,8 +44,8 @@ export class ReservationsService {
 
   constructor(
     private readonly store: ReservationStore,
-    private readonly indexes: ClearanceIndexes,
-    private readonly feed: InventoryFeed,
+    private readonly inventory: LocalInventory,
+    private readonly changes: InventoryChanges,
     private readonly permissions: PermissionsService,
     private readonly random: RandomSource,
     private readonly live: LiveUpdates,
@@ -112,7 +100,7 @@ export class ReservationsService {
     const found = await this.visibleTo(principal, reservationId);
     if (found.status === 'cancelled') return toReservationView(found);
     const { reservation, change } = await this.store.cancel(found);
-    await this.feed.publish(change);
+    await this.changes.committed(change);
     const view = toReservationView(reservation);
     if (reservation.userId !== principal.userId) this.live.reservationChanged(reservation.userId, { reason: 'released-by-admin', reservation: view });
     return view;
@@ -161,14 +149,14 @@ export class ReservationsService {
     const picked = await this.pickWitness(eventId, request.level, suspect);
     if (picked === 'suspects-only') {
       // Only tickets we suspect make the level: catch up to learn which are really gone.
-      await this.indexes.catchUp(eventId);
+      await this.inventory.catchUp(eventId);
       suspect.clear();
       return 'retry';
     }
     if (picked === 'unavailable') {
       // The index may lag a release committed elsewhere; look once more after catching up.
       if (attempt === 1) {
-        await this.indexes.catchUp(eventId);
+        await this.inventory.catchUp(eventId);
         return 'retry';
       }
       return this.unavailable(userId, eventId, request);
@@ -194,7 +182,7 @@ export class ReservationsService {
       }
       committed = true;
       // Applied to this replica's index (which drops the held tickets) before the call ends.
-      await this.feed.publish(outcome.change);
+      await this.changes.committed(outcome.change);
       return toReservationView(outcome.reservation);
     } finally {
       if (!released) this.release(eventId, witness, committed);
@@ -202,7 +190,7 @@ export class ReservationsService {
   }
 
   /**
-   * Takes a witness of the level held for this call (see ClearanceIndexes.hold): it shares no
+   * Takes a witness of the level held for this call (see LocalInventory.hold): it shares no
    * ticket with another local reservation in flight (that would only fail its conditional update),
    * nor with `suspect`. Local callers thus never take each other's tickets, and wait for each other
    * only when the level can be made of tickets in flight alone; the database commits them in
@@ -216,13 +204,13 @@ export class ReservationsService {
     for (;;) {
       // A random spread: this replica's choices among equal tickets mostly differ from another's.
       const spread = this.random.int(0, 2 ** 30);
-      const { version, ticketIds: witness } = await this.indexes.hold(eventId, level, [...suspect], spread);
+      const { version, ticketIds: witness } = await this.inventory.hold(eventId, level, [...suspect], spread);
       if (witness) {
         this.inFlight.set(eventId, (this.inFlight.get(eventId) ?? 0) + 1);
         return { witness, seenVersion: version };
       }
       // Unreachable even with the held and suspect tickets: unavailable, whatever happens to them.
-      if ((await this.indexes.combo(eventId, level)).ticketIds === null) return 'unavailable';
+      if ((await this.inventory.combo(eventId, level)).ticketIds === null) return 'unavailable';
       if (!this.inFlight.get(eventId)) return 'suspects-only';
       // Only tickets in flight make the level now: look again once one of those reservations ends.
       await this.nextRelease(eventId);
@@ -231,7 +219,7 @@ export class ReservationsService {
 
   /** A local reservation ended; its tickets are given back unless it committed (then the index dropped them). */
   private release(eventId: number, witness: number[], committed: boolean): void {
-    if (!committed) void this.indexes.release(eventId, witness).catch(() => undefined);
+    if (!committed) void this.inventory.release(eventId, witness).catch(() => undefined);
     const count = (this.inFlight.get(eventId) ?? 1) - 1;
     if (count > 0) this.inFlight.set(eventId, count);
     else this.inFlight.delete(eventId);
@@ -255,9 +243,9 @@ export class ReservationsService {
    * that brought nothing new, rebuild.
    */
   private async refresh(eventId: number, seenVersion: number): Promise<void> {
-    if (await this.indexes.waitForVersion(eventId, seenVersion, STALE_FEED_WAIT_MS)) return;
-    await this.indexes.catchUp(eventId);
-    const inventory = await this.indexes.get(eventId);
-    if (inventory && inventory.version <= seenVersion) await this.indexes.rebuild(eventId);
+    if (await this.inventory.waitForVersion(eventId, seenVersion, STALE_FEED_WAIT_MS)) return;
+    await this.inventory.catchUp(eventId);
+    const inventory = await this.inventory.get(eventId);
+    if (inventory && inventory.version <= seenVersion) await this.inventory.rebuild(eventId);
   }
 }

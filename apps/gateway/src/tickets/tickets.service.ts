@@ -10,8 +10,8 @@ import { READ_CHUNK_ROWS, WRITE_CHUNK_ROWS } from '../database/chunks';
 import { Database } from '../database/database';
 import { EventEntity } from '../events/event.entity';
 import { CommittedChange } from '../inventory/committed-change';
-import { InventoryFeed } from '../inventory/inventory-feed';
-import { BegunHead, CounterDelta, InventoryOutbox } from '../inventory/inventory-outbox';
+import { InventoryChanges } from '../inventory/inventory-changes';
+import { BumpedHead, CounterDelta, InventoryOutbox } from '../inventory/inventory-outbox';
 import { labelAt, type BulkRequest } from './bulk-request/bulk-request';
 import { BulkRequestReader } from './bulk-request/bulk-request-reader';
 import { CreateTicketDto, TicketsQuery } from './dto/ticket.dto';
@@ -40,7 +40,7 @@ export class TicketsService {
   constructor(
     private readonly database: Database,
     private readonly outbox: InventoryOutbox,
-    private readonly feed: InventoryFeed,
+    private readonly changes: InventoryChanges,
     private readonly random: RandomSource,
     private readonly timers: Timers,
     private readonly bulkRequests: BulkRequestReader,
@@ -89,7 +89,7 @@ export class TicketsService {
     const change = await this.database.transaction(async (manager) => {
       const ticket = await manager.findOneBy(TicketEntity, { id: ticketId, eventId });
       if (!ticket) throw notFound('Ticket');
-      const head = await this.begin(manager, eventId, { total: -1, available: -1, value: -ticket.value });
+      const head = await this.bumpVersion(manager, eventId, { total: -1, available: -1, value: -ticket.value });
       const deleted = await manager
         .createQueryBuilder()
         .delete()
@@ -97,9 +97,9 @@ export class TicketsService {
         .where("id = :ticketId AND status = 'available'", { ticketId })
         .execute();
       if (deleted.affected !== 1) throw new AppError(ErrorCode.CONFLICT, 'Ticket is reserved; cancel its reservation first');
-      return this.outbox.record(manager, head, { cause: 'ticket-deleted', ticketIds: [ticketId], values: null });
+      return this.outbox.recordChange(manager, head, { cause: 'ticket-deleted', ticketIds: [ticketId], values: null });
     });
-    await this.feed.publish(change);
+    await this.changes.committed(change);
   }
 
   /** Values for a random batch are drawn a chunk per turn of the event loop (100,000 draws take tens of milliseconds). */
@@ -123,7 +123,7 @@ export class TicketsService {
     let valueSum = 0;
     for (const value of drafts.values) valueSum += value;
     const result = await this.database.transaction(async (manager) => {
-      const head = await this.begin(manager, eventId, { total: count, available: count, value: valueSum });
+      const head = await this.bumpVersion(manager, eventId, { total: count, available: count, value: valueSum });
       if (head.totalTickets > TICKET_LIMITS.maxPerEvent) {
         throw new AppError(ErrorCode.VALIDATION_FAILED, `An event holds at most ${TICKET_LIMITS.maxPerEvent} tickets`);
       }
@@ -145,10 +145,10 @@ export class TicketsService {
       const created = await this.readBack(manager, eventId, Number(maxId));
       // begin() counted `count` tickets; the read-back must agree or the counters would lie.
       if (created.ids.length !== count) throw new Error(`inserted ${count} tickets but read back ${created.ids.length}`);
-      const change = await this.outbox.record(manager, head, { cause: 'ticket-created', ticketIds: created.ids, values: created.values });
+      const change = await this.outbox.recordChange(manager, head, { cause: 'ticket-created', ticketIds: created.ids, values: created.values });
       return { ids: created.ids, labels: created.labels, change };
     });
-    await this.feed.publish(result.change);
+    await this.changes.committed(result.change);
     return result;
   }
 
@@ -175,8 +175,8 @@ export class TicketsService {
     }
   }
 
-  private async begin(manager: EntityManager, eventId: number, delta: CounterDelta): Promise<BegunHead> {
-    const head = await this.outbox.begin(manager, eventId, delta);
+  private async bumpVersion(manager: EntityManager, eventId: number, delta: CounterDelta): Promise<BumpedHead> {
+    const head = await this.outbox.bumpVersion(manager, eventId, delta);
     if (!head) throw notFound('Event');
     return head;
   }

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
-@Module({ controllers: [UsersController], providers: [UsersService] })
+/** Users as admins manage them (roles). */
+@Module({ imports: [AuthModule], controllers: [UsersController], providers: [UsersService] })
 export class UsersModule {}

@@ -2,14 +2,15 @@ import type { InventoryChanged } from '@tickets/protocol';
 import { Clock } from '../common/clock';
 import { Timers } from '../common/timers';
 import { loadConfig } from '../config/app-config';
-import { ClearanceIndexes } from './clearance-indexes.service';
+import { LocalInventory } from './local-inventory';
 import type { CommittedChange } from './committed-change';
 import { InProcessIndexHost } from './index-host/in-process-index-host';
 import type { IndexChange, TicketColumns } from './index-host/index-host';
 import type { IndexState } from './index-host/index-messages';
 import { AppliedChanges } from './applied-changes';
-import type { InventoryOutbox, InventorySnapshot } from './inventory-outbox';
+import type { InventoryOutbox, EventTickets } from './inventory-outbox';
 import type { LevelCountRecorder } from './level-count-recorder';
+import { InventoryChanges } from './inventory-changes';
 import { LocalInventoryFeed } from './local-inventory-feed';
 
 /** An in-memory outbox: the database side as plain data, for any number of events. */
@@ -27,7 +28,7 @@ class FakeOutbox {
     return this.rows.filter((row) => row.eventId === eventId).at(-1)?.version ?? 0;
   }
 
-  async snapshot(eventId: number): Promise<InventorySnapshot | null> {
+  async readTickets(eventId: number): Promise<EventTickets | null> {
     this.snapshots++;
     const tickets = this.tickets.get(eventId);
     if (!tickets) return null;
@@ -120,7 +121,7 @@ function setup(env: Record<string, string> = {}) {
       [3, 4],
     ]),
   );
-  const feed = new LocalInventoryFeed();
+  const feed = new InventoryChanges(new LocalInventoryFeed());
   const config = loadConfig(env, '/r');
   const timers = new Timers();
   // What the fan-out would be handed, in order.
@@ -130,7 +131,7 @@ function setup(env: Record<string, string> = {}) {
   applied.connect({ applied: (change) => void sent.push(change), watches: (eventId) => watched.has(eventId) });
   const host = new GatedHost();
   const levelCounts = new FakeLevelCounts();
-  const indexes = new ClearanceIndexes(
+  const indexes = new LocalInventory(
     outbox as unknown as InventoryOutbox,
     feed,
     applied,
@@ -144,17 +145,17 @@ function setup(env: Record<string, string> = {}) {
   return { outbox, feed, indexes, sent, host, levelCounts, watched };
 }
 
-const levelsOf = async (indexes: ClearanceIndexes, eventId = 1): Promise<number[]> =>
+const levelsOf = async (indexes: LocalInventory, eventId = 1): Promise<number[]> =>
   (await indexes.page(eventId, { offset: 0, limit: 100 })).page.rows.map((row) => row.level);
 
-describe('ClearanceIndexes (the ordered consumer)', () => {
+describe('LocalInventory (the ordered consumer)', () => {
   afterEach(() => jest.useRealTimers());
 
   it('builds lazily and applies the next version, broadcasting it once with its level count, and records the counts', async () => {
     const { outbox, feed, indexes, sent, levelCounts } = setup();
     const inventory = await indexes.get(1);
     expect(inventory?.levelCount).toBe(7);
-    await feed.publish(outbox.commit('reserved', [3], null));
+    await feed.committed(outbox.commit('reserved', [3], null));
     expect(inventory).toMatchObject({ version: 1, levelCount: 3 });
     expect(await levelsOf(indexes)).toEqual([1, 2, 3]);
     expect(sent).toEqual([expect.objectContaining({ eventId: 1, version: 1, cause: 'reserved', ticketIds: [3], levelCount: 3 })]);
@@ -168,9 +169,9 @@ describe('ClearanceIndexes (the ordered consumer)', () => {
     const { outbox, feed, indexes, sent, host } = setup();
     await indexes.get(1);
     await Promise.all([
-      feed.publish(outbox.commit('reserved', [3], null)),
-      feed.publish(outbox.commit('ticket-created', [8], [8])),
-      feed.publish(outbox.commit('reserved', [1], null)),
+      feed.committed(outbox.commit('reserved', [3], null)),
+      feed.committed(outbox.commit('ticket-created', [8], [8])),
+      feed.committed(outbox.commit('reserved', [1], null)),
     ]);
     expect(host.batches).toEqual([3]);
     expect(sent.map((c) => [c.version, c.levelCount])).toEqual([
@@ -184,9 +185,9 @@ describe('ClearanceIndexes (the ordered consumer)', () => {
     const { outbox, feed, indexes, sent } = setup();
     await indexes.get(1);
     const change = outbox.commit('reserved', [1], null);
-    await feed.publish(change);
-    await feed.publish(change);
-    await feed.publish({ ...change, version: 0 });
+    await feed.committed(change);
+    await feed.committed(change);
+    await feed.committed({ ...change, version: 0 });
     expect(sent.map((c) => c.version)).toEqual([1]);
   });
 
@@ -196,8 +197,8 @@ describe('ClearanceIndexes (the ordered consumer)', () => {
     outbox.commit('reserved', [1], null); // version 1: its message is lost
     outbox.commit('ticket-created', [9], [10]); // version 2: its message is delayed
     const third = outbox.commit('released', [1], [1]); // version 3 arrives first
-    await feed.publish(third);
-    await feed.publish(outbox.rows[1]);
+    await feed.committed(third);
+    await feed.committed(outbox.rows[1]);
     expect(sent.map((c) => [c.version, c.cause])).toEqual([
       [1, 'reserved'],
       [2, 'ticket-created'],
@@ -213,10 +214,10 @@ describe('ClearanceIndexes (the ordered consumer)', () => {
     const first = outbox.commit('reserved', [1], null);
     const second = outbox.commit('reserved', [2], null);
     jest.useFakeTimers({ doNotFake: ['setImmediate', 'queueMicrotask', 'nextTick'] });
-    const secondApplied = feed.publish(second);
+    const secondApplied = feed.committed(second);
     await Promise.resolve();
     expect(sent).toEqual([]);
-    await feed.publish(first);
+    await feed.committed(first);
     await secondApplied;
     expect(sent.map((c) => c.version)).toEqual([1, 2]);
     expect(outbox.reads).toBe(0);
@@ -226,7 +227,7 @@ describe('ClearanceIndexes (the ordered consumer)', () => {
     const { outbox, feed, indexes } = setup();
     await indexes.get(1);
     const passed = indexes.waitForVersion(1, 0, 1000);
-    await feed.publish(outbox.commit('reserved', [1], null));
+    await feed.committed(outbox.commit('reserved', [1], null));
     await expect(passed).resolves.toBe(true);
     jest.useFakeTimers();
     const timedOut = indexes.waitForVersion(1, 1, 20);
@@ -238,7 +239,7 @@ describe('ClearanceIndexes (the ordered consumer)', () => {
     const { outbox, feed, indexes } = setup();
     await indexes.get(1);
     const change = outbox.commit('ticket-created', [7], [100]);
-    await feed.publish({ ...change, ticketIds: [], values: null });
+    await feed.committed({ ...change, ticketIds: [], values: null });
     expect((await indexes.combo(1, 107)).ticketIds).toEqual([1, 2, 3, 7]);
   });
 
@@ -256,7 +257,7 @@ describe('ClearanceIndexes (the ordered consumer)', () => {
 
   it('loads an unloaded event when this replica committed a change to it, so its level count gets recorded', async () => {
     const { outbox, feed, indexes, levelCounts } = setup();
-    await feed.publish(outbox.commit('ticket-created', [5], [8]));
+    await feed.committed(outbox.commit('ticket-created', [5], [8]));
     await indexes.get(1);
     expect(levelCounts.recorded).toEqual([[1, 1, 15]]);
   });
@@ -264,14 +265,14 @@ describe('ClearanceIndexes (the ordered consumer)', () => {
   it('rebuilds an index that disagrees with a change and tells sockets the current state', async () => {
     const { feed, indexes, outbox, sent } = setup();
     await indexes.get(1);
-    await feed.publish({ ...outbox.commit('reserved', [2], null), ticketIds: [42] });
+    await feed.committed({ ...outbox.commit('reserved', [2], null), ticketIds: [42] });
     expect(outbox.snapshots).toBe(2);
     const rebuilt = await indexes.get(1);
     expect(rebuilt?.version).toBe(1);
     expect(await levelsOf(indexes)).toEqual([1, 4, 5]);
     expect(sent).toEqual([expect.objectContaining({ version: 1, levelCount: 3 })]);
     // The next change applies normally.
-    await feed.publish(outbox.commit('reserved', [1], null));
+    await feed.committed(outbox.commit('reserved', [1], null));
     expect(sent.map((c) => c.version)).toEqual([1, 2]);
   });
 
@@ -317,7 +318,7 @@ describe('ClearanceIndexes (the ordered consumer)', () => {
   it('tells joined sockets when the event is deleted and forgets it', async () => {
     const { feed, indexes, sent } = setup();
     await indexes.get(1);
-    await feed.publish({ eventId: 1, version: 1, cause: 'event-deleted', ticketIds: [], values: [], totalTickets: 0, availableTickets: 0, committedAt: 0 });
+    await feed.committed({ eventId: 1, version: 1, cause: 'event-deleted', ticketIds: [], values: [], totalTickets: 0, availableTickets: 0, committedAt: 0 });
     expect(sent).toEqual([expect.objectContaining({ cause: 'event-deleted', levelCount: 0 })]);
     expect(indexes.loadedEventIds()).toEqual([]);
   });

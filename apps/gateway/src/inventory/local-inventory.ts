@@ -10,7 +10,7 @@ import { ADDING_CAUSES, CommittedChange, toInventoryChanged } from './committed-
 import { IndexHost, type IndexChange } from './index-host/index-host';
 import { IndexFailure, type IndexState, type PageAnswer } from './index-host/index-messages';
 import { AppliedChanges } from './applied-changes';
-import { InventoryFeed, type ChangeOrigin } from './inventory-feed';
+import { InventoryChanges, type ChangeOrigin } from './inventory-changes';
 import { InventoryOutbox } from './inventory-outbox';
 import { LevelCountRecorder } from './level-count-recorder';
 
@@ -54,7 +54,7 @@ export interface IndexesStatus {
 }
 
 /**
- * This replica's events: their counters here, their ClearanceIndexes in the IndexHost (worker
+ * This replica's events: their counters here, their LocalInventory in the IndexHost (worker
  * threads, so no index computation runs on the event loop). Built lazily from the database, kept
  * current by one ordered consumer per event: a change with version == last + 1 is applied; a
  * duplicate (<= last) is dropped; a gap is filled from the outbox first (or the event is rebuilt),
@@ -66,8 +66,8 @@ export interface IndexesStatus {
  * local viewers are dropped, to be rebuilt on their next read.
  */
 @Injectable()
-export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('ClearanceIndexes');
+export class LocalInventory implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('LocalInventory');
   private readonly inventories = new Map<number, EventInventory>();
   /** Per loaded event: index bytes as last reported, and when it was last read. */
   private readonly usage = new Map<number, { memoryBytes: number; usedAt: number }>();
@@ -85,7 +85,7 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
 
   constructor(
     private readonly outbox: InventoryOutbox,
-    private readonly feed: InventoryFeed,
+    private readonly changes: InventoryChanges,
     private readonly appliedChanges: AppliedChanges,
     private readonly host: IndexHost,
     private readonly levelCounts: LevelCountRecorder,
@@ -95,8 +95,8 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
   ) {}
 
   onApplicationBootstrap(): void {
-    this.feed.onChange((change, origin) => this.consume(change, origin));
-    this.feed.onResync(() => void this.catchUpAll());
+    this.changes.onChange((change, origin) => this.consume(change, origin));
+    this.changes.onResync(() => void this.catchUpAll());
     // A worker that died took these indexes with it: rebuild the ones people are looking at.
     this.host.onLost((eventIds) => {
       for (const eventId of eventIds) void this.rebuildLost(eventId);
@@ -426,7 +426,7 @@ export class ClearanceIndexes implements OnApplicationBootstrap, OnApplicationSh
     this.building.add(eventId);
     const startedAt = this.clock.monotonicMs();
     try {
-      const snapshot = await this.outbox.snapshot(eventId);
+      const snapshot = await this.outbox.readTickets(eventId);
       if (!snapshot) {
         await this.forget(eventId);
         return null;
