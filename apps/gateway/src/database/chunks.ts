@@ -32,3 +32,10 @@ export async function deleteInChunks(
     await slices.breathe();
   }
 }
+
+/** Runs a write in the caller's transaction and answers how many rows it changed (either driver). */
+export async function rowsChanged(manager: EntityManager, sql: string, params: unknown[]): Promise<number> {
+  if (!manager.queryRunner) throw new Error('rowsChanged runs inside a transaction');
+  const result = (await manager.queryRunner.query(sql, params, true)) as { affected?: number };
+  return result.affected ?? 0;
+}

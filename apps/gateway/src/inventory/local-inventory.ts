@@ -14,6 +14,8 @@ import { InventoryChanges, type ChangeOrigin } from './inventory-changes';
 import { InventoryOutbox } from './inventory-outbox';
 import { LevelCountRecorder } from './level-count-recorder';
 
+/** How long catchUpPast waits for a change to arrive through the feed before reading the outbox. */
+const FEED_WAIT_MS = 30;
 /** How long a change that arrived early waits for the versions before it before they are read from the outbox. */
 const GAP_WAIT_MS = 50;
 /** At most one over-budget warning per this many milliseconds. */
@@ -197,6 +199,19 @@ export class LocalInventory implements OnApplicationBootstrap, OnApplicationShut
       };
       waiters.push(waiter);
     });
+  }
+
+  /**
+   * Brings the event past `seenVersion`, after a caller learnt that the database is ahead (a
+   * conditional update failed): the change that did it is committed and normally already on its
+   * way through the feed, so wait briefly for it; otherwise apply what the outbox has; if even that
+   * brought nothing new, rebuild.
+   */
+  async catchUpPast(eventId: number, seenVersion: number): Promise<void> {
+    if (await this.waitForVersion(eventId, seenVersion, FEED_WAIT_MS)) return;
+    await this.catchUp(eventId);
+    const inventory = await this.get(eventId);
+    if (inventory && inventory.version <= seenVersion) await this.rebuild(eventId);
   }
 
   /** Rebuilds the event from the database (the old index answers reads meanwhile). */

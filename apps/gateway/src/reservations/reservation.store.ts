@@ -1,16 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode, type ReservationStatus, type UserSummary } from '@tickets/protocol';
-import { EntityManager, In } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { AppError, notFound } from '../common/app-error';
 import { Clock } from '../common/clock';
 import { Timers } from '../common/timers';
-import { placeholders, WRITE_CHUNK_ROWS } from '../database/chunks';
+import { placeholders, rowsChanged, WRITE_CHUNK_ROWS } from '../database/chunks';
 import { MultiStatementPool } from '../database/multi-statement-pool';
 import { Database } from '../database/database';
 import { isForeignKeyViolation, isRetryable, isUniqueViolation } from '../database/driver-errors';
 import { CommittedChange } from '../inventory/committed-change';
 import { InventoryOutbox } from '../inventory/inventory-outbox';
-import { TicketEntity } from '../tickets/ticket.entity';
 import { ReservationEntity } from './reservation.entity';
 import { isWholeCombination } from './reservation-rules';
 
@@ -22,11 +21,39 @@ interface OkPacket {
   insertId: number;
 }
 
+interface HeadRow {
+  version: number | string;
+  total_tickets: number | string;
+  available_tickets: number | string;
+}
+
 /** The id of the row a plain INSERT created: better-sqlite3 answers it, mysql2 answers a header holding it. */
 function insertedId(result: unknown): number {
   if (typeof result === 'number' || typeof result === 'bigint') return Number(result);
   return Number((result as OkPacket).insertId);
 }
+
+/**
+ * The statements of a reservation, shared by both paths (reserveOnMysql, reserveIn). Placeholders
+ * only; `reservationId` is a placeholder or, in the one-round-trip path, LAST_INSERT_ID().
+ */
+const RESERVATION_SQL = {
+  insert: "INSERT INTO reservations (event_id, user_id, level, status, request_id, ticket_ids, created_at) VALUES (?, ?, ?, 'active', ?, ?, ?)",
+  /** Flips the tickets that are still available; its affected rows say whether all of them were. */
+  flip: (count: number): string => `UPDATE tickets SET status = 'reserved' WHERE id IN (${placeholders(count)}) AND event_id = ? AND status = 'available'`,
+  name: (count: number, reservationId: string): string => `UPDATE tickets SET reservation_id = ${reservationId} WHERE id IN (${placeholders(count)})`,
+  hold: (count: number, reservationId: string): string =>
+    `INSERT INTO reservation_tickets (ticket_id, reservation_id) VALUES ${Array.from({ length: count }, () => `(?, ${reservationId})`).join(', ')}`,
+};
+
+const insertParams = (draft: ReserveDraft, witness: readonly number[], createdAt: Date | string): unknown[] => [
+  draft.eventId,
+  draft.userId,
+  draft.level,
+  draft.requestId,
+  JSON.stringify(witness),
+  createdAt,
+];
 
 /** Thrown inside the transaction when the witness was no longer fully available: roll back. */
 class StaleWitness extends Error {}
@@ -191,65 +218,43 @@ export class ReservationStore {
   /**
    * The same transaction as reserveIn() in two round trips on one connection of the
    * multi-statement pool, because the reserve path is serialised per event and every round trip
-   * waits for a turn of a busy event loop. Trip 1: START and the conditional UPDATE of the
-   * witness's tickets (its affected rows decide). Trip 2: either ROLLBACK, or bump the event (its
-   * row lock orders the event's commits), insert the reservation, name it on its tickets, hold
-   * them, write the outbox row, read the head back and COMMIT. The reservation is inserted after
-   * the bump: its foreign key check takes a shared lock on the event row, and taking that before
-   * the bump's exclusive one would deadlock two concurrent reservations of the event.
+   * waits for a turn of a busy event loop. Trip 1: START and the conditional flip of the witness's
+   * tickets (its affected rows decide). Trip 2: either ROLLBACK, or bump the event and write the
+   * outbox row (the bump_and_record procedure, as InventoryOutbox.bumpAndRecord; the event row's
+   * lock orders the event's commits), insert the reservation, name it on its tickets, hold them,
+   * and COMMIT. The reservation is inserted after the bump: its foreign key check takes a shared
+   * lock on the event row, and taking that before the bump's exclusive one would deadlock two
+   * concurrent reservations of the event.
    */
   private async reserveOnMysql(draft: ReserveDraft, witness: number[]): Promise<ReserveOutcome> {
     return this.multiStatementPool.withConnection(async (connection) => {
       const createdAt = this.clock.now();
-      const ids = witness.map(() => '?').join(', ');
       let open = true;
       try {
-        const [first] = (await connection.query(
-          `START TRANSACTION;
-           UPDATE tickets SET status = 'reserved' WHERE id IN (${ids}) AND event_id = ? AND status = 'available'`,
-          [...witness, draft.eventId],
-        )) as unknown as [[OkPacket, OkPacket]];
+        const [first] = (await connection.query(`START TRANSACTION; ${RESERVATION_SQL.flip(witness.length)}`, [...witness, draft.eventId])) as unknown as [
+          [OkPacket, OkPacket],
+        ];
         if (!isWholeCombination(first[1].affectedRows, witness.length)) {
           await connection.query('ROLLBACK');
           open = false;
           return { kind: 'stale' };
         }
         const committedAt = this.clock.nowMs();
+        const items = JSON.stringify({ ids: witness, values: null });
         const [second] = (await connection.query(
-          `UPDATE events SET version = version + 1, available_tickets = available_tickets - ? WHERE id = ?;
-           INSERT INTO reservations (event_id, user_id, level, status, request_id, ticket_ids, created_at) VALUES (?, ?, ?, 'active', ?, ?, ?);
-           UPDATE tickets SET reservation_id = LAST_INSERT_ID() WHERE id IN (${ids});
-           INSERT INTO reservation_tickets (ticket_id, reservation_id) VALUES ${witness.map(() => '(?, LAST_INSERT_ID())').join(', ')};
-           INSERT INTO inventory_changes (event_id, version, cause, items, total_tickets, available_tickets, committed_at)
-             SELECT id, version, 'reserved', ?, total_tickets, available_tickets, ? FROM events WHERE id = ?;
-           SELECT version, total_tickets, available_tickets FROM events WHERE id = ?;
-           COMMIT`,
           [
-            witness.length,
-            draft.eventId,
-            draft.eventId,
-            draft.userId,
-            draft.level,
-            draft.requestId,
-            JSON.stringify(witness),
-            createdAt,
-            ...witness,
-            ...witness,
-            JSON.stringify({ ids: witness, values: null }),
-            committedAt,
-            draft.eventId,
-            draft.eventId,
-          ],
-        )) as unknown as [[OkPacket, OkPacket, OkPacket, OkPacket, OkPacket, { version: number; total_tickets: number; available_tickets: number }[], OkPacket]];
+            'CALL bump_and_record(?, 0, ?, ?, ?, ?)',
+            RESERVATION_SQL.insert,
+            RESERVATION_SQL.name(witness.length, 'LAST_INSERT_ID()'),
+            RESERVATION_SQL.hold(witness.length, 'LAST_INSERT_ID()'),
+            'COMMIT',
+          ].join(';\n'),
+          [draft.eventId, -witness.length, 'reserved', items, committedAt, ...insertParams(draft, witness, createdAt), ...witness, ...witness],
+        )) as unknown as [[HeadRow[], OkPacket, OkPacket, OkPacket, OkPacket, OkPacket]];
         open = false;
-        const head = second[5][0];
-        const reservation = Object.assign(new ReservationEntity(), {
-          ...draft,
-          id: second[1].insertId,
-          status: 'active' as const,
-          ticketIds: witness,
-          createdAt,
-        });
+        const [head] = second[0];
+        if (!head) throw notFound('Event');
+        const reservation = Object.assign(new ReservationEntity(), { ...draft, id: second[2].insertId, status: 'active' as const, ticketIds: witness, createdAt });
         const change: CommittedChange = {
           eventId: draft.eventId,
           version: Number(head.version),
@@ -280,38 +285,20 @@ export class ReservationStore {
    */
   private async reserveIn(manager: EntityManager, draft: ReserveDraft, witness: number[]): Promise<Committed> {
     const createdAt = this.clock.now();
-    // Plain SQL: the row carries the whole combination, up to 100,000 ids.
-    const inserted: unknown = await manager.query(
-      "INSERT INTO reservations (event_id, user_id, level, status, request_id, ticket_ids, created_at) VALUES (?, ?, ?, 'active', ?, ?, ?)",
-      [draft.eventId, draft.userId, draft.level, draft.requestId, JSON.stringify(witness), this.database.sqlDate(createdAt)],
-    );
-    const reservation = Object.assign(new ReservationEntity(), {
-      ...draft,
-      id: insertedId(inserted),
-      status: 'active' as const,
-      ticketIds: witness,
-      createdAt,
-    });
-    let flipped = 0;
+    const inserted: unknown = await manager.query(RESERVATION_SQL.insert, insertParams(draft, witness, this.database.sqlDate(createdAt)));
+    const reservation = Object.assign(new ReservationEntity(), { ...draft, id: insertedId(inserted), status: 'active' as const, ticketIds: witness, createdAt });
     const slices = this.timers.slices();
+    let flipped = 0;
     for (let i = 0; i < witness.length; i += WRITE_CHUNK_ROWS) {
       const chunk = witness.slice(i, i + WRITE_CHUNK_ROWS);
-      const result = await manager
-        .createQueryBuilder()
-        .update(TicketEntity)
-        .set({ status: 'reserved', reservationId: reservation.id })
-        .where({ id: In(chunk), eventId: draft.eventId, status: 'available' })
-        .execute();
-      flipped += result.affected ?? 0;
+      flipped += await rowsChanged(manager, RESERVATION_SQL.flip(chunk.length), [...chunk, draft.eventId]);
       await slices.breathe();
     }
     if (!isWholeCombination(flipped, witness.length)) throw new StaleWitness();
     for (let i = 0; i < witness.length; i += WRITE_CHUNK_ROWS) {
       const chunk = witness.slice(i, i + WRITE_CHUNK_ROWS);
-      await manager.query(
-        `INSERT INTO reservation_tickets (ticket_id, reservation_id) VALUES ${chunk.map(() => '(?, ?)').join(', ')}`,
-        chunk.flatMap((ticketId) => [ticketId, reservation.id]),
-      );
+      await manager.query(RESERVATION_SQL.name(chunk.length, '?'), [reservation.id, ...chunk]);
+      await manager.query(RESERVATION_SQL.hold(chunk.length, '?'), chunk.flatMap((ticketId) => [ticketId, reservation.id]));
       await slices.breathe();
     }
     const change = await this.outbox.bumpAndRecord(

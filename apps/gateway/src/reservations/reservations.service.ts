@@ -21,9 +21,6 @@ import { MAX_RESERVE_ATTEMPTS, mayCancel } from './reservation-rules';
 import { ReservationStore } from './reservation.store';
 import { toReservationView } from './reservation-views';
 
-/** How long a stale witness waits for the conflicting change to arrive through the feed. */
-const STALE_FEED_WAIT_MS = 30;
-
 /** The earlier reservation of a repeated requestId; CONFLICT when the repeat asks for something else. */
 function repeatOf(earlier: ReservationEntity, eventId: number, request: ReserveDto): ReservationView {
   if (earlier.eventId !== eventId || earlier.level !== request.level) {
@@ -173,7 +170,7 @@ export class ReservationsService {
         released = true;
         if (suspect.size > 0) {
           // Stale twice in a row: let the index catch up before guessing again.
-          await this.refresh(eventId, seenVersion);
+          await this.inventory.catchUpPast(eventId, seenVersion);
           suspect.clear();
         } else {
           for (const id of witness) suspect.add(id);
@@ -235,17 +232,5 @@ export class ReservationsService {
       waiting.push(resolve);
       this.releaseWaiters.set(eventId, waiting);
     });
-  }
-
-  /**
-   * After a stale witness: the change that took the tickets is committed and normally already on
-   * its way through the feed, so wait briefly for it; otherwise apply what the outbox has; if even
-   * that brought nothing new, rebuild.
-   */
-  private async refresh(eventId: number, seenVersion: number): Promise<void> {
-    if (await this.inventory.waitForVersion(eventId, seenVersion, STALE_FEED_WAIT_MS)) return;
-    await this.inventory.catchUp(eventId);
-    const inventory = await this.inventory.get(eventId);
-    if (inventory && inventory.version <= seenVersion) await this.inventory.rebuild(eventId);
   }
 }
