@@ -1,6 +1,13 @@
 /** REST bodies under the `/api` prefix. Dates travel as ISO-8601 strings. */
 
-export type Role = 'attendee' | 'admin';
+/**
+ * A role's name. Roles are data (each is the set of permissions granted to it); the built-in ones
+ * are BUILT_IN_ROLES, and an operator may add others.
+ */
+export type Role = string;
+
+/** The roles every installation has: attendees reserve, admins manage. */
+export const BUILT_IN_ROLES = ['attendee', 'admin'] as const;
 
 /** Named permissions; a role is a set of these (data, not code). */
 export const Permission = {

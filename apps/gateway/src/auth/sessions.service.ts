@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ErrorCode } from '@tickets/protocol';
 import { AppError } from '../common/app-error';
 import { Clock } from '../common/clock';
+import { parseJsonObject } from '../common/json-object';
 import { RedisClients } from '../common/redis-clients';
 import { Database } from '../database/database';
 import { TokenService, type TokenClaims } from './token.service';
@@ -153,14 +154,8 @@ export class SessionsService implements OnApplicationBootstrap {
 
 /** A sessions message, or null when it is not one (a Redis channel is not trusted blindly). */
 export function parseSessionMessage(raw: string): SessionMessage | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    return null;
-  }
-  if (typeof value !== 'object' || value === null) return null;
-  const message = value as Record<string, unknown>;
+  const message = parseJsonObject(raw);
+  if (!message) return null;
   if (!Number.isSafeInteger(message.userId) || (message.userId as number) < 1) return null;
   if (message.kind === 'user-changed') return { kind: 'user-changed', userId: message.userId as number };
   if (message.kind === 'token-revoked' && typeof message.tokenId === 'string' && Number.isFinite(message.expiresAt)) {

@@ -66,8 +66,7 @@ export class StartupService {
 
   /**
    * Opens the whole MySQL pool now: the pool opens connections on demand, so without this the
-   * first burst of requests after a start each waits for a connection handshake (over 100 ms
-   * at 100 reservations/s in bench:realtime).
+   * first burst of requests after a start each waits for a connection handshake.
    */
   private async warmPool(): Promise<void> {
     await Promise.all([

@@ -3,7 +3,7 @@ import { json, raw, type ErrorRequestHandler, type Request, type RequestHandler 
 
 /**
  * Bytes a request body may have, checked before it is parsed (against Content-Length, or while
- * reading): a JSON.parse of 1 MB of keys alone holds the event loop for ~80 ms, so nobody gets to
+ * reading): parsing a body holds the event loop for as long as the body is big, so nobody gets to
  * send one without a reason. Auth bodies are a few fields; the bulk ticket route carries up to
  * 100,000 tickets and is parsed in a worker thread instead (it arrives raw).
  */

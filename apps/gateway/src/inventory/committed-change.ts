@@ -1,3 +1,4 @@
+import { parseJsonObject } from '../common/json-object';
 import { CHANGE_MAX_TICKET_IDS, type InventoryCause, type InventoryChanged } from '@tickets/protocol';
 
 /**
@@ -46,14 +47,8 @@ const isId = (value: unknown): value is number => Number.isSafeInteger(value) &&
  * value there would show levels that do not exist). Checks every field: O(ticket ids).
  */
 export function parseCommittedChange(raw: string): CommittedChange | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    return null;
-  }
-  if (typeof value !== 'object' || value === null) return null;
-  const change = value as Record<keyof CommittedChange, unknown>;
+  const change = parseJsonObject(raw) as Partial<Record<keyof CommittedChange, unknown>> | null;
+  if (!change) return null;
   if (!isId(change.eventId) || !isCount(change.version) || typeof change.cause !== 'string' || !CAUSES.has(change.cause)) return null;
   if (!isCount(change.totalTickets) || !isCount(change.availableTickets) || !Number.isFinite(change.committedAt)) return null;
   if (!Array.isArray(change.ticketIds) || !change.ticketIds.every(isId)) return null;

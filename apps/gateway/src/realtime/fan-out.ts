@@ -23,8 +23,8 @@ export abstract class RoomSink {
  *
  * Wall time, summed over the shards (not the turns between them): on a saturated machine it also
  * counts the time the replica waited for a core, and that is the point, since there every message
- * adds to the queue. CPU time was measured too: it let a 2,000-socket room on the 2-core benchmark
- * machine saturate it again (fan-out p99 1 s against about 0.6 s).
+ * adds to the queue. (CPU time was tried: it let a large room saturate a small machine again; see
+ * docs/benchmarks.md, realtime.)
  */
 const SEND_TIME_FACTOR = 3;
 

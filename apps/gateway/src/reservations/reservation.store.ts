@@ -150,10 +150,11 @@ export class ReservationStore {
   }
 
   /**
-   * One transaction: bump the event's version (its row lock orders the event's changes), insert
-   * the reservation, flip exactly the witness's tickets with a conditional UPDATE and require every
-   * one of them to change, hold them in reservation_tickets (ticket_id is the primary key), record
-   * the outbox row. Anything short of the whole witness rolls back.
+   * One transaction: flip exactly the witness's tickets with a conditional UPDATE and require every
+   * one of them to change, insert the reservation and name it on its tickets, hold them in
+   * reservation_tickets (ticket_id is the primary key), bump the event's version (its row lock
+   * orders the event's commits) and record the outbox row. Anything short of the whole witness
+   * rolls back. Witnesses up to MYSQL_FAST_PATH_MAX_TICKETS take reserveOnMysql on MySQL.
    */
   async reserve(draft: ReserveDraft, witness: number[]): Promise<ReserveOutcome> {
     if (!this.database.isSqlite && witness.length <= MYSQL_FAST_PATH_MAX_TICKETS) return this.reserveOnMysql(draft, witness);
@@ -280,8 +281,11 @@ export class ReservationStore {
   }
 
   /**
-   * Flips the witness first and takes the event row lock (version bump) last, so the lock that
-   * orders the event's commits is held only for the version bump, the outbox row and the commit.
+   * The chunked path (SQLite, and large witnesses on MySQL): the reservation row first (its id names
+   * the tickets), the flips and holds a chunk at a time, and the event row's lock (version bump)
+   * last, so the lock that orders the event's commits is held only for the bump, the outbox row and
+   * the commit. (On MySQL the reservation's foreign key check takes a shared lock on the event row
+   * first; two large reservations of one event at once may then deadlock, and Database retries.)
    */
   private async reserveIn(manager: EntityManager, draft: ReserveDraft, witness: number[]): Promise<Committed> {
     const createdAt = this.clock.now();

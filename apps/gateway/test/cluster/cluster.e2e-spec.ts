@@ -1,6 +1,7 @@
 /**
  * Two real gateway processes (dist/main.js) on one fresh MariaDB database and one Redis, with real
- * socket.io-client sockets on both: the cluster behaviour of issue 4. Needs MariaDB and Redis on
+ * socket.io-client sockets on both: changes reach every client exactly once, in order, and nothing is
+ * double-booked or lost, even when a replica dies. Needs MariaDB and Redis on
  * 127.0.0.1 (see README, Testing); builds the gateway first when its dist is stale.
  */
 import type { Ack, ReservationView } from '@tickets/protocol';
