@@ -96,7 +96,7 @@ class Generators {
       };
       send(child, { type: 'plan', plan });
     });
-    const answers = await Promise.all(await ready);
+    const answers = await ready;
     const failed = answers.reduce((total, answer) => total + answer.failed, 0);
     if (failed > 0) throw new Error(`${failed} sockets could not connect`);
     return {

@@ -1,4 +1,4 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { CommittedChange } from './committed-change';
 import { InventoryFeed } from './inventory-feed';
 
@@ -15,12 +15,15 @@ export type ChangeListener = (change: CommittedChange, origin: ChangeOrigin) => 
  */
 @Injectable()
 export class InventoryChanges implements OnModuleInit {
+  private readonly logger = new Logger('InventoryChanges');
   private readonly listeners: ChangeListener[] = [];
 
   constructor(private readonly feed: InventoryFeed) {}
 
   onModuleInit(): void {
-    this.feed.onChange((change) => this.deliver(change, 'remote'));
+    this.feed.onChange((change) => {
+      this.deliver(change, 'remote').catch((error: unknown) => this.logger.error(`a listener failed on ${change.eventId}@${change.version}: ${String(error)}`));
+    });
   }
 
   onChange(listener: ChangeListener): void {
@@ -45,6 +48,6 @@ export class InventoryChanges implements OnModuleInit {
   }
 
   private async deliver(change: CommittedChange, origin: ChangeOrigin): Promise<void> {
-    await Promise.all(this.listeners.map((listener) => listener(change, origin)));
+    await Promise.all(this.listeners.map(async (listener) => listener(change, origin)));
   }
 }
