@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AbuseModule } from './abuse/abuse.module';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { BootstrapModule } from './bootstrap/bootstrap.module';
 import { CommonModule } from './common/common.module';
@@ -35,6 +36,7 @@ export class AppModule {
         HealthModule,
         RealtimeModule,
         UsersModule,
+        AuditModule,
       ],
     };
   }

@@ -231,7 +231,7 @@ describe.each(DATABASE_KINDS)('gateway on %s', (kind) => {
       const eventId = await createEvent('idempotent', [1, 2, 4, 8]);
       const first = await reserve(attendee.token, eventId, 6, 'req-1').expect(201);
       const view = first.body as ReservationView;
-      expect(view).toMatchObject({ eventId, level: 6, userId: attendee.userId, status: 'active' });
+      expect(view).toMatchObject({ eventId, level: 6, userId: attendee.userId, status: 'held' });
       const again = await reserve(attendee.token, eventId, 6, 'req-1');
       expect([201, 200]).toContain(again.status);
       expect(again.body).toEqual(view);
@@ -331,7 +331,7 @@ describe.each(DATABASE_KINDS)('gateway on %s', (kind) => {
       const heldIds = made.flatMap((r) => r.ticketIds);
       expect(new Set(heldIds).size).toBe(heldIds.length);
       expect(audit.held).toHaveLength(heldIds.length);
-      expect(audit.reservations.filter((r) => r.status === 'active')).toHaveLength(made.length);
+      expect(audit.reservations.filter((r) => r.status === 'held')).toHaveLength(made.length);
       const byId = new Map(audit.tickets.map((ticket) => [ticket.id, ticket]));
       for (const reservation of made) {
         expect(reservation.ticketIds.reduce((sum, id) => sum + byId.get(id)!.value, 0)).toBe(reservation.level);

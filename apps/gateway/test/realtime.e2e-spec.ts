@@ -124,7 +124,7 @@ describe.each(SETUPS)('realtime on %s', (_name, kind, withRedis) => {
     const outside = record(outsider);
 
     const reserved = await call<ReservationView>(buyer, 'reserve', { eventId, level: 5, requestId: 'sock-1' });
-    expect(reserved.ok && reserved.data).toMatchObject({ eventId, level: 5, status: 'active' });
+    expect(reserved.ok && reserved.data).toMatchObject({ eventId, level: 5, status: 'held' });
     const repeated = await call<ReservationView>(buyer, 'reserve', { eventId, level: 5, requestId: 'sock-1' });
     expect(repeated).toEqual(reserved);
     const reservation = (reserved as { data: ReservationView }).data;

@@ -145,7 +145,7 @@ describe.each(DATABASE_KINDS)('acknowledged writes survive concurrent rollbacks 
       // Idempotent: both calls answered with the same reservation, and it is there afterwards.
       expect({ requestId, ids: [...ids] }).toEqual({ requestId, ids: [expect.any(Number)] });
       const mine = (await t.http().get('/api/reservations/mine').set(...bearer(token)).expect(200)).body as ReservationView[];
-      expect(mine.filter((r) => r.status === 'active').map((r) => r.id)).toContain([...ids][0]);
+      expect(mine.filter((r) => r.status === 'held').map((r) => r.id)).toContain([...ids][0]);
     }
     const tickets = (await t.http().get(`/api/events/${event.id}/tickets?status=reserved&limit=1000`).set(...admin).expect(200)).body as TicketPage;
     expect(tickets.total).toBe(1 + RESERVERS * ROUNDS);

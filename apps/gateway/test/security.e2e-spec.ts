@@ -278,7 +278,7 @@ describe.each(SETUPS)('security on %s', (_name, kind, withRedis) => {
   describe('integrity', () => {
     it('the database refuses rows that point at nothing', async () => {
       const orphanReservation = t.dataSource.query(
-        "INSERT INTO reservations (event_id, user_id, level, status, ticket_ids, request_id, created_at) VALUES (?, ?, 1, 'active', '[]', 'orphan', ?)",
+        "INSERT INTO reservations (event_id, user_id, level, status, ticket_ids, request_id, created_at) VALUES (?, ?, 1, 'held', '[]', 'orphan', ?)",
         [eventId, 999_999, '2026-01-01 00:00:00.000'],
       );
       await expect(orphanReservation).rejects.toThrow(/foreign key/i);

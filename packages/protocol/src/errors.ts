@@ -14,6 +14,10 @@ export const ErrorCode = {
   UPGRADE_REQUIRED: 'UPGRADE_REQUIRED',
   NOT_FOUND: 'NOT_FOUND',
   LEVEL_UNAVAILABLE: 'LEVEL_UNAVAILABLE',
+  /** A limit of the event (EventLimits) would be passed; `limit` in the body names it. */
+  LIMIT_REACHED: 'LIMIT_REACHED',
+  /** The hold ran out before it was confirmed; its tickets are back on sale. */
+  HOLD_EXPIRED: 'HOLD_EXPIRED',
   CONFLICT: 'CONFLICT',
   RATE_LIMITED: 'RATE_LIMITED',
   UNAVAILABLE: 'UNAVAILABLE',
@@ -31,6 +35,8 @@ export const HTTP_STATUS_BY_ERROR_CODE: Readonly<Record<ErrorCode, number>> = {
   UPGRADE_REQUIRED: 426,
   NOT_FOUND: 404,
   LEVEL_UNAVAILABLE: 409,
+  LIMIT_REACHED: 409,
+  HOLD_EXPIRED: 409,
   CONFLICT: 409,
   RATE_LIMITED: 429,
   UNAVAILABLE: 503,
@@ -44,6 +50,8 @@ export interface ErrorBody {
   message: string;
   /** RATE_LIMITED: seconds until a retry can succeed (also sent as the Retry-After header). */
   retryAfterSeconds?: number;
+  /** LIMIT_REACHED: which of the event's limits. */
+  limit?: 'holdsPerUser' | 'ticketsPerUser' | 'ticketsPerReservation';
 }
 
 export function isErrorCode(value: unknown): value is ErrorCode {

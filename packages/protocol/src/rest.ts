@@ -16,6 +16,7 @@ export const Permission = {
   RESERVATIONS_MANAGE: 'reservations:manage',
   LEVELS_RESERVE: 'levels:reserve',
   USERS_MANAGE: 'users:manage',
+  AUDIT_READ: 'audit:read',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 
@@ -96,14 +97,55 @@ export interface EventView {
    * the event's index has been built once. Live counts arrive with `inventory:changed`.
    */
   levelCount: number | null;
-  /** Reservations still holding tickets; deleting the event then needs `?force=true`. */
+  /** Reservations still holding tickets (held or confirmed); deleting the event then needs `?force=true`. */
   activeReservations: number;
+  /** How long a hold lasts before it must be confirmed, in seconds (the event's own, or HOLD_TTL). */
+  holdTtlSeconds: number;
+  limits: EventLimits;
   version: number;
   createdAt: string;
 }
 
+/**
+ * What one user may take of an event, enforced in the reservation transaction. A reservation that
+ * would pass one answers LIMIT_REACHED naming it.
+ */
+export interface EventLimits {
+  /** Holds (not yet confirmed) one user may have at once; at least 1. */
+  holdsPerUser: number;
+  /** Tickets one user may have in held and confirmed reservations together; null: no limit. */
+  ticketsPerUser: number | null;
+  /** Tickets in one reservation; null: no limit. */
+  ticketsPerReservation: number | null;
+}
+
+/** The limits' names, as LIMIT_REACHED reports which one a reservation would pass. */
+export type LimitName = keyof EventLimits;
+
+/** Defaults of a new event: one hold at a time, no ticket limits. */
+export const DEFAULT_EVENT_LIMITS: EventLimits = { holdsPerUser: 1, ticketsPerUser: null, ticketsPerReservation: null };
+
 export interface CreateEventRequest {
   name: string;
+  /** The event's hold time in seconds (30 s to a day); default HOLD_TTL. */
+  holdTtlSeconds?: number;
+  limits?: Partial<EventLimits>;
+}
+
+/** `PATCH /api/events/:eventId` (events:write): the hold time and limits; null holdTtlSeconds returns to HOLD_TTL. */
+export interface UpdateEventRequest {
+  holdTtlSeconds?: number | null;
+  limits?: Partial<EventLimits>;
+}
+
+/** `GET /api/events/:eventId/limits`: the event's limits and what the caller already holds, so a client can tell which levels it cannot take. */
+export interface EventLimitsView {
+  eventId: number;
+  limits: EventLimits;
+  /** The caller's holds (not yet confirmed) in the event. */
+  holds: number;
+  /** Tickets in the caller's held and confirmed reservations of the event. */
+  tickets: number;
 }
 
 export type TicketStatus = 'available' | 'reserved';
@@ -214,18 +256,30 @@ export interface ReserveRequest {
   requestId: string;
 }
 
-export type ReservationStatus = 'active' | 'cancelled';
+/**
+ * A reservation's life: `held` until `expiresAt` (its tickets are off sale), then `confirmed` by
+ * its holder (final) or `expired` (tickets back on sale); `cancelled` by its holder or `released`
+ * by an admin at any time before (tickets back on sale).
+ */
+export type ReservationStatus = 'held' | 'confirmed' | 'cancelled' | 'expired' | 'released';
+
+/** Statuses whose reservation holds its tickets. */
+export const ACTIVE_RESERVATION_STATUSES: readonly ReservationStatus[] = ['held', 'confirmed'];
 
 export interface ReservationView {
   id: number;
   eventId: number;
   level: number;
-  /** The reservation's tickets, ascending (in a row of a ReservationPage: the first 20 only). */
+  /** The first LEVEL_ROW_MAX_TICKET_IDS of the reservation's tickets, ascending; `GET /api/reservations/:id` pages through all of them. */
   ticketIds: number[];
   ticketCount: number;
   userId: number;
   status: ReservationStatus;
+  /** A hold's deadline (ISO-8601); null once confirmed, and for reservations that were never held. */
+  expiresAt: string | null;
   createdAt: string;
+  /** When it left `held` (confirmed, cancelled, expired or released); null while held. */
+  settledAt: string | null;
 }
 
 /** The user behind a reservation, as an admin sees them. */
@@ -251,6 +305,55 @@ export interface ReservationsQuery {
   offset?: number;
   limit?: number;
   status?: ReservationStatus;
+}
+
+/** What the audit log records. */
+export type AuditAction =
+  | 'event.created'
+  | 'event.updated'
+  | 'event.deleted'
+  | 'tickets.created'
+  | 'ticket.deleted'
+  | 'reservation.held'
+  | 'reservation.confirmed'
+  | 'reservation.cancelled'
+  | 'reservation.expired'
+  | 'reservation.released'
+  | 'user.signed-in'
+  | 'user.role-changed';
+
+/** One audit entry: who did what, when, and what changed. */
+export interface AuditEntry {
+  id: number;
+  at: string;
+  /** The user who acted; null for the system (a hold that expired). */
+  actorId: number | null;
+  action: AuditAction;
+  eventId: number | null;
+  reservationId: number | null;
+  /** The user acted upon (a role change), when not the actor. */
+  subjectUserId: number | null;
+  /** The client's request id (reservations), when there was one. */
+  requestId: string | null;
+  /** The state that matters before and after, per action. */
+  details: Record<string, unknown>;
+}
+
+/** `GET /api/audit` (audit:read): newest first; every filter optional, `from`/`to` ISO-8601. */
+export interface AuditQuery {
+  eventId?: number;
+  userId?: number;
+  action?: AuditAction;
+  from?: string;
+  to?: string;
+  offset?: number;
+  limit?: number;
+}
+
+export interface AuditPage {
+  total: number;
+  offset: number;
+  rows: AuditEntry[];
 }
 
 export interface ReservationPage {

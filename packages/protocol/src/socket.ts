@@ -10,7 +10,7 @@ import type { EventView, LevelCombo, LevelPage, ReservationView } from './rest';
  * version refuses the connection with `UPGRADE_REQUIRED`, so a stale client is told to reload
  * instead of misreading messages. Bump it with every change an existing listener would misread.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** What a client sends as `auth` in the Socket.IO handshake. */
 export interface SocketAuth {
@@ -23,6 +23,11 @@ export interface AckError {
   code: ErrorCode;
   message: string;
   retryAfterSeconds?: number;
+  limit?: 'holdsPerUser' | 'ticketsPerUser' | 'ticketsPerReservation';
+}
+
+export interface ConfirmReservationRequest {
+  reservationId: number;
 }
 
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: AckError };
@@ -69,7 +74,8 @@ export interface SocketReserveRequest {
   requestId: string;
 }
 
-export type InventoryCause = 'reserved' | 'released' | 'ticket-created' | 'ticket-deleted' | 'event-deleted';
+/** Why a change happened: tickets `reserved` (held), returned by a cancel or an admin (`released`) or by a hold that ran out (`expired`), created, deleted, or the event deleted. */
+export type InventoryCause = 'reserved' | 'released' | 'expired' | 'ticket-created' | 'ticket-deleted' | 'event-deleted';
 
 /**
  * One committed change. Every change reaches each socket in the event's room exactly once, in
@@ -108,7 +114,11 @@ export interface EventsChangedMessage {
 }
 
 /** Why a user's reservation changed without them asking. */
-export type ReservationNoticeReason = 'released-by-admin' | 'event-deleted';
+/**
+ * `expiring`: the hold runs out within HOLD_WARNING_SECONDS (sent once); `expired`: it ran out and
+ * its tickets are back on sale.
+ */
+export type ReservationNoticeReason = 'released-by-admin' | 'event-deleted' | 'expiring' | 'expired';
 
 /** Sent to every socket of the reservation's holder, on whichever replica it is connected. */
 export interface ReservationNotice {
@@ -133,6 +143,8 @@ export interface ClientToServerEvents {
   'levels:page': (request: LevelsPageRequest, ack: AckCallback<LevelPage>) => void;
   'levels:combo': (request: LevelComboRequest, ack: AckCallback<LevelCombo>) => void;
   reserve: (request: SocketReserveRequest, ack: AckCallback<ReservationView>) => void;
+  /** Confirms a hold of the caller's before it runs out (HOLD_EXPIRED after). */
+  'reservation:confirm': (request: ConfirmReservationRequest, ack: AckCallback<ReservationView>) => void;
   /** Subscribe to `events:changed`; answers the current list of events. */
   'lobby:join': (request: Record<string, never>, ack: AckCallback<EventView[]>) => void;
   'lobby:leave': (request: Record<string, never>, ack: AckCallback<Record<string, never>>) => void;

@@ -183,7 +183,7 @@ async function findReservation(
     `/events/${context.state.eventId}/reservations`,
   );
   const rows = Array.isArray(listed) ? listed : listed.rows;
-  return rows.find((row) => row.level === picked.level && row.status === 'active')?.id;
+  return rows.find((row) => row.level === picked.level && row.status === 'held')?.id;
 }
 
 function reserveScenario(

@@ -72,7 +72,7 @@ async function reserveOnce(
   const createdAt = new Date();
   const [first] = await connection.query<ResultSetHeader[]>(
     `START TRANSACTION;
-     INSERT INTO reservations (event_id, user_id, level, status, request_id, ticket_ids, created_at) VALUES (?, ?, ?, 'active', ?, ?, ?);
+     INSERT INTO reservations (event_id, user_id, level, status, request_id, ticket_ids, created_at) VALUES (?, ?, ?, 'held', ?, ?, ?);
      UPDATE tickets SET status = 'reserved', reservation_id = LAST_INSERT_ID() WHERE id IN (${ids}) AND event_id = ? AND status = 'available'`,
     [
       eventId,

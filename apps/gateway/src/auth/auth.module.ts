@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AbuseModule } from '../abuse/abuse.module';
@@ -18,7 +19,7 @@ import { UserEntity } from './user.entity';
  * route needs a session unless @Public(), and @RequirePermissions is checked everywhere.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([UserEntity, RolePermissionEntity]), AbuseModule],
+  imports: [TypeOrmModule.forFeature([UserEntity, RolePermissionEntity]), AbuseModule, AuditModule],
   controllers: [AuthController],
   providers: [
     AuthService,

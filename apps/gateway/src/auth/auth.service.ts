@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuthResponse, ErrorCode, Role, UserView } from '@tickets/protocol';
 import { AbuseLimits } from '../abuse/abuse-limits';
+import { AuditLog } from '../audit/audit-log';
 import { AppError, notFound } from '../common/app-error';
 import { Clock } from '../common/clock';
 import { Database } from '../database/database';
@@ -25,6 +26,7 @@ export class AuthService {
     private readonly tokens: TokenService,
     private readonly sessions: SessionsService,
     private readonly abuse: AbuseLimits,
+    private readonly audit: AuditLog,
     private readonly clock: Clock,
   ) {}
 
@@ -55,6 +57,7 @@ export class AuthService {
     }
     await this.abuse.loginSucceeded(request.email);
     if (verification.needsRehash) await this.rehash(user, request.password);
+    await this.audit.recordAlone({ actorId: user.id, action: 'user.signed-in', details: { address } });
     return this.issue(user);
   }
 

@@ -101,7 +101,7 @@ export class StartupService {
 
   private async ensureDemo(): Promise<number | null> {
     if (!this.config.seedDemo || (await this.events.list()).length > 0) return null;
-    const event = await this.events.create({ name: 'Demo event' });
+    const event = await this.events.create(null, { name: 'Demo event' });
     await this.tickets.createRandom(event.id, 500, 1, 60);
     return event.id;
   }

@@ -20,6 +20,7 @@ export function toErrorBody(error: unknown): ErrorBody {
   if (error instanceof AppError) {
     const body: ErrorBody = { statusCode: error.status, code: error.code, message: error.message };
     if (error.retryAfterSeconds !== undefined) body.retryAfterSeconds = error.retryAfterSeconds;
+    if (error.limit !== undefined) body.limit = error.limit;
     return body;
   }
   if (error instanceof HttpException) {

@@ -5,8 +5,8 @@ import type { EventView, ReservationNotice } from '@tickets/protocol';
 export interface LiveUpdatesSink {
   /** To every socket of the user, on whichever replica. */
   reservationChanged(userId: number, notice: ReservationNotice): void;
-  /** To every socket in the lobby, on whichever replica. */
-  eventCreated(event: EventView): void;
+  /** An event created or whose terms changed: to every socket in the lobby, on whichever replica. */
+  eventChanged(event: EventView): void;
 }
 
 /**
@@ -26,7 +26,7 @@ export class LiveUpdates {
     this.sink?.reservationChanged(userId, notice);
   }
 
-  eventCreated(event: EventView): void {
-    this.sink?.eventCreated(event);
+  eventChanged(event: EventView): void {
+    this.sink?.eventChanged(event);
   }
 }

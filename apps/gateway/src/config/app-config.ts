@@ -61,6 +61,14 @@ export class AppConfig {
   readonly abuseLimits!: AbuseLimitsConfig;
   /** scrypt cost as log2 N (17: N = 2^17, OWASP's minimum with r = 8); hashes below it are upgraded at the next sign-in. */
   readonly passwordHashCost!: number;
+  /** How long a hold lasts before it must be confirmed (an event may set its own), in seconds. */
+  readonly holdTtlSeconds!: number;
+  /** How often each replica looks for holds that ran out (and for holds to warn about). */
+  readonly holdSweepMs!: number;
+  /** A hold's holder is warned this many seconds before it runs out (0: no warning). */
+  readonly holdWarningSeconds!: number;
+  /** The holds-per-user limit of a new event, unless its creator sets one. */
+  readonly defaultHoldsPerUser!: number;
   /** Create a demo event with tickets on first start. */
   readonly seedDemo!: boolean;
   /** How often each replica re-checks event versions against the database (safety net for lost feed messages). */
@@ -176,13 +184,13 @@ function rateLimit(env: Env, name: string, fallback: RateLimitConfig): RateLimit
 const DURATION_UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
 
 /** JWT_EXPIRES_IN: seconds ("3600") or a number with a unit ("30m", "12h", "7d"); one minute to thirty days. */
-function lifetimeSeconds(env: Env, name: string, fallback: number): number {
+function durationSeconds(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = nonEmpty(env, name);
   if (raw === undefined) return fallback;
   const match = /^(\d{1,9})([smhd]?)$/.exec(raw);
   if (!match) throw new ConfigError(name, `expected seconds or a number with s, m, h or d (3600, 30m, 12h, 7d), got "${raw}"`);
   const seconds = Number(match[1]) * DURATION_UNIT_SECONDS[match[2] || 's'];
-  if (seconds < 60 || seconds > 30 * 86_400) throw new ConfigError(name, `expected one minute to thirty days, got ${seconds} s`);
+  if (seconds < min || seconds > max) throw new ConfigError(name, `expected ${min} s to ${max} s, got ${seconds} s`);
   return seconds;
 }
 
@@ -236,7 +244,8 @@ export function loadConfig(env: Env, repoRoot: string, machine: MachineFacts = r
   if (givenSecret !== undefined && givenSecret.length < 16) {
     throw new ConfigError('JWT_SECRET', 'must be at least 16 characters');
   }
-  const jwtLifetimeSeconds = lifetimeSeconds(env, 'JWT_EXPIRES_IN', 12 * 3600);
+  // One minute to thirty days.
+  const jwtLifetimeSeconds = durationSeconds(env, 'JWT_EXPIRES_IN', 12 * 3600, 60, 30 * 86_400);
 
   const adminEmail = nonEmpty(env, 'ADMIN_EMAIL') ?? null;
   const adminPassword = nonEmpty(env, 'ADMIN_PASSWORD') ?? null;
@@ -275,6 +284,11 @@ export function loadConfig(env: Env, repoRoot: string, machine: MachineFacts = r
       readsPerUser: rateLimit(env, 'READ_RATE_LIMIT', { points: 50, windowMs: 1000 }),
     },
     passwordHashCost: integer(env, 'PASSWORD_HASH_COST', 17, 10, 20),
+    // One second (tests) to a day.
+    holdTtlSeconds: durationSeconds(env, 'HOLD_TTL', 600, 1, 86_400),
+    holdSweepMs: integer(env, 'HOLD_SWEEP_MS', 1000, 50, 60_000),
+    holdWarningSeconds: integer(env, 'HOLD_WARNING_SECONDS', 60, 0, 3600),
+    defaultHoldsPerUser: integer(env, 'DEFAULT_HOLDS_PER_USER', 1, 1, 1_000_000),
     seedDemo: bool(env, 'SEED_DEMO', database.kind === 'sqlite'),
     feedPollMs: integer(env, 'FEED_POLL_MS', 2000, 100, 600000),
     broadcastIntervalMs: integer(env, 'BROADCAST_INTERVAL_MS', 50, 0, 10000),

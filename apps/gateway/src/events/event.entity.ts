@@ -22,6 +22,19 @@ export class EventEntity {
   @Column({ name: 'total_value', type: 'int', default: 0 })
   totalValue: number;
 
+  /** How long holds last here, in seconds; null: HOLD_TTL. */
+  @Column({ name: 'hold_ttl_seconds', type: 'int', nullable: true })
+  holdTtlSeconds: number | null;
+
+  @Column({ name: 'holds_per_user', type: 'int', default: 1 })
+  holdsPerUser: number;
+
+  @Column({ name: 'tickets_per_user', type: 'int', nullable: true })
+  ticketsPerUser: number | null;
+
+  @Column({ name: 'tickets_per_reservation', type: 'int', nullable: true })
+  ticketsPerReservation: number | null;
+
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt: Date;
 }

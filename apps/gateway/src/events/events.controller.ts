@@ -1,7 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { Permission, type EventView } from '@tickets/protocol';
-import { RequirePermissions } from '../auth/auth.decorators';
-import { CreateEventDto, DeleteEventQueryDto, EventParams } from './dto/event.dto';
+import { CurrentUser, RequirePermissions } from '../auth/auth.decorators';
+import type { AuthPrincipal } from '../auth/sessions.service';
+import { CreateEventDto, DeleteEventQueryDto, EventParams, UpdateEventDto } from './dto/event.dto';
 import { EventsService } from './events.service';
 
 @Controller('events')
@@ -20,14 +21,20 @@ export class EventsController {
 
   @Post()
   @RequirePermissions(Permission.EVENTS_WRITE)
-  create(@Body() body: CreateEventDto): Promise<EventView> {
-    return this.events.create(body);
+  create(@CurrentUser() user: AuthPrincipal, @Body() body: CreateEventDto): Promise<EventView> {
+    return this.events.create(user.userId, body);
+  }
+
+  @Patch(':eventId')
+  @RequirePermissions(Permission.EVENTS_WRITE)
+  update(@CurrentUser() user: AuthPrincipal, @Param() params: EventParams, @Body() body: UpdateEventDto): Promise<EventView> {
+    return this.events.update(user.userId, params.eventId, body);
   }
 
   @Delete(':eventId')
   @HttpCode(204)
   @RequirePermissions(Permission.EVENTS_WRITE)
-  remove(@Param() params: EventParams, @Query() query: DeleteEventQueryDto): Promise<void> {
-    return this.events.remove(params.eventId, query.force === 'true');
+  remove(@CurrentUser() user: AuthPrincipal, @Param() params: EventParams, @Query() query: DeleteEventQueryDto): Promise<void> {
+    return this.events.remove(user.userId, params.eventId, query.force === 'true');
   }
 }

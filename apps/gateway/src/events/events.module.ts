@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { InventoryModule } from '../inventory/inventory.module';
 import { ReservationsModule } from '../reservations/reservations.module';
@@ -8,7 +9,7 @@ import { EventsService } from './events.service';
 
 /** Events: listed, created and deleted (with what they hold, through EventContents). */
 @Module({
-  imports: [TypeOrmModule.forFeature([EventEntity]), InventoryModule, ReservationsModule],
+  imports: [TypeOrmModule.forFeature([EventEntity]), InventoryModule, ReservationsModule, AuditModule],
   controllers: [EventsController],
   providers: [EventsService],
   exports: [EventsService],

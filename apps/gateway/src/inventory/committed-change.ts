@@ -19,7 +19,7 @@ export interface CommittedChange {
   committedAt: number;
 }
 
-export const ADDING_CAUSES: ReadonlySet<InventoryCause> = new Set<InventoryCause>(['released', 'ticket-created']);
+export const ADDING_CAUSES: ReadonlySet<InventoryCause> = new Set<InventoryCause>(['released', 'expired', 'ticket-created']);
 
 /** The client payload for a change, once a replica knows its level count. */
 export function toInventoryChanged(change: CommittedChange, levelCount: number): InventoryChanged {
@@ -36,7 +36,7 @@ export function toInventoryChanged(change: CommittedChange, levelCount: number):
   };
 }
 
-const CAUSES: ReadonlySet<string> = new Set<InventoryCause>(['reserved', 'released', 'ticket-created', 'ticket-deleted', 'event-deleted']);
+const CAUSES: ReadonlySet<string> = new Set<InventoryCause>(['reserved', 'released', 'expired', 'ticket-created', 'ticket-deleted', 'event-deleted']);
 
 const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
 const isId = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 1;

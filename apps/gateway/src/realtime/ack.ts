@@ -24,7 +24,10 @@ export class AckExceptionFilter implements WsExceptionFilter {
     logFailure(this.logger, body, exception);
     // Socket.IO handler arguments: (socket, payload, ack, pattern).
     const ack = host.getArgs().find((arg): arg is (response: Ack<never>) => void => typeof arg === 'function');
-    const { code, message, retryAfterSeconds } = body;
-    ack?.({ ok: false, error: retryAfterSeconds === undefined ? { code, message } : { code, message, retryAfterSeconds } });
+    const { code, message, retryAfterSeconds, limit } = body;
+    ack?.({
+      ok: false,
+      error: { code, message, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }), ...(limit === undefined ? {} : { limit }) },
+    });
   }
 }

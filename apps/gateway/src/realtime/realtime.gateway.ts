@@ -27,7 +27,7 @@ import { toErrorBody } from '../common/error-body';
 import { createValidationPipe } from '../common/validation';
 import { AckExceptionFilter, AckInterceptor } from './ack';
 import { Audience } from './audience';
-import { JoinEventDto, LeaveEventDto, LevelComboDto, LevelsPageDto, LobbyDto, SocketReserveDto } from './dto/realtime.dto';
+import { ConfirmReservationDto, JoinEventDto, LeaveEventDto, LevelComboDto, LevelsPageDto, LobbyDto, SocketReserveDto } from './dto/realtime.dto';
 import { Lobby } from './lobby';
 import { assertProtocolVersion } from './protocol-version';
 import { RealtimeService } from './realtime.service';
@@ -42,6 +42,7 @@ const CLIENT_MESSAGES: ReadonlySet<string> = new Set(
     'levels:page': true,
     'levels:combo': true,
     reserve: true,
+    'reservation:confirm': true,
     'lobby:join': true,
     'lobby:leave': true,
   } satisfies Record<ClientEventName, true>),
@@ -135,6 +136,11 @@ export class RealtimeGateway implements OnGatewayInit<TicketsServer>, OnGatewayC
   @SubscribeMessage('levels:combo')
   combo(@ConnectedSocket() socket: TicketsSocket, @MessageBody() body: LevelComboDto): Promise<LevelCombo> {
     return this.realtime.combo(socket, body);
+  }
+
+  @SubscribeMessage('reservation:confirm')
+  confirm(@ConnectedSocket() socket: TicketsSocket, @MessageBody() body: ConfirmReservationDto): Promise<ReservationView> {
+    return this.realtime.confirm(socket, body);
   }
 
   @SubscribeMessage('reserve')

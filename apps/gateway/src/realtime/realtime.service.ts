@@ -7,7 +7,7 @@ import { LocalInventory, toEventSnapshot } from '../inventory/local-inventory';
 import { FanOut } from './fan-out';
 import { LevelsService } from '../levels/levels.service';
 import { ReservationsService } from '../reservations/reservations.service';
-import { JoinEventDto, LeaveEventDto, LevelComboDto, LevelsPageDto, SocketReserveDto } from './dto/realtime.dto';
+import { ConfirmReservationDto, JoinEventDto, LeaveEventDto, LevelComboDto, LevelsPageDto, SocketReserveDto } from './dto/realtime.dto';
 import { eventRoom, roomShardOf } from './rooms';
 
 /** What the service needs of a socket: who it is and its room membership. */
@@ -65,6 +65,10 @@ export class RealtimeService {
 
   combo(socket: RoomMember, request: LevelComboDto): Promise<LevelCombo> {
     return this.levels.combo(socket.data.principal.userId, request.eventId, request.level, request);
+  }
+
+  confirm(socket: RoomMember, request: ConfirmReservationDto): Promise<ReservationView> {
+    return this.reservations.confirm(socket.data.principal, request.reservationId);
   }
 
   /** The permission is checked by PermissionsGuard (@RequirePermissions on the gateway's handler). */

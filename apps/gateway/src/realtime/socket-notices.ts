@@ -24,7 +24,7 @@ export class SocketNotices implements LiveUpdatesSink, OnModuleInit {
     this.sockets.server?.to(userRoom(userId)).emit('reservation:changed', notice);
   }
 
-  eventCreated(event: EventView): void {
+  eventChanged(event: EventView): void {
     this.sockets.server?.to(LOBBY_ROOM).emit('events:changed', { upserted: [event], removed: [] });
   }
 }

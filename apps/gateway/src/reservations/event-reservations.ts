@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode } from '@tickets/protocol';
-import type { EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import { AppError } from '../common/app-error';
 import { LiveUpdates } from '../common/live-updates';
 import { Timers } from '../common/timers';
@@ -24,7 +24,7 @@ export class EventReservations extends EventContents {
   }
 
   async deleteAll(manager: EntityManager, eventId: number, force: boolean): Promise<() => void> {
-    const active = await manager.find(ReservationEntity, { where: { eventId, status: 'active' }, order: { id: 'ASC' } });
+    const active = await manager.find(ReservationEntity, { where: { eventId, status: In(['held', 'confirmed']) }, order: { id: 'ASC' } });
     if (active.length > 0 && !force) {
       throw new AppError(ErrorCode.CONFLICT, `The event has ${active.length} active reservation(s); delete it with force=true to release them`);
     }
@@ -35,7 +35,7 @@ export class EventReservations extends EventContents {
     await deleteInChunks(manager, slices, { table: 'reservations', key: 'id', where: 'event_id = ?', params });
     return () => {
       for (const reservation of active) {
-        const view = toReservationView(Object.assign(reservation, { status: 'cancelled' as const }));
+        const view = toReservationView(Object.assign(reservation, { status: 'released' as const, expiresAt: null }));
         this.live.reservationChanged(reservation.userId, { reason: 'event-deleted', reservation: view });
       }
     };

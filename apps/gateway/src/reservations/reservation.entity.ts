@@ -31,6 +31,22 @@ export class ReservationEntity {
   @Column({ name: 'ticket_ids', type: 'text', transformer: jsonIds })
   ticketIds: number[];
 
+  /** How many tickets (the length of ticketIds), for limits that sum them. */
+  @Column({ name: 'ticket_count', type: 'int', default: 0 })
+  ticketCount: number;
+
+  /** A hold's deadline; null once confirmed and for reservations made before holds existed. */
+  @Column({ name: 'expires_at', type: 'datetime', precision: 3, nullable: true })
+  expiresAt: Date | null;
+
+  /** When it left `held`. */
+  @Column({ name: 'settled_at', type: 'datetime', precision: 3, nullable: true })
+  settledAt: Date | null;
+
+  /** Whether the holder was warned that the hold runs out soon (once, whichever replica does it). */
+  @Column({ name: 'expiry_warned', type: 'int', default: 0 })
+  expiryWarned: number;
+
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt: Date;
 }

@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
-import { Permission, type ReservationDetail, type ReservationPage, type ReservationView } from '@tickets/protocol';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Permission, type AuditEntry, type EventLimitsView, type ReservationDetail, type ReservationPage, type ReservationView } from '@tickets/protocol';
 import { CurrentUser, RequirePermissions } from '../auth/auth.decorators';
 import type { AuthPrincipal } from '../auth/sessions.service';
 import { EventParams } from '../events/dto/event.dto';
@@ -30,6 +30,22 @@ export class ReservationsController {
   @Get('reservations/:id')
   detail(@CurrentUser() user: AuthPrincipal, @Param() params: ReservationParams, @Query() query: ReservationTicketsQueryDto): Promise<ReservationDetail> {
     return this.reservations.detail(user, params.id, query);
+  }
+
+  @Post('reservations/:id/confirm')
+  @HttpCode(200)
+  confirm(@CurrentUser() user: AuthPrincipal, @Param() params: ReservationParams): Promise<ReservationView> {
+    return this.reservations.confirm(user, params.id);
+  }
+
+  @Get('reservations/:id/history')
+  history(@CurrentUser() user: AuthPrincipal, @Param() params: ReservationParams): Promise<AuditEntry[]> {
+    return this.reservations.history(user, params.id);
+  }
+
+  @Get('events/:eventId/limits')
+  limits(@CurrentUser() user: AuthPrincipal, @Param() params: EventParams): Promise<EventLimitsView> {
+    return this.reservations.limitsOf(user.userId, params.eventId);
   }
 
   @Delete('reservations/:id')

@@ -9,12 +9,13 @@ import { AppError } from '../common/app-error';
 import { LiveUpdates } from '../common/live-updates';
 import { RandomSource } from '../common/random-source';
 import type { LocalInventory, ComboAt, EventInventory } from '../inventory/local-inventory';
-import type { ReservationNotice } from '@tickets/protocol';
+import type { LimitName, ReservationNotice } from '@tickets/protocol';
+import type { AuditLog } from '../audit/audit-log';
 import type { CommittedChange } from '../inventory/committed-change';
 import { InventoryChanges } from '../inventory/inventory-changes';
 import { LocalInventoryFeed } from '../inventory/local-inventory-feed';
-import type { ReservationEntity } from './reservation.entity';
-import type { Committed, ReserveDraft, ReserveOutcome, ReservationStore } from './reservation.store';
+import { ReservationEntity } from './reservation.entity';
+import type { Committed, ConfirmOutcome, ReserveDraft, ReserveOutcome, ReservationStore } from './reservation.store';
 import { ReservationsService } from './reservations.service';
 
 /** A store whose tickets can be taken "by another replica" behind the index's back. */
@@ -34,6 +35,7 @@ class FakeStore {
   mostOpenAtOnce = 0;
   async reserve(draft: ReserveDraft, witness: number[]): Promise<ReserveOutcome> {
     this.reserveCalls.push(witness);
+    if (this.limit) return { kind: 'limit', limit: this.limit };
     this.mostOpenAtOnce = Math.max(this.mostOpenAtOnce, ++this.open);
     // The database round trip: other callers run meanwhile.
     await new Promise((resolve) => setImmediate(resolve));
@@ -43,13 +45,34 @@ class FakeStore {
     if (same) return { kind: 'duplicate', reservation: same };
     if (witness.some((id) => this.taken.has(id))) return { kind: 'stale' };
     witness.forEach((id) => this.taken.add(id));
-    const reservation = { ...draft, id: this.rows.length + 1, status: 'active', ticketIds: witness, createdAt: new Date(0) } as ReservationEntity;
+    const reservation = Object.assign(new ReservationEntity(), {
+      ...draft,
+      id: this.rows.length + 1,
+      status: 'held' as const,
+      ticketIds: witness,
+      ticketCount: witness.length,
+      expiresAt: new Date(600_000),
+      settledAt: null,
+      expiryWarned: 0,
+      createdAt: new Date(0),
+    });
     this.rows.push(reservation);
     return { kind: 'reserved', reservation, change: this.change('reserved', witness) };
   }
-  async cancel(reservation: ReservationEntity): Promise<Committed> {
+  /** The one conditional update: only a hold before its deadline (600 s here) becomes confirmed. */
+  async confirm(reservation: ReservationEntity): Promise<ConfirmOutcome> {
+    const row = this.rows.find((r) => r.id === reservation.id)!;
+    if (row.status !== 'held' || (row.expiresAt?.getTime() ?? 0) <= this.clockMs()) return { kind: 'unchanged', reservation: row };
+    row.status = 'confirmed';
+    row.expiresAt = null;
+    return { kind: 'confirmed', reservation: row };
+  }
+  clockMs: () => number = () => 0;
+  /** The limit the next reserve passes, when a test sets one. */
+  limit: LimitName | null = null;
+  async cancel(reservation: ReservationEntity, status: 'cancelled' | 'released'): Promise<Committed> {
     reservation.ticketIds.forEach((id) => this.taken.delete(id));
-    reservation.status = 'cancelled';
+    reservation.status = status;
     return { reservation, change: this.change('released', reservation.ticketIds) };
   }
   private change(cause: CommittedChange['cause'], ticketIds: number[]): CommittedChange {
@@ -110,6 +133,17 @@ class FakeIndexes {
   }
 }
 
+/** Time that moves only when the test says. */
+class ManualClock extends Clock {
+  nowAt = 0;
+  override nowMs(): number {
+    return this.nowAt;
+  }
+  override now(): Date {
+    return new Date(this.nowAt);
+  }
+}
+
 /** Randomness that always picks the first choice, so a test knows which tickets a witness takes. */
 class FirstChoices extends RandomSource {
   override int(min: number): number {
@@ -122,6 +156,7 @@ const principal = (userId: number, role: string): AuthPrincipal => ({ userId, ro
 
 function setup(values: number[], env: Record<string, string> = {}) {
   const store = new FakeStore();
+  store.clockMs = () => clock.nowMs();
   const indexes = new FakeIndexes(values.map((value, i) => ({ id: i + 1, value })), store);
   const feed = new InventoryChanges(new LocalInventoryFeed());
   const published: CommittedChange[] = [];
@@ -133,8 +168,9 @@ function setup(values: number[], env: Record<string, string> = {}) {
   });
   const live = new LiveUpdates();
   const notices: [number, ReservationNotice][] = [];
-  live.attach({ reservationChanged: (userId, notice) => notices.push([userId, notice]), eventCreated: () => undefined });
+  live.attach({ reservationChanged: (userId, notice) => notices.push([userId, notice]), eventChanged: () => undefined });
   const config = loadConfig({ RESERVE_RATE_LIMIT: '100', ...env }, '/r');
+  const clock = new ManualClock();
   const permissions = { permissionsOf: async (role: string) => new Set(role === 'admin' ? ['reservations:manage'] : []) };
   const service = new ReservationsService(
     store as unknown as ReservationStore,
@@ -145,15 +181,17 @@ function setup(values: number[], env: Record<string, string> = {}) {
     live,
     // The real limits, counted in memory (no REDIS_URL): no I/O.
     new AbuseLimits(config, new RedisClients(config, new Clock())),
+    { ofReservation: async () => [] } as unknown as AuditLog,
+    clock,
   );
-  return { store, indexes, published, service, notices };
+  return { store, indexes, published, service, notices, clock };
 }
 
 describe('ReservationsService', () => {
   it('reserves the witness and publishes the committed change', async () => {
     const { service, published, store } = setup([1, 2, 4]);
     const view = await service.reserve(7, 1, { level: 6, requestId: 'a' });
-    expect(view).toMatchObject({ userId: 7, level: 6, status: 'active', ticketIds: [2, 3] });
+    expect(view).toMatchObject({ userId: 7, level: 6, status: 'held', ticketIds: [2, 3] });
     expect(published.map((c) => c.cause)).toEqual(['reserved']);
     expect(store.reserveCalls).toEqual([[2, 3]]);
   });
@@ -256,12 +294,45 @@ describe('ReservationsService', () => {
     const view = await service.reserve(7, 1, { level: 4, requestId: 'f' });
     await expect(service.cancel(principal(8, 'attendee'), view.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     const released = await service.cancel(principal(9, 'admin'), view.id);
-    expect(released.status).toBe('cancelled');
+    expect(released.status).toBe('released');
     expect(notices).toEqual([[7, { reason: 'released-by-admin', reservation: released }]]);
     const own = await service.reserve(7, 1, { level: 5, requestId: 'g' });
-    await service.cancel(principal(7, 'attendee'), own.id);
+    await expect(service.cancel(principal(7, 'attendee'), own.id)).resolves.toMatchObject({ status: 'cancelled' });
     expect(notices).toHaveLength(1);
     expect(published.map((c) => c.cause)).toEqual(['reserved', 'released', 'reserved', 'released']);
     await expect(service.cancel(principal(7, 'attendee'), 999)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('confirms the holder\'s hold before the deadline, once; after it answers HOLD_EXPIRED; to anyone else it does not exist', async () => {
+    const { service, clock } = setup([1, 2, 4]);
+    const held = await service.reserve(7, 1, { level: 1, requestId: 'h1' });
+    expect(held.status).toBe('held');
+    await expect(service.confirm(principal(8, 'attendee'), held.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    clock.nowAt = 599_999;
+    await expect(service.confirm(principal(7, 'attendee'), held.id)).resolves.toMatchObject({ id: held.id, status: 'confirmed', expiresAt: null });
+    // A repeat is answered with the confirmed reservation.
+    await expect(service.confirm(principal(7, 'attendee'), held.id)).resolves.toMatchObject({ status: 'confirmed' });
+    const late = await service.reserve(7, 1, { level: 2, requestId: 'h2' });
+    clock.nowAt = 600_000;
+    await expect(service.confirm(principal(7, 'attendee'), late.id)).rejects.toMatchObject({ code: 'HOLD_EXPIRED' });
+  });
+
+  it('answers CONFLICT to confirming a cancelled reservation, and cancels a confirmed one', async () => {
+    const { service, published } = setup([1, 2]);
+    const first = await service.reserve(7, 1, { level: 1, requestId: 'c1' });
+    await service.cancel(principal(7, 'attendee'), first.id);
+    await expect(service.confirm(principal(7, 'attendee'), first.id)).rejects.toMatchObject({ code: 'CONFLICT' });
+    const second = await service.reserve(7, 1, { level: 2, requestId: 'c2' });
+    await service.confirm(principal(7, 'attendee'), second.id);
+    await expect(service.cancel(principal(7, 'attendee'), second.id)).resolves.toMatchObject({ status: 'cancelled' });
+    expect(published.map((c) => c.cause)).toEqual(['reserved', 'released', 'reserved', 'released']);
+  });
+
+  it('answers LIMIT_REACHED naming the limit, taking nothing', async () => {
+    const { service, store, indexes } = setup([1, 2]);
+    store.limit = 'holdsPerUser';
+    await expect(service.reserve(7, 1, { level: 1, requestId: 'l1' })).rejects.toMatchObject({ code: 'LIMIT_REACHED', limit: 'holdsPerUser' });
+    expect(store.rows).toHaveLength(0);
+    expect(indexes.held).toEqual(new Set());
   });
 });

@@ -2,22 +2,25 @@ import { Injectable } from '@nestjs/common';
 import {
   COMBO_PAGE_MAX_LIMIT,
   ErrorCode,
-  LEVEL_ROW_MAX_TICKET_IDS,
+  type AuditEntry,
+  type EventLimitsView,
   type ReservationDetail,
   type ReservationPage,
   type ReservationView,
 } from '@tickets/protocol';
+import { AuditLog } from '../audit/audit-log';
 import { AbuseLimits } from '../abuse/abuse-limits';
 import { PermissionsService } from '../auth/permissions.service';
 import type { AuthPrincipal } from '../auth/sessions.service';
-import { AppError, notFound } from '../common/app-error';
+import { AppError, LimitReachedError, notFound } from '../common/app-error';
+import { Clock } from '../common/clock';
 import { LiveUpdates } from '../common/live-updates';
 import { RandomSource } from '../common/random-source';
 import { LocalInventory } from '../inventory/local-inventory';
 import { InventoryChanges } from '../inventory/inventory-changes';
 import { ReservationsQueryDto, ReservationTicketsQueryDto, ReserveDto } from './dto/reservation.dto';
 import { ReservationEntity } from './reservation.entity';
-import { MAX_RESERVE_ATTEMPTS, mayCancel } from './reservation-rules';
+import { cancelledStatus, isConfirmable, MAX_RESERVE_ATTEMPTS, mayCancel } from './reservation-rules';
 import { ReservationStore } from './reservation.store';
 import { toReservationView } from './reservation-views';
 
@@ -47,6 +50,8 @@ export class ReservationsService {
     private readonly random: RandomSource,
     private readonly live: LiveUpdates,
     private readonly abuse: AbuseLimits,
+    private readonly audit: AuditLog,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -89,18 +94,50 @@ export class ReservationsService {
   }
 
   /**
-   * Cancels a reservation (the holder) or releases it (a manager); the holder is told live when
-   * someone else did it. Another user's reservation answers NOT_FOUND: it is none of their business
-   * that it exists.
+   * Confirms the caller's hold before it runs out: final from then on. A repeat answers the
+   * confirmed reservation; a hold that ran out (even if not swept yet) answers HOLD_EXPIRED; a
+   * cancelled or released one CONFLICT. Only the holder confirms (to anyone else it does not exist).
+   */
+  async confirm(principal: AuthPrincipal, reservationId: number): Promise<ReservationView> {
+    const found = await this.store.findById(reservationId);
+    if (!found || found.userId !== principal.userId) throw notFound('Reservation');
+    const outcome = isConfirmable(found, this.clock.nowMs()) ? await this.store.confirm(found, principal.userId) : { kind: 'unchanged' as const, reservation: found };
+    const { reservation } = outcome;
+    if (reservation.status === 'confirmed') return toReservationView(reservation);
+    if (reservation.status === 'held' || reservation.status === 'expired') {
+      throw new AppError(ErrorCode.HOLD_EXPIRED, 'The hold ran out before it was confirmed; its tickets are back on sale');
+    }
+    throw new AppError(ErrorCode.CONFLICT, `The reservation was ${reservation.status}`);
+  }
+
+  /**
+   * Cancels a reservation (the holder: `cancelled`) or releases it (a manager: `released`), held or
+   * confirmed; its tickets go back on sale and the holder is told live when someone else did it.
+   * One that no longer holds tickets is answered as it is. Another user's reservation answers
+   * NOT_FOUND: it is none of their business that it exists.
    */
   async cancel(principal: AuthPrincipal, reservationId: number): Promise<ReservationView> {
     const found = await this.visibleTo(principal, reservationId);
-    if (found.status === 'cancelled') return toReservationView(found);
-    const { reservation, change } = await this.store.cancel(found);
+    if (found.status !== 'held' && found.status !== 'confirmed') return toReservationView(found);
+    const byHolder = found.userId === principal.userId;
+    const { reservation, change } = await this.store.cancel(found, cancelledStatus(byHolder), principal.userId);
     await this.changes.committed(change);
     const view = toReservationView(reservation);
-    if (reservation.userId !== principal.userId) this.live.reservationChanged(reservation.userId, { reason: 'released-by-admin', reservation: view });
+    if (!byHolder) this.live.reservationChanged(reservation.userId, { reason: 'released-by-admin', reservation: view });
     return view;
+  }
+
+  /** The history of a reservation of the caller's (or any, for a manager), oldest first. */
+  async history(principal: AuthPrincipal, reservationId: number): Promise<AuditEntry[]> {
+    const reservation = await this.visibleTo(principal, reservationId);
+    return this.audit.ofReservation(reservation.id);
+  }
+
+  /** The event's limits and what the caller holds there (so a client can tell which levels they cannot take). */
+  async limitsOf(userId: number, eventId: number): Promise<EventLimitsView> {
+    const found = await this.store.termsAndUsage(eventId, userId);
+    if (!found) throw notFound('Event');
+    return { eventId, limits: found.terms.limits, holds: found.usage.holds, tickets: found.usage.tickets };
   }
 
   /** One reservation of the caller's (or any, for a manager), with a page of its tickets. */
@@ -115,18 +152,11 @@ export class ReservationsService {
     return (await this.store.listByUser(userId)).map(toReservationView);
   }
 
-  /** A page of the event's reservations with their holders; each names its first LEVEL_ROW_MAX_TICKET_IDS tickets. */
+  /** A page of the event's reservations with their holders. */
   async ofEvent(eventId: number, query: ReservationsQueryDto): Promise<ReservationPage> {
     const offset = query.offset ?? 0;
     const { total, rows } = await this.store.pageByEvent(eventId, { offset, limit: query.limit ?? 50, status: query.status });
-    return {
-      total,
-      offset,
-      rows: rows.map(({ reservation, holder }) => {
-        const view = toReservationView(reservation);
-        return { ...view, ticketIds: view.ticketIds.slice(0, LEVEL_ROW_MAX_TICKET_IDS), holder };
-      }),
-    };
+    return { total, offset, rows: rows.map(({ reservation, holder }) => ({ ...toReservationView(reservation), holder })) };
   }
 
   /** The reservation, if it is the caller's or the caller manages reservations; else NOT_FOUND. */
@@ -164,6 +194,12 @@ export class ReservationsService {
     try {
       const outcome = await this.store.reserve({ eventId, userId, level: request.level, requestId: request.requestId }, witness);
       if (outcome.kind === 'duplicate') return repeatOf(outcome.reservation, eventId, request);
+      if (outcome.kind === 'limit') {
+        // A repeat of a request that got its reservation is not refused for holding it.
+        const earlier = await this.store.findByRequest(userId, request.requestId);
+        if (earlier) return repeatOf(earlier, eventId, request);
+        throw new LimitReachedError(outcome.limit);
+      }
       if (outcome.kind === 'stale') {
         // Give the tickets back before waiting: other callers may take the free ones meanwhile.
         this.release(eventId, witness, false);

@@ -17,21 +17,21 @@ export class TicketsController {
 
   @Post()
   @RequirePermissions(Permission.TICKETS_WRITE)
-  create(@Param() params: EventParams, @Body() body: CreateTicketDto): Promise<TicketView> {
-    return this.tickets.create(params.eventId, body);
+  create(@CurrentUser() user: AuthPrincipal, @Param() params: EventParams, @Body() body: CreateTicketDto): Promise<TicketView> {
+    return this.tickets.create(user.userId, params.eventId, body);
   }
 
   /** The body arrives raw (see configureApp) and is decoded off the event loop: `BulkCreateTicketsRequest`. */
   @Post('bulk')
   @RequirePermissions(Permission.TICKETS_WRITE)
-  bulkCreate(@Param() params: EventParams, @Body() body: Buffer): Promise<BulkCreateTicketsResponse> {
-    return this.tickets.bulkCreate(params.eventId, body);
+  bulkCreate(@CurrentUser() user: AuthPrincipal, @Param() params: EventParams, @Body() body: Buffer): Promise<BulkCreateTicketsResponse> {
+    return this.tickets.bulkCreate(user.userId, params.eventId, body);
   }
 
   @Delete(':ticketId')
   @HttpCode(204)
   @RequirePermissions(Permission.TICKETS_WRITE)
-  remove(@Param() params: TicketParams): Promise<void> {
-    return this.tickets.remove(params.eventId, params.ticketId);
+  remove(@CurrentUser() user: AuthPrincipal, @Param() params: TicketParams): Promise<void> {
+    return this.tickets.remove(user.userId, params.eventId, params.ticketId);
   }
 }

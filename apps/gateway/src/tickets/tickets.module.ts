@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '../auth/auth.module';
 import { InventoryModule } from '../inventory/inventory.module';
@@ -9,7 +10,7 @@ import { TicketsService } from './tickets.service';
 
 /** Tickets: created one by one or in bulk (decoded off the event loop), listed, deleted. */
 @Module({
-  imports: [TypeOrmModule.forFeature([TicketEntity]), InventoryModule, AuthModule],
+  imports: [TypeOrmModule.forFeature([TicketEntity]), InventoryModule, AuthModule, AuditModule],
   controllers: [TicketsController],
   providers: [TicketsService, BulkRequestReader],
   exports: [TicketsService],

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { BulkCreateTicketsResponse, ErrorCode, Permission, TICKET_LIMITS, TicketPage, TicketView } from '@tickets/protocol';
 import { EntityManager } from 'typeorm';
+import { AuditLog } from '../audit/audit-log';
 import { PermissionsService } from '../auth/permissions.service';
 import type { AuthPrincipal } from '../auth/sessions.service';
 import { AppError, notFound } from '../common/app-error';
@@ -45,6 +46,7 @@ export class TicketsService {
     private readonly timers: Timers,
     private readonly bulkRequests: BulkRequestReader,
     private readonly permissions: PermissionsService,
+    private readonly audit: AuditLog,
   ) {}
 
   /** A page of the event's tickets; which reservation holds a ticket only for those who manage reservations. */
@@ -64,28 +66,28 @@ export class TicketsService {
     return { total, offset, rows: managesReservations ? views : views.map((view) => ({ ...view, reservationId: null })) };
   }
 
-  async create(eventId: number, request: CreateTicketDto): Promise<TicketView> {
-    const { ids, labels } = await this.insert(eventId, { values: Float64Array.of(request.value), labelAt: () => request.label });
+  async create(actorId: number, eventId: number, request: CreateTicketDto): Promise<TicketView> {
+    const { ids, labels } = await this.insert(actorId, eventId, { values: Float64Array.of(request.value), labelAt: () => request.label });
     return { id: ids[0], label: labels[0], value: request.value, status: 'available', reservationId: null };
   }
 
   /** Creates up to TICKET_LIMITS.maxPerBulkCall tickets from a raw JSON body, decoded off the event loop. */
-  async bulkCreate(eventId: number, body: unknown): Promise<BulkCreateTicketsResponse> {
-    return this.createMany(eventId, await this.bulkRequests.read(body));
+  async bulkCreate(actorId: number, eventId: number, body: unknown): Promise<BulkCreateTicketsResponse> {
+    return this.createMany(actorId, eventId, await this.bulkRequests.read(body));
   }
 
-  /** Creates `count` tickets of random values in [minValue, maxValue] (the demo event). */
+  /** Creates `count` tickets of random values in [minValue, maxValue] (the demo event, by the system). */
   createRandom(eventId: number, count: number, minValue: number, maxValue: number): Promise<BulkCreateTicketsResponse> {
-    return this.createMany(eventId, { kind: 'random', count, minValue, maxValue });
+    return this.createMany(null, eventId, { kind: 'random', count, minValue, maxValue });
   }
 
-  private async createMany(eventId: number, request: BulkRequest): Promise<BulkCreateTicketsResponse> {
-    const { ids, change } = await this.insert(eventId, await this.draftsOf(request));
+  private async createMany(actorId: number | null, eventId: number, request: BulkRequest): Promise<BulkCreateTicketsResponse> {
+    const { ids, change } = await this.insert(actorId, eventId, await this.draftsOf(request));
     return { created: ids.length, firstId: ids[0] ?? null, lastId: ids.at(-1) ?? null, version: change.version };
   }
 
   /** Deletes an available ticket; a reserved one answers CONFLICT. */
-  async remove(eventId: number, ticketId: number): Promise<void> {
+  async remove(actorId: number, eventId: number, ticketId: number): Promise<void> {
     const change = await this.database.transaction(async (manager) => {
       const ticket = await manager.findOneBy(TicketEntity, { id: ticketId, eventId });
       if (!ticket) throw notFound('Ticket');
@@ -97,6 +99,7 @@ export class TicketsService {
         .where("id = :ticketId AND status = 'available'", { ticketId })
         .execute();
       if (deleted.affected !== 1) throw new AppError(ErrorCode.CONFLICT, 'Ticket is reserved; cancel its reservation first');
+      await this.audit.record(manager, { actorId, action: 'ticket.deleted', eventId, details: { ticketId, label: ticket.label, value: ticket.value } });
       return this.outbox.recordChange(manager, head, { cause: 'ticket-deleted', ticketIds: [ticketId], values: null });
     });
     await this.changes.committed(change);
@@ -118,7 +121,7 @@ export class TicketsService {
    * Inserts tickets with their outbox row in one transaction, in chunks with a turn of the event
    * loop between them (SQLite runs each statement synchronously), then reads their ids back.
    */
-  private async insert(eventId: number, drafts: TicketDrafts): Promise<Inserted> {
+  private async insert(actorId: number | null, eventId: number, drafts: TicketDrafts): Promise<Inserted> {
     const count = drafts.values.length;
     let valueSum = 0;
     for (const value of drafts.values) valueSum += value;
@@ -143,16 +146,22 @@ export class TicketsService {
         await slices.breathe();
       }
       const created = await this.readBack(manager, eventId, Number(maxId));
-      // begin() counted `count` tickets; the read-back must agree or the counters would lie.
+      // bumpVersion() counted `count` tickets; the read-back must agree or the counters would lie.
       if (created.ids.length !== count) throw new Error(`inserted ${count} tickets but read back ${created.ids.length}`);
       const change = await this.outbox.recordChange(manager, head, { cause: 'ticket-created', ticketIds: created.ids, values: created.values });
+      await this.audit.record(manager, {
+        actorId,
+        action: 'tickets.created',
+        eventId,
+        details: { count, firstId: created.ids[0], lastId: created.ids.at(-1), valueSum },
+      });
       return { ids: created.ids, labels: created.labels, change };
     });
     await this.changes.committed(result.change);
     return result;
   }
 
-  /** The event's tickets above `afterId` (ours: begin() holds the event row's lock), a chunk per turn of the event loop. */
+  /** The event's tickets above `afterId` (ours: bumpVersion() holds the event row's lock), a chunk per turn of the event loop. */
   private async readBack(manager: EntityManager, eventId: number, afterId: number): Promise<{ ids: number[]; values: number[]; labels: string[] }> {
     const ids: number[] = [];
     const values: number[] = [];

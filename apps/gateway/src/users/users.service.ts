@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode, type UserPage, type UserView } from '@tickets/protocol';
+import { AuditLog } from '../audit/audit-log';
 import { toUserView } from '../auth/auth.service';
 import { PermissionsService } from '../auth/permissions.service';
 import type { AuthPrincipal } from '../auth/sessions.service';
@@ -16,6 +17,7 @@ export class UsersService {
     private readonly database: Database,
     private readonly permissions: PermissionsService,
     private readonly sessions: SessionsService,
+    private readonly audit: AuditLog,
   ) {}
 
   async page(query: UsersQueryDto): Promise<UserPage> {
@@ -37,8 +39,16 @@ export class UsersService {
     const user = await this.database.transaction(async (manager) => {
       const found = await manager.findOneBy(UserEntity, { id: userId });
       if (!found) throw notFound('User');
+      const before = found.role;
       found.role = request.role;
-      return manager.save(found);
+      const saved = await manager.save(found);
+      await this.audit.record(manager, {
+        actorId: principal.userId,
+        action: 'user.role-changed',
+        subjectUserId: userId,
+        details: { before, after: request.role },
+      });
+      return saved;
     });
     await this.sessions.userChanged(userId);
     return toUserView(user);

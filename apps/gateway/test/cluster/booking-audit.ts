@@ -48,7 +48,7 @@ export async function auditBookings(
   for (const row of reservations) {
     const ticketIds = parseIds(row.ticket_ids);
     reservationById.set(Number(row.id), { status: String(row.status), ticketIds });
-    if (row.status !== 'active') continue;
+    if (row.status !== 'held' && row.status !== 'confirmed') continue;
     for (const ticketId of ticketIds) {
       if (holderByTicket.has(ticketId)) doubleBooked.add(ticketId);
       holderByTicket.set(ticketId, Number(row.id));
@@ -73,14 +73,14 @@ export async function auditBookings(
   const lost = acknowledged
     .filter((ack) => {
       const stored = reservationById.get(ack.id);
-      if (!stored || stored.status !== 'active') return true;
+      if (!stored || (stored.status !== 'held' && stored.status !== 'confirmed')) return true;
       const expected = [...ack.ticketIds].sort((a, b) => a - b).join(',');
       return [...stored.ticketIds].sort((a, b) => a - b).join(',') !== expected;
     })
     .map((ack) => ack.id);
 
   return {
-    activeReservations: [...reservationById.values()].filter((r) => r.status === 'active').length,
+    activeReservations: [...reservationById.values()].filter((r) => r.status === 'held' || r.status === 'confirmed').length,
     reservedTickets,
     doubleBookedTickets: [...doubleBooked],
     inconsistentTickets: [...inconsistent],

@@ -56,6 +56,7 @@ export async function startCluster(options: {
     RESERVE_RATE_LIMIT: '0',
     READ_RATE_LIMIT: '0',
     PASSWORD_HASH_COST: '12',
+    DEFAULT_HOLDS_PER_USER: '1000000',
     ...(options.redis === false ? {} : { REDIS_URL, REDIS_PREFIX: `tickets-e2e-${randomSuffix()}:` }),
     ...options.env,
   };

@@ -1,10 +1,61 @@
-import { TEXT_LIMITS, type CreateEventRequest } from '@tickets/protocol';
-import { IsIn, IsOptional } from 'class-validator';
+import { TEXT_LIMITS, type CreateEventRequest, type EventLimits, type UpdateEventRequest } from '@tickets/protocol';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { IsIdParam, IsPlainText } from '../../common/validation';
+
+/** A hold lasts one second (tests) to a day. */
+export const HOLD_TTL_RANGE = { min: 1, max: 86_400 } as const;
+/** Limits are at most this (an event holds at most TICKET_LIMITS.maxPerEvent tickets anyway). */
+const MAX_LIMIT = 1_000_000;
+
+/** An event's limits in a body: each optional; the ticket limits may be null (no limit). */
+export class EventLimitsDto implements Partial<EventLimits> {
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_LIMIT)
+  holdsPerUser?: number;
+
+  @ValidateIf((_, value) => value !== null && value !== undefined)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_LIMIT)
+  ticketsPerUser?: number | null;
+
+  @ValidateIf((_, value) => value !== null && value !== undefined)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_LIMIT)
+  ticketsPerReservation?: number | null;
+}
 
 export class CreateEventDto implements CreateEventRequest {
   @IsPlainText(1, TEXT_LIMITS.eventName)
   name: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(HOLD_TTL_RANGE.min)
+  @Max(HOLD_TTL_RANGE.max)
+  holdTtlSeconds?: number;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => EventLimitsDto)
+  limits?: EventLimitsDto;
+}
+
+export class UpdateEventDto implements UpdateEventRequest {
+  @ValidateIf((_, value) => value !== null && value !== undefined)
+  @IsInt()
+  @Min(HOLD_TTL_RANGE.min)
+  @Max(HOLD_TTL_RANGE.max)
+  holdTtlSeconds?: number | null;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => EventLimitsDto)
+  limits?: EventLimitsDto;
 }
 
 export class EventParams {

@@ -1,6 +1,7 @@
 import {
   COMBO_PAGE_MAX_LIMIT,
   LEVELS_PAGE_MAX_LIMIT,
+  type ConfirmReservationRequest,
   type JoinEventRequest,
   type LeaveEventRequest,
   type LevelComboRequest,
@@ -87,6 +88,11 @@ export class SocketReserveDto implements SocketReserveRequest {
 
   @IsRequestId()
   requestId: string;
+}
+
+export class ConfirmReservationDto implements ConfirmReservationRequest {
+  @IsId()
+  reservationId: number;
 }
 
 /** `lobby:join` / `lobby:leave` take an empty object. */

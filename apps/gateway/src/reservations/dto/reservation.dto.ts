@@ -4,6 +4,8 @@ import { IsIdParam, IsPageLimit, IsPageOffset } from '../../common/validation';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { IsLevel } from '../../levels/dto/levels.dto';
 
+export const RESERVATION_STATUSES: readonly ReservationStatus[] = ['held', 'confirmed', 'cancelled', 'expired', 'released'];
+
 /** Reservations per page of `GET /api/events/:eventId/reservations`. */
 export const RESERVATIONS_PAGE_MAX_LIMIT = 100;
 
@@ -38,7 +40,7 @@ export class ReservationsQueryDto implements ReservationsQuery {
   limit?: number;
 
   @IsOptional()
-  @IsIn(['active', 'cancelled'])
+  @IsIn(RESERVATION_STATUSES)
   status?: ReservationStatus;
 }
 
