@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { LiveUpdates } from '../common/live-updates';
 import { Timers, type ScheduledTask } from '../common/timers';
@@ -21,6 +21,9 @@ const WARNINGS_PER_SWEEP = 500;
  * Holders are told on their own sockets: `expiring` once, HOLD_WARNING_SECONDS before the end,
  * and `expired`.
  */
+/** What the sweeper needs of the store (a unit test's fake implements just this). */
+export type DueHolds = Pick<ReservationStore, 'eventsWithDueHolds' | 'expireDueHolds' | 'claimWarnings'>;
+
 @Injectable()
 export class HoldSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('HoldSweeper');
@@ -28,7 +31,7 @@ export class HoldSweeper implements OnApplicationBootstrap, OnApplicationShutdow
   private sweeping: Promise<void> | null = null;
 
   constructor(
-    private readonly store: ReservationStore,
+    @Inject(ReservationStore) private readonly store: DueHolds,
     private readonly changes: InventoryChanges,
     private readonly live: LiveUpdates,
     private readonly timers: Timers,

@@ -1,12 +1,16 @@
 /** A small typed client for the gateway's REST routes under /api, as any outside caller sees them. */
 import { randomBytes } from 'node:crypto';
 import type {
+  AuditPage,
+  AuditQuery,
   AuthResponse,
+  CreateEventRequest,
   BulkCreateTicketsRequest,
   BulkCreateTicketsResponse,
   ErrorBody,
   EventView,
   LevelPage,
+  ReservationView,
   TicketPage,
   TicketStatus,
 } from '@tickets/protocol';
@@ -61,8 +65,22 @@ export class ApiClient {
     });
   }
 
-  createEvent(name: string): Promise<EventView> {
-    return this.request('POST', '/events', { name });
+  createEvent(name: string, options: Omit<CreateEventRequest, 'name'> = {}): Promise<EventView> {
+    return this.request('POST', '/events', { name, ...options });
+  }
+
+  reserve(eventId: number, level: number, requestId: string): Promise<ReservationView> {
+    return this.request('POST', `/events/${eventId}/reservations`, { level, requestId });
+  }
+
+  confirm(reservationId: number): Promise<ReservationView> {
+    return this.request('POST', `/reservations/${reservationId}/confirm`);
+  }
+
+  /** One page of the audit log (admins), newest first. */
+  audit(query: AuditQuery): Promise<AuditPage> {
+    const search = new URLSearchParams(Object.entries(query).map(([key, value]): [string, string] => [key, String(value)]));
+    return this.request('GET', `/audit?${search.toString()}`);
   }
 
   bulkCreateTickets(eventId: number, body: BulkCreateTicketsRequest): Promise<BulkCreateTicketsResponse> {

@@ -5,7 +5,7 @@
  * 127.0.0.1 (see README, Testing); builds the gateway first when its dist is stale.
  */
 import type { Ack, ReservationView } from '@tickets/protocol';
-import { ApiClient } from './api-client';
+import { ApiClient, ApiError } from './api-client';
 import { auditBookings } from './booking-audit';
 import { EventClient, unwrap } from './event-client';
 import { expectEventually } from '../support/expect-eventually';
@@ -157,6 +157,50 @@ describe('a two-replica gateway cluster', () => {
     }, BROADCAST_BOUND);
     expect(new Set(clients.map((client) => client.version)).size).toBe(1);
   }, 180_000);
+
+  it("never lets one user exceed an event's limits with concurrent requests on both replicas, REST and socket", async () => {
+    const limits = { holdsPerUser: 2, ticketsPerUser: 5, ticketsPerReservation: 3 };
+    const event = await admin.createEvent('limits', { limits });
+    // Every value is 1: level k takes k tickets.
+    await admin.bulkCreateTickets(event.id, { count: 60, minValue: 1, maxValue: 1 });
+    const auth = await new ApiClient(urls[0]).registerAttendee('greedy');
+    const sockets = await Promise.all(urls.map((_, index) => EventClient.connect(urls, auth.accessToken, index)));
+    openClients.push(...sockets);
+    const rest = urls.map((url) => new ApiClient(url, auth.accessToken));
+    const attempts = Array.from({ length: 24 }, (_, index) => ({ level: 1 + (index % 3), requestId: `greedy-${index}`, replica: index % 2, viaSocket: index % 4 >= 2 }));
+    const outcomes = await Promise.all(
+      attempts.map(async ({ level, requestId, replica, viaSocket }): Promise<Ack<ReservationView>> => {
+        if (viaSocket) return sockets[replica].reserve(event.id, level, requestId);
+        return rest[replica].reserve(event.id, level, requestId).then(
+          (data) => ({ ok: true, data }),
+          (error: unknown) => {
+            if (!(error instanceof ApiError) || !error.body) throw error;
+            return { ok: false, error: { code: error.body.code, message: error.body.message, limit: error.body.limit } };
+          },
+        );
+      }),
+    );
+    const won = outcomes.flatMap((ack) => (ack.ok ? [ack.data] : []));
+    const refused = outcomes.flatMap((ack) => (ack.ok ? [] : [ack.error]));
+    expect(won.length).toBeGreaterThan(0);
+    expect(won.length).toBeLessThanOrEqual(limits.holdsPerUser);
+    expect(won.reduce((sum, reservation) => sum + reservation.ticketCount, 0)).toBeLessThanOrEqual(limits.ticketsPerUser);
+    expect(refused.map((error) => error.code).filter((code) => code !== 'LIMIT_REACHED')).toEqual([]);
+    expect(refused.every((error) => error.limit === 'holdsPerUser' || error.limit === 'ticketsPerUser')).toBe(true);
+
+    // The database agrees, and a refused request left nothing behind: not a row, not an audit entry.
+    const audit = await auditBookings(cluster!.database, event.id, won);
+    expect(audit.activeReservations).toBe(won.length);
+    expect(audit.lostReservations).toEqual([]);
+    expect(audit.doubleBookedTickets).toEqual([]);
+    expect(audit.reservedTickets).toBe(won.reduce((sum, reservation) => sum + reservation.ticketCount, 0));
+    const held = await admin.audit({ eventId: event.id, action: 'reservation.held' });
+    expect(held.total).toBe(won.length);
+    // A level above the per-reservation limit is refused by name, whatever the other limits say.
+    const tooBig = await rest[0].reserve(event.id, 4, 'greedy-too-big').catch((error: unknown) => error);
+    expect(tooBig).toBeInstanceOf(ApiError);
+    expect((tooBig as ApiError).body).toMatchObject({ code: 'LIMIT_REACHED', limit: 'ticketsPerReservation' });
+  }, 120_000);
 
   it('loses no acknowledged reservation when a replica is SIGKILLed mid-run, and its clients resynchronise on the other', async () => {
     const event = await admin.createEvent('crash');

@@ -13,6 +13,7 @@ import type {
   InventoryChanged,
   LevelPage,
   LevelsPageRequest,
+  ReservationNotice,
   ReservationView,
   ServerToClientEvents,
 } from '@tickets/protocol';
@@ -52,6 +53,8 @@ export function connectSocket(url: string, token: string): Promise<EventSocket> 
 export class EventClient {
   readonly changes: InventoryChanged[] = [];
   readonly resyncs: Resync[] = [];
+  /** Notices about this user's own reservations (`reservation:changed`), in arrival order. */
+  readonly notices: ReservationNotice[] = [];
   /** The newest version this client knows: its last join snapshot or change, whichever is newer. */
   version: number | null = null;
   private socket: EventSocket | null = null;
@@ -93,6 +96,10 @@ export class EventClient {
 
   reserve(eventId: number, level: number, requestId: string): Promise<Ack<ReservationView>> {
     return this.withAck<ReservationView>((socket, ack) => socket.emit('reserve', { eventId, level, requestId }, ack));
+  }
+
+  confirm(reservationId: number): Promise<Ack<ReservationView>> {
+    return this.withAck<ReservationView>((socket, ack) => socket.emit('reservation:confirm', { reservationId }, ack));
   }
 
   levelsPage(request: LevelsPageRequest): Promise<Ack<LevelPage>> {
@@ -140,6 +147,7 @@ export class EventClient {
         if (this.version === null || change.version > this.version) this.version = change.version;
       }
     });
+    socket.on('reservation:changed', (notice) => this.notices.push(notice));
     socket.on('disconnect', (reason) => {
       if (this.closed || reason === 'io client disconnect') return;
       this.failingOver = this.failOver().finally(() => {
