@@ -196,3 +196,62 @@ export function markdownSection(report: StampedeReport): string {
     end,
   ].join('\n');
 }
+
+export const EXPIRY_SECTION = 'stampede-expiry';
+
+/** Phase 3 against phase 2: the same stampede, with and without a thousand holds running out in its second. */
+export interface ExpiryReport {
+  date: Date;
+  holds: number;
+  ticketsReturned: number;
+  /** Inventory changes with cause `expired` (the sweepers batch each event's due holds). */
+  expiredChanges: number;
+  /** The go signal (every deadline) → no hold left held. */
+  allExpiredMs: number;
+  withExpiries: Omit<PhaseReport, 'bare'>;
+  without: Omit<PhaseReport, 'bare'>;
+}
+
+function expiryRows(report: ExpiryReport): string[][] {
+  const both = (metric: string, cell: (phase: Omit<PhaseReport, 'bare'>) => string): string[] => [metric, cell(report.without), cell(report.withExpiries)];
+  return [
+    ['holds running out at the go signal (tickets)', '0', `${count(report.holds)} (${count(report.ticketsReturned)})`],
+    ['go → every hold expired (DB), `expired` changes', 'n/a', `${ms(report.allExpiredMs)}, ${count(report.expiredChanges)} changes`],
+    both('reserve requests at the go signal, outcomes', (phase) => `${count(phase.requests)}: ${Object.entries(phase.outcomes).map(([outcome, n]) => `${count(n)} ${outcome}`).join(', ')}`),
+    both('acknowledgement p50 / p99 / max', (phase) => `${ms(phase.ack.p50)} / ${ms(phase.ack.p99)} / ${ms(phase.ack.max)}`),
+    both('committed / s (go → last commit)', (phase) => `${phase.committedPerSecond.toFixed(0)} (${ms(phase.commitSpanMs)})`),
+    both('go → every socket has every change (reserves and expiries)', (phase) =>
+      phase.sync.missing > 0 ? `${count(phase.sync.missing)} socket × change never arrived` : ms(phase.everySocketHasEveryChangeMs),
+    ),
+    both('versions; sockets dropped / out of order', (phase) => `${count(phase.versions)}; ${phase.sync.disconnected} / ${phase.sync.outOfOrder}`),
+    both('cores used (go → last acknowledgement)', (phase) => cpuUse(phase.cpu)),
+  ];
+}
+
+const EXPIRY_HEAD = ['metric', 'phase 2: no expiries', 'phase 3: same stampede, holds expiring'];
+
+export function printExpiryTable(report: ExpiryReport): void {
+  const rows = [EXPIRY_HEAD, ...expiryRows(report)];
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  for (const row of rows) console.log(row.map((cell, column) => cell.padEnd(widths[column])).join(' | '));
+}
+
+export function expiryMarkdownSection(report: ExpiryReport): string {
+  const { start, end } = sectionMarkers(EXPIRY_SECTION);
+  return [
+    start,
+    '## Holds expiring during a stampede (`pnpm bench:stampede`, phase 3)',
+    '',
+    `Same run as the stampede above (${report.date.toISOString()}, ${machine()}). Phase 3 repeats phase 2 (every socket reserves a ` +
+      "distinct level at the same instant) while every hold phase 2 made runs out at that instant: their deadlines are moved to the go " +
+      'signal in the database beforehand (the API does not allow holds shorter than 30 s), and both replicas\' sweepers ' +
+      '(`HOLD_SWEEP_MS` 1000) expire them, each event\'s due holds in one transaction and one `expired` change. Phase 2 is the baseline: ' +
+      'the same stampede without expiries. What limits it: the expiries are extra transactions on the same MariaDB and two cores.',
+    '',
+    `| ${EXPIRY_HEAD.join(' | ')} |`,
+    `| ${EXPIRY_HEAD.map(() => '---').join(' | ')} |`,
+    ...expiryRows(report).map((row) => `| ${row.join(' | ')} |`),
+    '',
+    end,
+  ].join('\n');
+}

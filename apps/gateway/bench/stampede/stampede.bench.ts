@@ -23,9 +23,13 @@ import { Cleanups, logger, otherWorkCores, runBenchmark, setting, sleep } from '
 import { copyDatabase, replayReservations, type ReplayedReservation } from './bare-reserve';
 import type { FromGenerator, PhaseAnswers, StampedePlan, SyncResult, ToGenerator } from './messages';
 import {
+  EXPIRY_SECTION,
+  expiryMarkdownSection,
   markdownSection,
+  printExpiryTable,
   printTable,
   SECTION,
+  type ExpiryReport,
   type PhaseReport,
   type StampedeReport,
   type StampedeSettings,
@@ -186,6 +190,7 @@ interface PhaseRun {
   phase: Omit<PhaseReport, 'bare'>;
   reservations: ReplayedReservation[];
   acknowledged: { id: number; ticketIds: number[] }[];
+  goAt: number;
 }
 
 /** One stampede: every socket reserves at once; waits for the answers, the commits and every socket's copy of every change. */
@@ -196,6 +201,10 @@ async function runPhase(
   cluster: GatewayCluster,
   eventId: number,
   levelOf: (socket: number) => number,
+  /** Awaited after the last answer, before the phase's versions are counted (phase 3: until every hold has expired). */
+  settle: (goAt: number) => Promise<void> = async () => {},
+  /** Run before the go signal, which then comes 2 s later instead of 0.5 s. */
+  prepare?: (goAt: number) => Promise<void>,
 ): Promise<PhaseRun> {
   const database = cluster.database;
   const versionBefore = await eventVersion(database, eventId);
@@ -212,7 +221,8 @@ async function runPhase(
     },
     cpus().length,
   );
-  const goAt = Date.now() + 500;
+  const goAt = Date.now() + (prepare ? 2000 : 500);
+  await prepare?.(goAt);
   log(`${name}: ${settings.sockets} sockets reserve at once (${description})`);
   // The phase's name goes into request ids, which allow letters, digits, _ . : - only.
   const answering = generators.reserve(name.replace(/[^\w.:-]/g, ''), goAt, levelOf);
@@ -222,6 +232,7 @@ async function runPhase(
   const answers = await answering;
   const cpu: CpuShare = meter.stop();
   markProfileWindow(name, profiledFrom, profileClockUs());
+  await settle(goAt);
   const versionAfter = await eventVersion(database, eventId);
   const sync = await generators.sync(versionBefore, versionAfter);
   const messages = sync.messages - messagesBefore;
@@ -262,7 +273,42 @@ async function runPhase(
       `(${phase.committedPerSecond.toFixed(0)}/s); ack p50/p99/max ${phase.ack.p50.toFixed(0)}/${phase.ack.p99.toFixed(0)}/${phase.ack.max.toFixed(0)} ms; ` +
       `every socket had every change after ${phase.everySocketHasEveryChangeMs.toFixed(0)} ms (${sync.missing} missing)`,
   );
-  return { phase, reservations, acknowledged };
+  return { phase, reservations, acknowledged, goAt };
+}
+
+/** Moves these holds' deadlines to `at` (epoch ms). */
+async function setDeadlines(database: ScratchDatabase, ids: readonly number[], at: number): Promise<void> {
+  const connection = await database.connect();
+  try {
+    // The gateway stores UTC (timezone 'Z').
+    const deadline = new Date(at).toISOString().replace('T', ' ').replace('Z', '');
+    for (let first = 0; first < ids.length; first += 500) {
+      const chunk = ids.slice(first, first + 500);
+      await connection.query(`UPDATE reservations SET expires_at = ? WHERE status = 'held' AND id IN (${chunk.map(() => '?').join(',')})`, [deadline, ...chunk]);
+    }
+  } finally {
+    await connection.end();
+  }
+}
+
+/** Polls until none of these reservations is held; answers that moment (epoch ms). */
+async function heldUntilGone(database: ScratchDatabase, ids: readonly number[], notBefore: number): Promise<number> {
+  const deadline = Date.now() + SYNC_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const [row] = await database.query<RowDataPacket>(
+      `SELECT COUNT(*) AS held FROM reservations WHERE status = 'held' AND id IN (${ids.map(() => '?').join(',')})`,
+      [...ids],
+    );
+    if (Number(row.held) === 0) return Math.max(Date.now(), notBefore);
+    await sleep(20);
+  }
+  throw new Error(`holds still held ${SYNC_TIMEOUT_MS} ms after their deadline`);
+}
+
+/** How many inventory changes of the event had this cause. */
+async function changesCaused(database: ScratchDatabase, eventId: number, cause: string): Promise<number> {
+  const [row] = await database.query<RowDataPacket>('SELECT COUNT(*) AS changes FROM inventory_changes WHERE event_id = ? AND cause = ?', [eventId, cause]);
+  return Number(row.changes);
 }
 
 /** The first `count` levels of the table at or above `min`, ascending. */
@@ -334,14 +380,35 @@ async function main(): Promise<void> {
     (socket) => distinctLevels[socket],
   );
 
+  // Phase 3: the stampede of phase 2 again (distinct levels), while phase 2's holds all run out at
+  // the go signal, so both replicas' sweepers expire them during the same second. The deadlines are
+  // moved in the database (holds cannot be made shorter than 30 s through the API) before the go.
+  const expiring = phase2.acknowledged.map((reservation) => reservation.id);
+  const thirdLevels = await levelsFrom(admin, event.id, Math.max(...distinctLevels) + 1, settings.sockets);
+  if (thirdLevels.length < settings.sockets) throw new Error(`only ${thirdLevels.length} distinct levels for phase 3`);
+  let allExpiredAtMs = NaN;
+  const phase3 = await runPhase(
+    'phase 3',
+    `${settings.sockets.toLocaleString('en-US')} reserves of distinct levels while ${expiring.length.toLocaleString('en-US')} holds expire`,
+    generators,
+    cluster,
+    event.id,
+    (socket) => thirdLevels[socket],
+    async (goAt) => {
+      allExpiredAtMs = (await heldUntilGone(cluster.database, expiring, goAt)) - goAt;
+    },
+    async (goAt) => setDeadlines(cluster.database, expiring, goAt),
+  );
+  const expiredChanges = await changesCaused(cluster.database, event.id, 'expired');
+
   const audit = await auditBookings(cluster.database, event.id, [
     ...phase1.acknowledged,
-    ...phase2.acknowledged,
+    ...phase3.acknowledged,
   ]);
   // Also from the clients' side: no ticket in two acknowledged reservations.
   const seen = new Set<number>();
   const doubleBooked = new Set<number>(audit.doubleBookedTickets);
-  for (const reservation of [...phase1.acknowledged, ...phase2.acknowledged]) {
+  for (const reservation of [...phase1.acknowledged, ...phase3.acknowledged]) {
     for (const ticketId of reservation.ticketIds) {
       if (seen.has(ticketId)) doubleBooked.add(ticketId);
       seen.add(ticketId);
@@ -383,8 +450,21 @@ async function main(): Promise<void> {
     },
     replicaPeakRssKb,
   };
+  const expiry: ExpiryReport = {
+    date: report.date,
+    holds: expiring.length,
+    ticketsReturned: phase2.phase.ticketsReserved,
+    expiredChanges,
+    allExpiredMs: allExpiredAtMs,
+    withExpiries: phase3.phase,
+    without: phase2.phase,
+  };
   printTable(report);
-  if (writeDoc) writeSection(SECTION, markdownSection(report));
+  printExpiryTable(expiry);
+  if (writeDoc) {
+    writeSection(SECTION, markdownSection(report));
+    writeSection(EXPIRY_SECTION, expiryMarkdownSection(expiry));
+  }
   for (const phase of phases) {
     log(
       `${phase.name}: committed rate ${(phase.committedPerSecond / phase.bare.committedPerSecond).toFixed(2)}× the bare database's`,
