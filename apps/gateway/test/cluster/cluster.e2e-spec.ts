@@ -143,6 +143,8 @@ describe('a two-replica gateway cluster', () => {
     expect(audit.inconsistentTickets).toEqual([]);
     expect(audit.lostReservations).toEqual([]);
     expect(audit.activeReservations).toBe(won.length);
+    // One audit entry per committed reservation; the transactions rolled back on a taken witness left none.
+    expect((await admin.audit({ eventId: event.id, action: 'reservation.held' })).total).toBe(won.length);
     expect(audit.counters).toMatchObject({
       totalTickets: values.length,
       countedTotal: values.length,
