@@ -156,6 +156,21 @@ export interface HeldReservation {
  * The database side of reservations: the race-free reserve, confirm, cancel and expire
  * transactions (each with its audit entries), and reads.
  */
+/** The entity of a hold just inserted (both reserve paths). */
+function newHold(draft: ReserveDraft, id: number, witness: number[], expiresAt: Date, createdAt: Date): ReservationEntity {
+  return Object.assign(new ReservationEntity(), {
+    ...draft,
+    id,
+    status: 'held' as const,
+    ticketIds: witness,
+    ticketCount: witness.length,
+    expiresAt,
+    settledAt: null,
+    expiryWarned: 0,
+    createdAt,
+  });
+}
+
 @Injectable()
 export class ReservationStore {
   constructor(
@@ -482,17 +497,7 @@ export class ReservationStore {
         open = false;
         const [head] = second[0];
         if (!head) throw notFound('Event');
-        const reservation = Object.assign(new ReservationEntity(), {
-          ...draft,
-          id: second[2].insertId,
-          status: 'held' as const,
-          ticketIds: witness,
-          ticketCount: witness.length,
-          expiresAt,
-          settledAt: null,
-          expiryWarned: 0,
-          createdAt,
-        });
+        const reservation = newHold(draft, second[2].insertId, witness, expiresAt, createdAt);
         const change: CommittedChange = {
           eventId: draft.eventId,
           version: Number(head.version),
@@ -539,17 +544,7 @@ export class ReservationStore {
       RESERVATION_SQL.insert,
       insertParams(draft, witness, this.database.sqlDate(expiresAt), this.database.sqlDate(createdAt)),
     );
-    const reservation = Object.assign(new ReservationEntity(), {
-      ...draft,
-      id: insertedId(inserted),
-      status: 'held' as const,
-      ticketIds: witness,
-      ticketCount: witness.length,
-      expiresAt,
-      settledAt: null,
-      expiryWarned: 0,
-      createdAt,
-    });
+    const reservation = newHold(draft, insertedId(inserted), witness, expiresAt, createdAt);
     const slices = this.timers.slices();
     let flipped = 0;
     for (let i = 0; i < witness.length; i += WRITE_CHUNK_ROWS) {
