@@ -80,6 +80,12 @@ const REST: Record<string, RestCase> = {
   'GET /api/reservations/mine': { path: () => '/api/reservations/mine', expected: [401, 200, 200, 200] },
   'GET /api/reservations/:id': { path: (s) => `/api/reservations/${s.reservationId}`, expected: [401, 200, 404, 200] },
   'DELETE /api/reservations/:id': { path: (s) => `/api/reservations/${s.reservationId}`, expected: [401, 200, 404, 200] },
+  // Only the holder confirms a hold; to anyone else it does not exist.
+  'POST /api/reservations/:id/confirm': { path: (s) => `/api/reservations/${s.reservationId}/confirm`, expected: [401, 200, 404, 404] },
+  'GET /api/reservations/:id/history': { path: (s) => `/api/reservations/${s.reservationId}/history`, expected: [401, 200, 404, 200] },
+  'GET /api/events/:eventId/limits': { path: (s) => `/api/events/${s.eventId}/limits`, expected: [401, 200, 200, 200] },
+  'PATCH /api/events/:eventId': { path: (s) => `/api/events/${s.eventId}`, body: () => ({ limits: { holdsPerUser: 3 } }), expected: [401, 403, 403, 200] },
+  'GET /api/audit': { path: () => '/api/audit', expected: [401, 403, 403, 200] },
   'GET /api/audience': { path: () => '/api/audience', expected: [401, 403, 403, 200] },
   'GET /api/healthz': { path: () => '/api/healthz', expected: [200, 200, 200, 200] },
   'GET /api/readyz': { path: () => '/api/readyz', expected: [200, 200, 200, 200] },
@@ -95,6 +101,7 @@ const SOCKET: Record<string, { payload: (s: Scene) => unknown; expected: [string
   'levels:page': { payload: (s) => ({ eventId: s.eventId, offset: 0, limit: 10 }), expected: ['ok', 'ok', 'ok'] },
   'levels:combo': { payload: (s) => ({ eventId: s.eventId, level: 2 }), expected: ['ok', 'ok', 'ok'] },
   reserve: { payload: (s) => ({ eventId: s.eventId, level: 2, requestId: fresh() }), expected: ['ok', 'ok', 'ok'] },
+  'reservation:confirm': { payload: (s) => ({ reservationId: s.reservationId }), expected: ['ok', 'NOT_FOUND', 'NOT_FOUND'] },
 };
 
 describe('the authorization matrix', () => {
