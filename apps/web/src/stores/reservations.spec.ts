@@ -25,8 +25,10 @@ describe('reservations store', () => {
           ticketIds: [5],
           ticketCount: 1,
           userId: 7,
-          status: 'active',
+          status: 'held',
+          expiresAt: null,
           createdAt: '',
+          settledAt: null,
           ticketsOffset: 0,
           tickets: [{ id: 5, label: 'A5', value: 5 }],
         } satisfies ReservationDetail,
@@ -80,9 +82,9 @@ describe('reservations store', () => {
     if (!reservation) throw new Error('no reservation');
     fakeServer.emit('reservation:changed', {
       reason: 'released-by-admin',
-      reservation: { ...reservation, status: 'cancelled' },
+      reservation: { ...reservation, status: 'released' },
     });
-    expect(store.mine[0].status).toBe('cancelled');
+    expect(store.mine[0].status).toBe('released');
     expect(useNoticesStore().notices.map((notice) => notice.text)).toEqual([
       `An admin released your reservation ${reservation.id} (level 5).`,
     ]);
