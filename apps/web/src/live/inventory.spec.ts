@@ -1,4 +1,9 @@
-import { DEFAULT_EVENT_LIMITS, type EventView, type InventoryChanged, type LevelRow } from '@tickets/protocol';
+import {
+  DEFAULT_EVENT_LIMITS,
+  type EventView,
+  type InventoryChanged,
+  type LevelRow,
+} from '@tickets/protocol';
 import { describe, expect, it } from 'vitest';
 import { applyEventsChanged, applyInventoryMessage, changedLevels, countsFromSnapshot } from './inventory';
 

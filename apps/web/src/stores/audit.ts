@@ -34,7 +34,13 @@ export interface AuditFilters {
   to: string | null;
 }
 
-export const NO_AUDIT_FILTERS: AuditFilters = { eventId: null, userId: null, action: null, from: null, to: null };
+export const NO_AUDIT_FILTERS: AuditFilters = {
+  eventId: null,
+  userId: null,
+  action: null,
+  from: null,
+  to: null,
+};
 
 /** The query `GET /api/audit` is sent for filters and a page offset. */
 export function auditQuery(filters: AuditFilters, offset: number): AuditQuery {

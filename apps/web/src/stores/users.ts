@@ -1,4 +1,10 @@
-import { BUILT_IN_ROLES, type Role, type UpdateUserRequest, type UserPage, type UserView } from '@tickets/protocol';
+import {
+  BUILT_IN_ROLES,
+  type Role,
+  type UpdateUserRequest,
+  type UserPage,
+  type UserView,
+} from '@tickets/protocol';
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
 import { api, errorMessage } from '../api/http';
@@ -38,7 +44,10 @@ export const useUsersStore = defineStore('users', () => {
     const body: UpdateUserRequest = { role };
     const updated = await api<UserView>('PATCH', `/users/${userId}`, { body });
     if (page.value)
-      page.value = { ...page.value, rows: page.value.rows.map((user) => (user.id === userId ? updated : user)) };
+      page.value = {
+        ...page.value,
+        rows: page.value.rows.map((user) => (user.id === userId ? updated : user)),
+      };
     return updated;
   }
 
