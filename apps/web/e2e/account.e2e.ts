@@ -1,0 +1,54 @@
+/**
+ * The account page: a password change keeps this tab signed in (its socket comes back with the
+ * fresh token) and ends the other sessions (told at once, sent to sign in); signing out
+ * everywhere ends this one too, and only the new password signs in.
+ */
+import { Api } from './support/api';
+import { consoleErrorsOf, expect, openSignedIn, test } from './support/fixtures';
+
+test('change password, then sign out everywhere', async ({ browser, cluster, adminApi }) => {
+  const eve = await adminApi.registerAttendee('Eve');
+  const [urlA, urlB] = cluster.replicas.map((replica) => replica.url);
+  const page = await openSignedIn(browser, urlA, eve.auth, '/account');
+  // Another device, signed in with the same token, on the other replica.
+  const other = await openSignedIn(browser, urlB, eve.auth, '/reservations');
+  for (const each of [page, other])
+    await expect(each.getByTestId('connection-status')).toHaveAttribute('data-status', 'live');
+
+  await page.getByLabel('Current password').fill(eve.password);
+  await page.getByLabel('New password', { exact: true }).fill('a-brand-new-password');
+  await page.getByLabel('Repeat the new password').fill('a-brand-new-password');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expect(page.getByTestId('password-changed')).toBeVisible();
+
+  // The other session is over: it lands on sign-in with the server's reason, and stays there.
+  await expect(other).toHaveURL(/\/sign-in/);
+  await expect(other.getByTestId('sign-in-message')).toHaveText(/session ended/i);
+  // This one goes on with the fresh token: still signed in, and live again.
+  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-status', 'live');
+  await expect(page).toHaveURL(/\/account$/);
+  await page.getByRole('link', { name: 'Events' }).first().click();
+  await expect(page.getByRole('heading', { name: 'Events' })).toBeVisible();
+  await page.getByTestId('user-name').click();
+
+  const stored = await page.evaluate(() => window.localStorage.getItem('tickets.session'));
+  const freshToken = (JSON.parse(stored ?? '{}') as { accessToken?: string }).accessToken ?? '';
+  expect(freshToken).not.toBe(eve.auth.accessToken);
+  await expect(new Api(urlB, freshToken).me()).resolves.toMatchObject({ id: eve.auth.user.id });
+
+  await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Sign out everywhere' }).click();
+  await expect(page).toHaveURL(/\/sign-in/);
+  await expect(page.getByTestId('sign-in-message')).toHaveText(/signed out everywhere/);
+  // The token this tab went on with is refused now, on every replica.
+  await expect(new Api(urlB, freshToken).me()).rejects.toThrow(/answered 401/);
+  expect(await page.evaluate(() => window.localStorage.getItem('tickets.session'))).toBeNull();
+
+  await page.getByLabel('Email').fill(eve.auth.user.email);
+  await page.getByLabel('Password').fill('a-brand-new-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByTestId('user-name')).toHaveText('Eve');
+  expect(consoleErrorsOf(page)).toEqual([]);
+  await page.context().close();
+  await other.context().close();
+});
