@@ -24,9 +24,8 @@ function isStoredSession(value: unknown): value is StoredSession {
   if (!('accessToken' in value) || typeof value.accessToken !== 'string') return false;
   if (!('user' in value) || typeof value.user !== 'object' || value.user === null) return false;
   const user = value.user;
-  return (
-    'id' in user && 'role' in user && 'email' in user && (user.role === 'admin' || user.role === 'attendee')
-  );
+  // Any role's name: roles are data, an operator may add others than the built-in ones.
+  return 'id' in user && 'role' in user && 'email' in user && typeof user.role === 'string';
 }
 
 /** The signed-in user and their token, kept in localStorage so a reload keeps the session. */
