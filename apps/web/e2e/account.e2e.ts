@@ -52,3 +52,35 @@ test('change password, then sign out everywhere', async ({ browser, cluster, adm
   await page.context().close();
   await other.context().close();
 });
+
+test('an admin changes a user’s role on the Users page, and the audit log records it', async ({
+  browser,
+  cluster,
+  adminApi,
+}) => {
+  const fay = await adminApi.registerAttendee('Fay');
+  const admin = { accessToken: adminApi.token ?? '', user: await adminApi.me() };
+  const page = await openSignedIn(browser, cluster.replicas[1].url, admin, '/admin/users');
+  // The newest users may be past the first page.
+  const table = page.getByTestId('users-table');
+  const row = table.locator(`tr[data-user-id="${fay.auth.user.id}"]`);
+  await expect(table).toHaveAttribute('aria-busy', 'false');
+  while ((await row.count()) === 0) {
+    await page.getByRole('navigation', { name: 'User pages' }).getByRole('button', { name: 'Next' }).click();
+    await expect(table).toHaveAttribute('aria-busy', 'false');
+  }
+  const select = row.getByLabel('Role of Fay');
+  await expect(select).toHaveValue('attendee');
+  await select.selectOption('admin');
+  await expect(page.getByTestId('users-message')).toHaveText('Fay is now admin.');
+  await expect(fay.api.me()).resolves.toMatchObject({ role: 'admin' });
+  await page.getByRole('link', { name: 'Audit log' }).click();
+  await page.getByLabel('User id').fill(String(fay.auth.user.id));
+  await page.getByLabel('Action').selectOption('user.role-changed');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  const entry = page.locator('[data-testid="audit-table"] tr[data-action="user.role-changed"]');
+  await expect(entry).toHaveCount(1);
+  await expect(entry).toContainText('Role changed');
+  expect(consoleErrorsOf(page)).toEqual([]);
+  await page.context().close();
+});

@@ -120,6 +120,24 @@ test('an admin edits an event’s limits: the attendee’s table marks what they
     'more tickets than one reservation may take',
   );
 
+  // A level within the limit is held; the admin reads its history and releases it.
+  await rowFor(annPage, 3).getByRole('button', { name: 'Reserve' }).click();
+  await expect(annPage.getByTestId('event-hold')).toContainText('You hold level 3');
+  await adminPage.getByRole('tab', { name: 'Reservations' }).click();
+  const row = adminPage.locator('[data-testid="reservations-table"] tr[data-reservation-id]', {
+    hasText: 'Ann',
+  });
+  await expect(row).toContainText('On hold');
+  await row.getByRole('button', { name: 'History' }).click();
+  await expect(adminPage.getByTestId('reservation-history')).toContainText('Hold made');
+  await row.getByRole('button', { name: 'Release' }).click();
+  await adminPage.getByRole('dialog').getByRole('button', { name: 'Release' }).click();
+  await expect(row).toContainText('Released by an admin');
+  await expect(
+    annPage.getByTestId('notice').filter({ hasText: 'An admin released your reservation' }),
+  ).toBeVisible();
+  await expect(annPage.getByTestId('event-hold')).toHaveCount(0);
+
   await adminPage.getByRole('link', { name: 'Audit log' }).click();
   await adminPage.getByLabel('Event id').fill(String(event.id));
   await adminPage.getByRole('button', { name: 'Filter' }).click();
@@ -130,6 +148,8 @@ test('an admin edits an event’s limits: the attendee’s table marks what they
   await expect(updated).toContainText('ticketsPerReservation');
   await expect(table.locator('tr[data-action="event.created"]')).toHaveCount(1);
   await expect(table.locator('tr[data-action="tickets.created"]')).toHaveCount(1);
+  await expect(table.locator('tr[data-action="reservation.held"]')).toHaveCount(1);
+  await expect(table.locator('tr[data-action="reservation.released"]')).toHaveCount(1);
   await adminPage.getByLabel('Action').selectOption('event.updated');
   await adminPage.getByRole('button', { name: 'Filter' }).click();
   await expect(table.locator('tbody tr')).toHaveCount(1);
