@@ -196,4 +196,28 @@ describe('reservations store', () => {
     expect(failed.message).toMatch(/as many holds in this event as it allows \(2\)/);
     await vi.waitFor(() => expect(store.blockedBy(1, 1)).toBe('holdsPerUser'));
   });
+
+  it('does not lose a hold made while the list was being read', async () => {
+    const store = useReservationsStore();
+    const served: string[] = [];
+    const gate: { open?: () => void } = {};
+    let heldReservation: unknown = null;
+    const list = fakeFetch({
+      'GET /api/reservations/mine': () => ({ status: 200, body: heldReservation ? [heldReservation] : [] }),
+    });
+    vi.stubGlobal('fetch', (...args: Parameters<typeof fetch>) => {
+      served.push(String(args[0]));
+      // The first read is answered (as of before the hold) only after the hold is made.
+      if (served.length === 1)
+        return new Promise<Response>((resolve) => (gate.open = () => void list.fetch(...args).then(resolve)));
+      return list.fetch(...args);
+    });
+    const loading = store.loadMine(false);
+    const { reservation } = await store.reserve(1, 5);
+    heldReservation = reservation;
+    gate.open?.();
+    await loading;
+    expect(served.filter((url) => url === '/api/reservations/mine')).toHaveLength(2);
+    expect(store.mine.map((r) => r.id)).toEqual([reservation?.id]);
+  });
 });

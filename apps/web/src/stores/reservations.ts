@@ -165,9 +165,16 @@ export const useReservationsStore = defineStore('reservations', () => {
     limits.value = null;
   }
 
+  /** Local changes to `mine` (a list read while one happened may lack it). */
+  let mineEdits = 0;
+  function setMine(next: ReservationView[]): void {
+    mine.value = next;
+    mineEdits += 1;
+  }
+
   /** Puts a reservation's new state everywhere it is shown. */
   function replace(changed: ReservationView): void {
-    mine.value = mine.value.map((reservation) => (reservation.id === changed.id ? changed : reservation));
+    setMine(mine.value.map((reservation) => (reservation.id === changed.id ? changed : reservation)));
     const nextAttempts = new Map(attempts.value);
     for (const [key, attempt] of attempts.value)
       if (attempt.reservation?.id === changed.id) nextAttempts.set(key, { ...attempt, reservation: changed });
@@ -184,7 +191,7 @@ export const useReservationsStore = defineStore('reservations', () => {
   onServer('reservation:changed', (notice) => {
     notices.value = [...notices.value, notice];
     useNoticesStore().show(noticeText(notice), noticeKind(notice.reason));
-    mine.value = applyReservationNotice(mine.value, notice);
+    setMine(applyReservationNotice(mine.value, notice));
     replace(notice.reservation);
     if (notice.reason !== 'expiring') refreshLimits();
   });
@@ -241,7 +248,7 @@ export const useReservationsStore = defineStore('reservations', () => {
         tickets: await ticketsOf(reservation),
       };
       setAttempt(done);
-      mine.value = [reservation, ...mine.value.filter((known) => known.id !== reservation.id)];
+      setMine([reservation, ...mine.value.filter((known) => known.id !== reservation.id)]);
       refreshLimits();
       return done;
     } catch (error) {
@@ -258,12 +265,20 @@ export const useReservationsStore = defineStore('reservations', () => {
     attempts.value = next;
   }
 
-  async function loadMine(): Promise<void> {
+  /**
+   * Reads the user's reservations; with `withTickets`, also the labels of the active ones' first
+   * tickets (one request each: the event page, which shows only holds, goes without).
+   */
+  async function loadMine(withTickets = true): Promise<void> {
     mineLoading.value = true;
     mineError.value = null;
     try {
+      const edits = mineEdits;
       const list = await api<ReservationView[]>('GET', '/reservations/mine');
+      // A hold made (or a notice applied) meanwhile may be missing from this answer: read again.
+      if (mineEdits !== edits) return await loadMine(withTickets);
       mine.value = list;
+      if (!withTickets) return;
       const loaded = await Promise.all(
         list.filter((r) => isActive(r)).map(async (r) => [r.id, await ticketsOf(r)] as const),
       );
