@@ -50,6 +50,8 @@ export { SocketRequestError };
 const DEFAULT_TIMEOUT_MS = 8000;
 
 let socket: TicketsSocket | null = null;
+/** Set by `reconnectSocket()` while the ended socket is still connected. */
+let reconnectWhenEnded = false;
 const connectedListeners = new Set<() => void>();
 type Payload<E extends ServerEventName> = Parameters<ServerToClientEvents[E]>[0];
 type Listeners = { [E in ServerEventName]: Set<(payload: Payload<E>) => void> };
@@ -96,6 +98,10 @@ export function openSocket(token: () => string | null, hooks: SocketHooks): void
   });
   created.on('disconnect', (reason) => {
     hooks.status(reason === 'io client disconnect' ? 'offline' : 'reconnecting');
+    if (reason === 'io server disconnect' && reconnectWhenEnded) {
+      reconnectWhenEnded = false;
+      created.connect();
+    }
   });
   created.on('connect_error', (error) => {
     const refused = refusal(error);
@@ -116,12 +122,19 @@ export function openSocket(token: () => string | null, hooks: SocketHooks): void
   });
 }
 
-/** Connects again after `session:ended`, with the token the session holds now. */
+/**
+ * Connects again after `session:ended`, with the token the session holds now. The decision may
+ * come before the server's disconnect has arrived (the fresh token was already at hand): then the
+ * socket reconnects as soon as that disconnect does.
+ */
 export function reconnectSocket(): void {
-  if (socket && !socket.connected) socket.connect();
+  if (!socket) return;
+  if (socket.connected) reconnectWhenEnded = true;
+  else socket.connect();
 }
 
 export function closeSocket(): void {
+  reconnectWhenEnded = false;
   socket?.disconnect();
   socket?.removeAllListeners();
   socket = null;
