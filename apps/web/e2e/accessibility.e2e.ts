@@ -82,6 +82,9 @@ for (const viewport of Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[]) {
     await page.goto('/reservations');
     await expect(page.getByTestId('active-reservations')).toBeVisible();
     await scan(page, 'my-reservations', viewport, outputPath);
+    await page.goto('/account');
+    await expect(page.getByRole('heading', { name: 'Change password' })).toBeVisible();
+    await scan(page, 'account', viewport, outputPath);
     const attendeeErrors = consoleErrorsOf(page);
     await page.context().close();
 
@@ -98,6 +101,12 @@ for (const viewport of Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[]) {
     await admin.goto(`/admin/events/${event.id}`);
     await expect(admin.getByTestId('tickets-table')).toBeVisible();
     await scan(admin, 'admin-event', viewport, outputPath);
+    await admin.goto('/admin/audit');
+    await expect(admin.getByTestId('audit-table')).toBeVisible();
+    await scan(admin, 'admin-audit', viewport, outputPath);
+    await admin.goto('/admin/users');
+    await expect(admin.getByTestId('users-table')).toBeVisible();
+    await scan(admin, 'admin-users', viewport, outputPath);
     const adminErrors = consoleErrorsOf(admin);
     await admin.context().close();
     // Last, so every page is scanned and saved even when one logged an error.

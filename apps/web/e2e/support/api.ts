@@ -1,6 +1,8 @@
 /** A small typed REST client for setting up scenarios (the tests act through the browser). */
 import type {
   AuthResponse,
+  CreateEventRequest,
+  UserView,
   BulkCreateTicketsRequest,
   BulkCreateTicketsResponse,
   EventView,
@@ -50,8 +52,12 @@ export class Api {
     return { api: new Api(this.baseUrl, auth.accessToken), auth, password };
   }
 
-  createEvent(name: string): Promise<EventView> {
-    return this.request('POST', '/events', { name });
+  createEvent(name: string, options: Omit<CreateEventRequest, 'name'> = {}): Promise<EventView> {
+    return this.request('POST', '/events', { name, ...options });
+  }
+
+  me(): Promise<UserView> {
+    return this.request('GET', '/auth/me');
   }
 
   event(eventId: number): Promise<EventView> {

@@ -1,15 +1,30 @@
 /** REST client for `/api`: JSON in and out, the session's bearer token, `ErrorBody` turned into `ApiError`. */
-import { isErrorCode, type ErrorBody, type ErrorCode } from '@tickets/protocol';
+import { isErrorCode, type ErrorBody, type ErrorCode, type LimitName } from '@tickets/protocol';
+import { limitMessage } from '../live/reservations';
+import { SocketRequestError } from '../realtime/requestError';
 
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: ErrorCode,
     message: string,
+    /** RATE_LIMITED: seconds until a retry can succeed (the body's, else the Retry-After header's). */
+    readonly retryAfterSeconds?: number,
+    /** LIMIT_REACHED: which of the event's limits. */
+    readonly limit?: LimitName,
   ) {
     super(message);
     this.name = 'ApiError';
   }
+}
+
+/** Retry-After as seconds (it may also be an HTTP date); undefined when absent or unreadable. */
+export function retryAfterSeconds(header: string | null, nowMs = Date.now()): number | undefined {
+  if (header === null || header.trim() === '') return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
+  const at = Date.parse(header);
+  return Number.isFinite(at) ? Math.max(0, Math.ceil((at - nowMs) / 1000)) : undefined;
 }
 
 interface AuthHooks {
@@ -46,7 +61,7 @@ function withQuery(path: string, query?: Query): string {
 }
 
 export async function api<T>(
-  method: 'GET' | 'POST' | 'DELETE',
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
   path: string,
   options: { body?: unknown; query?: Query } = {},
 ): Promise<T> {
@@ -78,21 +93,45 @@ export async function api<T>(
   }
   if (!response.ok) {
     if (response.status === 401 && token) hooks.unauthenticated();
-    if (isErrorBody(body)) throw new ApiError(response.status, body.code, body.message);
+    const retryAfter =
+      (isErrorBody(body) ? body.retryAfterSeconds : undefined) ??
+      retryAfterSeconds(response.headers.get('Retry-After'));
+    if (isErrorBody(body))
+      throw new ApiError(response.status, body.code, body.message, retryAfter, body.limit);
     const code: ErrorCode =
-      response.status === 413 ? 'PAYLOAD_TOO_LARGE' : response.status >= 500 ? 'UNAVAILABLE' : 'INTERNAL';
+      response.status === 413
+        ? 'PAYLOAD_TOO_LARGE'
+        : response.status === 429
+          ? 'RATE_LIMITED'
+          : response.status >= 500
+            ? 'UNAVAILABLE'
+            : 'INTERNAL';
     throw new ApiError(
       response.status,
       code,
       `The server answered ${response.status} ${response.statusText}.`,
+      retryAfter,
     );
   }
   return body as T;
 }
 
-/** A message for any error, fit to show a user. */
+/** A message for any error, fit to show a user; the codes a user can act on are put in words. */
 export function errorMessage(error: unknown): string {
-  if (error instanceof ApiError) return error.message;
+  if (error instanceof ApiError || error instanceof SocketRequestError) {
+    switch (error.code) {
+      case 'RATE_LIMITED':
+        return error.retryAfterSeconds === undefined
+          ? 'Too many requests. Wait a moment and try again.'
+          : `Too many requests. Try again in ${Math.max(1, error.retryAfterSeconds)} s.`;
+      case 'LIMIT_REACHED':
+        return limitMessage(error.limit);
+      case 'HOLD_EXPIRED':
+        return 'This hold ran out before it was confirmed: its tickets are back on sale. Reserve again if the level is still there.';
+      default:
+        return error.message;
+    }
+  }
   if (error instanceof Error) return error.message;
   return 'Something went wrong.';
 }

@@ -1,4 +1,9 @@
-import type { EventView, InventoryChanged, LevelRow } from '@tickets/protocol';
+import {
+  DEFAULT_EVENT_LIMITS,
+  type EventView,
+  type InventoryChanged,
+  type LevelRow,
+} from '@tickets/protocol';
 import { describe, expect, it } from 'vitest';
 import { applyEventsChanged, applyInventoryMessage, changedLevels, countsFromSnapshot } from './inventory';
 
@@ -76,6 +81,8 @@ function event(id: number, version: number, availableTickets = 10): EventView {
     availableTickets,
     levelCount: 5,
     activeReservations: 0,
+    holdTtlSeconds: 600,
+    limits: DEFAULT_EVENT_LIMITS,
     version,
     createdAt: '',
   };

@@ -8,6 +8,7 @@ import {
   isErrorCode,
   type Ack,
   type ClientToServerEvents,
+  type ConfirmReservationRequest,
   type ErrorCode,
   type EventSnapshot,
   type EventView,
@@ -37,6 +38,11 @@ export interface SocketHooks {
   unauthenticated(message: string): void;
   /** The server speaks another protocol version: this page must be reloaded. */
   upgradeRequired(message: string): void;
+  /**
+   * The server ended the socket's session (`session:ended`) and disconnected it; `token` is the
+   * one the socket was signed in with. The socket stays down until `reconnectSocket()`.
+   */
+  sessionEnded(message: string, token: string): void;
 }
 
 export { SocketRequestError };
@@ -44,6 +50,8 @@ export { SocketRequestError };
 const DEFAULT_TIMEOUT_MS = 8000;
 
 let socket: TicketsSocket | null = null;
+/** Set by `reconnectSocket()` while the ended socket is still connected. */
+let reconnectWhenEnded = false;
 const connectedListeners = new Set<() => void>();
 type Payload<E extends ServerEventName> = Parameters<ServerToClientEvents[E]>[0];
 type Listeners = { [E in ServerEventName]: Set<(payload: Payload<E>) => void> };
@@ -52,6 +60,7 @@ const serverListeners: Listeners = {
   'inventory:changed': new Set(),
   'events:changed': new Set(),
   'reservation:changed': new Set(),
+  'session:ended': new Set(),
 };
 
 function dispatch<E extends ServerEventName>(event: E, payload: Payload<E>): void {
@@ -69,11 +78,15 @@ function refusal(error: Error): { code: ErrorCode; message: string } | null {
 export function openSocket(token: () => string | null, hooks: SocketHooks): void {
   if (socket) return;
   hooks.status('connecting');
+  /** The token of the latest handshake: the one a `session:ended` is about. */
+  let sentToken = '';
   const created: TicketsSocket = io({
     path: '/socket.io',
     transports: ['websocket'],
-    auth: (send: (auth: SocketAuth) => void) =>
-      send({ token: token() ?? '', protocolVersion: PROTOCOL_VERSION }),
+    auth: (send: (auth: SocketAuth) => void) => {
+      sentToken = token() ?? '';
+      send({ token: sentToken, protocolVersion: PROTOCOL_VERSION });
+    },
     reconnectionDelay: 500,
     reconnectionDelayMax: 5000,
   });
@@ -85,6 +98,10 @@ export function openSocket(token: () => string | null, hooks: SocketHooks): void
   });
   created.on('disconnect', (reason) => {
     hooks.status(reason === 'io client disconnect' ? 'offline' : 'reconnecting');
+    if (reason === 'io server disconnect' && reconnectWhenEnded) {
+      reconnectWhenEnded = false;
+      created.connect();
+    }
   });
   created.on('connect_error', (error) => {
     const refused = refusal(error);
@@ -97,9 +114,27 @@ export function openSocket(token: () => string | null, hooks: SocketHooks): void
   created.on('inventory:changed', (message) => dispatch('inventory:changed', message));
   created.on('events:changed', (message) => dispatch('events:changed', message));
   created.on('reservation:changed', (notice) => dispatch('reservation:changed', notice));
+  // The server disconnects right after this; Socket.IO does not reconnect after a server-side
+  // disconnect, so a dead token is never retried: the hook reconnects only with a fresh one.
+  created.on('session:ended', (message) => {
+    dispatch('session:ended', message);
+    hooks.sessionEnded(message.message, sentToken);
+  });
+}
+
+/**
+ * Connects again after `session:ended`, with the token the session holds now. The decision may
+ * come before the server's disconnect has arrived (the fresh token was already at hand): then the
+ * socket reconnects as soon as that disconnect does.
+ */
+export function reconnectSocket(): void {
+  if (!socket) return;
+  if (socket.connected) reconnectWhenEnded = true;
+  else socket.connect();
 }
 
 export function closeSocket(): void {
+  reconnectWhenEnded = false;
   socket?.disconnect();
   socket?.removeAllListeners();
   socket = null;
@@ -151,7 +186,10 @@ function request<E extends keyof ClientToServerEvents>(
     emit.call(timed, event, payload, (error, response) => {
       if (error) return reject(new SocketRequestError('UNAVAILABLE', 'The server did not answer in time.'));
       if (response.ok) resolve(response.data);
-      else reject(new SocketRequestError(response.error.code, response.error.message));
+      else {
+        const { code, message, retryAfterSeconds, limit } = response.error;
+        reject(new SocketRequestError(code, message, retryAfterSeconds, limit));
+      }
     });
   });
 }
@@ -164,5 +202,7 @@ export const fetchLevelCombo = (body: LevelComboRequest): Promise<LevelCombo> =>
   request('levels:combo', body);
 export const reserveLevel = (body: SocketReserveRequest): Promise<ReservationView> =>
   request('reserve', body, 15_000);
+export const confirmReservation = (body: ConfirmReservationRequest): Promise<ReservationView> =>
+  request('reservation:confirm', body, 15_000);
 export const joinLobby = (): Promise<EventView[]> => request('lobby:join', {});
 export const leaveLobby = (): Promise<Record<string, never>> => request('lobby:leave', {});

@@ -2,6 +2,9 @@ import type { Role } from '@tickets/protocol';
 import type { RouteRecordRaw } from 'vue-router';
 import AdminEventView from '../views/admin/AdminEventView.vue';
 import AdminEventsView from '../views/admin/AdminEventsView.vue';
+import AuditLogView from '../views/admin/AuditLogView.vue';
+import UsersView from '../views/admin/UsersView.vue';
+import AccountView from '../views/AccountView.vue';
 import EventView from '../views/EventView.vue';
 import EventsView from '../views/EventsView.vue';
 import MyReservationsView from '../views/MyReservationsView.vue';
@@ -37,6 +40,7 @@ export const routes: RouteRecordRaw[] = [
     component: MyReservationsView,
     meta: { title: 'My reservations', access: 'user' },
   },
+  { path: '/account', name: 'account', component: AccountView, meta: { title: 'Account', access: 'user' } },
   {
     path: '/admin',
     name: 'admin',
@@ -49,6 +53,18 @@ export const routes: RouteRecordRaw[] = [
     component: AdminEventView,
     props: (route) => ({ eventId: Number(route.params.eventId) }),
     meta: { title: 'Admin · Event', access: 'admin' },
+  },
+  {
+    path: '/admin/audit',
+    name: 'admin-audit',
+    component: AuditLogView,
+    meta: { title: 'Admin · Audit log', access: 'admin' },
+  },
+  {
+    path: '/admin/users',
+    name: 'admin-users',
+    component: UsersView,
+    meta: { title: 'Admin · Users', access: 'admin' },
   },
   {
     path: '/:pathMatch(.*)*',

@@ -65,4 +65,29 @@ describe('connection store', () => {
     expect(connection.upgradeMessage).toMatch(/Reload/);
     expect(connection.status).toBe('offline');
   });
+
+  it('reconnects after session:ended only when the session holds a fresh token', async () => {
+    const connection = useConnectionStore();
+    const session = useSessionStore();
+    connection.start();
+    const endedToken = session.token ?? '';
+    // This tab changed its password meanwhile: a new token is at hand.
+    session.token = fakeJwt({ sub: 1, exp: Math.floor(Date.now() / 1000) + 7200 });
+    fakeServer.hooks?.sessionEnded('Your session ended; sign in again', endedToken);
+    await vi.waitFor(() => expect(fakeServer.reconnects).toBe(1));
+    expect(session.isSignedIn).toBe(true);
+    expect(fakeServer.hooks).not.toBeNull();
+  });
+
+  it('signs out with the reason, and never reconnects, when the ended token is the current one', async () => {
+    const connection = useConnectionStore();
+    const session = useSessionStore();
+    connection.start();
+    fakeServer.hooks?.sessionEnded('Your session expired; sign in again', session.token ?? '');
+    await vi.waitFor(() => expect(session.isSignedIn).toBe(false));
+    expect(session.signInMessage).toBe('Your session expired; sign in again');
+    expect(fakeServer.reconnects).toBe(0);
+    expect(fakeServer.hooks).toBeNull();
+    expect(connection.status).toBe('offline');
+  });
 });

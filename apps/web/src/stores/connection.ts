@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import { closeSocket, openSocket, type SocketStatus } from '../realtime/socket';
+import { closeSocket, openSocket, reconnectSocket, type SocketStatus } from '../realtime/socket';
 import { useSessionStore } from './session';
 
 /** The socket's state for the indicator and for views that must say when they may be stale. */
@@ -31,6 +31,13 @@ export const useConnectionStore = defineStore('connection', () => {
       upgradeRequired: (message) => {
         upgradeMessage.value = message;
         stop();
+      },
+      // Reconnect only with a fresh token; with the ended one the session is over (never a loop).
+      sessionEnded: (message, endedToken) => {
+        void session.afterSessionEnded(endedToken, message).then((goesOn) => {
+          if (goesOn) reconnectSocket();
+          else stop();
+        });
       },
     });
   }

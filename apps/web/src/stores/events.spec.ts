@@ -1,4 +1,4 @@
-import type { EventView } from '@tickets/protocol';
+import { DEFAULT_EVENT_LIMITS, type EventView } from '@tickets/protocol';
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeFetch } from '../test/fakeFetch';
@@ -15,6 +15,8 @@ function event(id: number, version: number, availableTickets: number): EventView
     availableTickets,
     levelCount: 5,
     activeReservations: 0,
+    holdTtlSeconds: 600,
+    limits: DEFAULT_EVENT_LIMITS,
     version,
     createdAt: '',
   };

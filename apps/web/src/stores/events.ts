@@ -1,4 +1,4 @@
-import type { CreateEventRequest, EventAudience, EventView } from '@tickets/protocol';
+import type { CreateEventRequest, EventAudience, EventView, UpdateEventRequest } from '@tickets/protocol';
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
 import { api, errorMessage } from '../api/http';
@@ -80,6 +80,13 @@ export const useEventsStore = defineStore('events', () => {
     return created;
   }
 
+  /** Changes an event's hold time and limits (admins). */
+  async function update(eventId: number, request: UpdateEventRequest): Promise<EventView> {
+    const updated = await api<EventView>('PATCH', `/events/${eventId}`, { body: request });
+    events.value = applyEventsChanged(events.value, { upserted: [updated], removed: [] });
+    return updated;
+  }
+
   /** `force` is needed when the event has active reservations (they are released with it). */
   async function remove(eventId: number, force: boolean): Promise<void> {
     await api<void>('DELETE', `/events/${eventId}`, { query: force ? { force: true } : undefined });
@@ -109,6 +116,7 @@ export const useEventsStore = defineStore('events', () => {
     find,
     fetchOne,
     create,
+    update,
     remove,
     loadAudience,
   };

@@ -89,4 +89,88 @@ describe('session store', () => {
     expect(session.isSignedIn).toBe(false);
     expect(localStorage.getItem('tickets.session')).toBeNull();
   });
+
+  it('signs out through the API, so the token stops working everywhere', async () => {
+    const server = fakeFetch({
+      'POST /api/auth/login': () => ({ status: 200, body: authResponse(NOW / 1000 + 3600) }),
+      'POST /api/auth/logout': () => ({ status: 204 }),
+    });
+    vi.stubGlobal('fetch', server.fetch);
+    const session = useSessionStore();
+    await session.signIn({ email: 'ann@example.com', password: 'secret-password' });
+    const token = session.token;
+    await session.signOut();
+    expect(server.calls.map((call) => `${call.method} ${call.url}`)).toContain('POST /api/auth/logout');
+    expect(server.calls.at(-1)?.authorization).toBe(`Bearer ${token}`);
+    expect(session.isSignedIn).toBe(false);
+    expect(session.signInMessage).toBeNull();
+    expect(localStorage.getItem('tickets.session')).toBeNull();
+  });
+
+  it('signs out locally even when the server cannot be reached', async () => {
+    localStorage.setItem('tickets.session', JSON.stringify(authResponse(NOW / 1000 + 3600)));
+    vi.stubGlobal('fetch', () => Promise.reject(new TypeError('Failed to fetch')));
+    const session = useSessionStore();
+    session.restore();
+    await session.signOut();
+    expect(session.isSignedIn).toBe(false);
+  });
+
+  it('signs out everywhere only when the server did, and says so on the sign-in page', async () => {
+    localStorage.setItem('tickets.session', JSON.stringify(authResponse(NOW / 1000 + 3600)));
+    let answer = 503;
+    vi.stubGlobal(
+      'fetch',
+      fakeFetch({
+        'POST /api/auth/logout-everywhere': () =>
+          answer === 204
+            ? { status: 204 }
+            : { status: 503, body: { statusCode: 503, code: 'UNAVAILABLE', message: 'Try later' } },
+      }).fetch,
+    );
+    const session = useSessionStore();
+    session.restore();
+    await expect(session.signOutEverywhere()).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(session.isSignedIn).toBe(true);
+    answer = 204;
+    await session.signOutEverywhere();
+    expect(session.isSignedIn).toBe(false);
+    expect(session.signInMessage).toMatch(/signed out everywhere/);
+  });
+
+  it('goes on with the fresh token a password change answers, even when the socket is ended first', async () => {
+    localStorage.setItem('tickets.session', JSON.stringify(authResponse(NOW / 1000 + 3600)));
+    const fresh = { accessToken: fakeJwt({ sub: 3, exp: NOW / 1000 + 7200 }), user };
+    const held: { answer?: () => void } = {};
+    const server = fakeFetch({ 'POST /api/auth/password': () => ({ status: 200, body: fresh }) });
+    // The answer is held back until the server has ended the old session's socket.
+    vi.stubGlobal(
+      'fetch',
+      (...args: Parameters<typeof fetch>) =>
+        new Promise<Response>((resolve) => (held.answer = () => void server.fetch(...args).then(resolve))),
+    );
+    const session = useSessionStore();
+    session.restore();
+    const oldToken = session.token ?? '';
+    const changing = session.changePassword({ currentPassword: 'old-password', newPassword: 'new-password' });
+    const ended = session.afterSessionEnded(oldToken, 'Your session ended; sign in again');
+    await vi.waitFor(() => expect(held.answer).toBeDefined());
+    held.answer?.();
+    await changing;
+    await expect(ended).resolves.toBe(true);
+    expect(server.calls[0].body).toEqual({ currentPassword: 'old-password', newPassword: 'new-password' });
+    expect(session.token).toBe(fresh.accessToken);
+    expect(JSON.parse(localStorage.getItem('tickets.session') ?? '{}').accessToken).toBe(fresh.accessToken);
+  });
+
+  it('ends the session with the server reason when its own token was ended', async () => {
+    localStorage.setItem('tickets.session', JSON.stringify(authResponse(NOW / 1000 + 3600)));
+    const session = useSessionStore();
+    session.restore();
+    await expect(
+      session.afterSessionEnded(session.token ?? '', 'You signed out; sign in again'),
+    ).resolves.toBe(false);
+    expect(session.isSignedIn).toBe(false);
+    expect(session.signInMessage).toBe('You signed out; sign in again');
+  });
 });

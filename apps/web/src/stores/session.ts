@@ -1,4 +1,10 @@
-import type { AuthResponse, LoginRequest, RegisterRequest, UserView } from '@tickets/protocol';
+import type {
+  AuthResponse,
+  ChangePasswordRequest,
+  LoginRequest,
+  RegisterRequest,
+  UserView,
+} from '@tickets/protocol';
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { api, setAuthHooks } from '../api/http';
@@ -18,9 +24,8 @@ function isStoredSession(value: unknown): value is StoredSession {
   if (!('accessToken' in value) || typeof value.accessToken !== 'string') return false;
   if (!('user' in value) || typeof value.user !== 'object' || value.user === null) return false;
   const user = value.user;
-  return (
-    'id' in user && 'role' in user && 'email' in user && (user.role === 'admin' || user.role === 'attendee')
-  );
+  // Any role's name: roles are data, an operator may add others than the built-in ones.
+  return 'id' in user && 'role' in user && 'email' in user && typeof user.role === 'string';
 }
 
 /** The signed-in user and their token, kept in localStorage so a reload keeps the session. */
@@ -31,6 +36,8 @@ export const useSessionStore = defineStore('session', () => {
   /** Why the user was sent to sign in (an expired session), shown there once. */
   const signInMessage = ref<string | null>(null);
   let expiryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A password change under way: its answer brings the token this tab goes on with. */
+  let renewal: Promise<unknown> = Promise.resolve();
 
   const isSignedIn = computed(() => token.value !== null);
   const isAdmin = computed(() => user.value?.role === 'admin');
@@ -82,20 +89,60 @@ export const useSessionStore = defineStore('session', () => {
     signInMessage.value = message;
   }
 
-  async function authenticate(path: string, body: LoginRequest | RegisterRequest): Promise<void> {
-    const response = await api<AuthResponse>('POST', path, { body });
+  function keep(response: AuthResponse): void {
     const session: StoredSession = { accessToken: response.accessToken, user: response.user };
     localStorage.setItem(STORAGE_KEY, JSON.stringify(session));
     signInMessage.value = null;
     adopt(session);
   }
 
+  async function authenticate(path: string, body: LoginRequest | RegisterRequest): Promise<void> {
+    keep(await api<AuthResponse>('POST', path, { body }));
+  }
+
   const signIn = (request: LoginRequest): Promise<void> => authenticate('/auth/login', request);
   const signUp = (request: RegisterRequest): Promise<void> => authenticate('/auth/register', request);
 
-  function signOut(): void {
+  /**
+   * Ends this session on the server (the token stops working on every replica), then here. The
+   * local session ends even when the server cannot be reached: signing out must always work.
+   */
+  async function signOut(): Promise<void> {
+    if (token.value) await api<void>('POST', '/auth/logout').catch(() => undefined);
     forget();
     signInMessage.value = null;
+  }
+
+  /** Ends every session of the user, on every device; this one too. Throws when the server refused. */
+  async function signOutEverywhere(): Promise<void> {
+    await api<void>('POST', '/auth/logout-everywhere');
+    forget();
+    signInMessage.value = 'You signed out everywhere. Sign in again to go on.';
+  }
+
+  /**
+   * Changes the password. The server ends every session of the user (this tab's socket is told
+   * `session:ended`) and answers a fresh token, which this session goes on with.
+   */
+  async function changePassword(request: ChangePasswordRequest): Promise<void> {
+    const answer = api<AuthResponse>('POST', '/auth/password', { body: request });
+    renewal = answer.catch(() => undefined);
+    keep(await answer);
+  }
+
+  /**
+   * The server ended the session of `endedToken` (a socket's `session:ended`). True when this
+   * session goes on with a fresh token (it changed the password meanwhile); otherwise the session
+   * is over here too, with the server's reason for the sign-in page.
+   */
+  async function afterSessionEnded(endedToken: string, message: string): Promise<boolean> {
+    await renewal;
+    if (token.value !== null && token.value !== endedToken && !isExpired()) return true;
+    if (token.value !== null) {
+      forget();
+      signInMessage.value = message || SESSION_EXPIRED_MESSAGE;
+    }
+    return false;
   }
 
   /** Refreshes the user (a role changed by an admin shows after a reload). */
@@ -120,6 +167,9 @@ export const useSessionStore = defineStore('session', () => {
     signIn,
     signUp,
     signOut,
+    signOutEverywhere,
+    changePassword,
+    afterSessionEnded,
     refreshUser,
   };
 });

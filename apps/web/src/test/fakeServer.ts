@@ -27,6 +27,14 @@ export class FakeServer {
   reserveRequests: SocketReserveRequest[] = [];
   /** Makes the next `reserve` calls fail with these codes, in order. */
   reserveFailures: SocketRequestError[] = [];
+  confirmRequests: number[] = [];
+  /** Makes the next `reservation:confirm` calls fail with these, in order. */
+  confirmFailures: SocketRequestError[] = [];
+  /** A new hold's deadline (`reserve` answers `expiresAt` this far after `holdStartedAt`). */
+  holdTtlMs = 60_000;
+  holdStartedAt = 0;
+  /** Times `reconnectSocket()` was called. */
+  reconnects = 0;
   /** Holds page answers until `release()` (to test replies that arrive late). */
   holdPages = false;
   private held: (() => void)[] = [];
@@ -46,6 +54,11 @@ export class FakeServer {
     this.pageRequests = [];
     this.reserveRequests = [];
     this.reserveFailures = [];
+    this.confirmRequests = [];
+    this.confirmFailures = [];
+    this.holdTtlMs = 60_000;
+    this.holdStartedAt = 0;
+    this.reconnects = 0;
     this.holdPages = false;
     this.held = [];
     this.listeners.clear();
@@ -131,6 +144,9 @@ export class FakeServer {
       closeSocket: () => {
         this.hooks = null;
       },
+      reconnectSocket: () => {
+        this.reconnects += 1;
+      },
       isSocketConnected: () => true,
       onConnected: (listener) => {
         this.connectedListeners.add(listener);
@@ -174,11 +190,27 @@ export class FakeServer {
           ticketIds: [request.level],
           ticketCount: 1,
           userId: 7,
-          status: 'active',
-          createdAt: new Date(0).toISOString(),
+          status: 'held',
+          expiresAt: new Date(this.holdStartedAt + this.holdTtlMs).toISOString(),
+          createdAt: new Date(this.holdStartedAt).toISOString(),
+          settledAt: null,
         };
         this.reservationsByRequest.set(request.requestId, reservation);
         return reservation;
+      },
+      confirmReservation: async ({ reservationId }) => {
+        this.confirmRequests.push(reservationId);
+        const failure = this.confirmFailures.shift();
+        if (failure) throw failure;
+        const held = [...this.reservationsByRequest.values()].find((known) => known.id === reservationId);
+        if (!held) throw new SocketRequestError('NOT_FOUND', 'Reservation not found');
+        const confirmed: ReservationView = {
+          ...held,
+          status: 'confirmed',
+          expiresAt: null,
+          settledAt: new Date(this.holdStartedAt).toISOString(),
+        };
+        return confirmed;
       },
       joinLobby: async () => {
         if (!this.lobby) throw new SocketRequestError('UNAVAILABLE', 'The server did not answer in time.');
