@@ -48,6 +48,7 @@ const REST: Record<string, RestCase> = {
     expected: [200, 200, 200, 200],
   },
   'GET /api/auth/me': { path: () => '/api/auth/me', expected: [401, 200, 200, 200] },
+  'POST /api/auth/refresh': { path: () => '/api/auth/refresh', expected: [401, 200, 200, 200] },
   'POST /api/auth/logout': { path: () => '/api/auth/logout', expected: [401, 204, 204, 204] },
   'POST /api/auth/logout-everywhere': { path: () => '/api/auth/logout-everywhere', expected: [401, 204, 204, 204] },
   'POST /api/auth/password': {

@@ -94,6 +94,21 @@ describe.each(SETUPS)('security on %s', (_name, kind, withRedis) => {
       await me(token).expect(401);
     });
 
+    it('a token renewed before it runs out: the new one works, the old one ends on REST and on its sockets', async () => {
+      const account = await newAccount('renewer');
+      const socket = await sockets.connected(account.accessToken);
+      const ended = sessionEnd(socket);
+      const renewed = (await t.http().post('/api/auth/refresh').set(...bearer(account.accessToken)).expect(200)).body as AuthResponse;
+      expect(renewed.accessToken).not.toBe(account.accessToken);
+      expect(renewed.user).toEqual(account.user);
+      await expect(ended).resolves.toEqual({ code: 'UNAUTHENTICATED', disconnected: true });
+      await me(account.accessToken).expect(401);
+      await t.http().post('/api/auth/refresh').set(...bearer(account.accessToken)).expect(401);
+      await me(renewed.accessToken).expect(200);
+      const fresh = await sockets.connected(renewed.accessToken);
+      expect((await call<LevelPage>(fresh, 'levels:page', { eventId, offset: 0, limit: 5 })).ok).toBe(true);
+    });
+
     it('logging out ends that token only, on REST and on its sockets; logging out everywhere ends every token', async () => {
       const account = await newAccount('leaver');
       const other = await signIn(account.email, account.password);

@@ -125,9 +125,12 @@ export type LimitName = keyof EventLimits;
 /** Defaults of a new event: one hold at a time, no ticket limits. */
 export const DEFAULT_EVENT_LIMITS: EventLimits = { holdsPerUser: 1, ticketsPerUser: null, ticketsPerReservation: null };
 
+/** An event's own hold time, seconds: from one second (demonstrations, tests) to a day. */
+export const HOLD_TTL_RANGE = { min: 1, max: 86_400 } as const;
+
 export interface CreateEventRequest {
   name: string;
-  /** The event's hold time in seconds (30 s to a day); default HOLD_TTL. */
+  /** The event's hold time in seconds (HOLD_TTL_RANGE); default the server's HOLD_TTL. */
   holdTtlSeconds?: number;
   limits?: Partial<EventLimits>;
 }
@@ -307,20 +310,23 @@ export interface ReservationsQuery {
   status?: ReservationStatus;
 }
 
-/** What the audit log records. */
-export type AuditAction =
-  | 'event.created'
-  | 'event.updated'
-  | 'event.deleted'
-  | 'tickets.created'
-  | 'ticket.deleted'
-  | 'reservation.held'
-  | 'reservation.confirmed'
-  | 'reservation.cancelled'
-  | 'reservation.expired'
-  | 'reservation.released'
-  | 'user.signed-in'
-  | 'user.role-changed';
+/** What the audit log records (both sides list them from here: the gateway validates filters, the web app names them). */
+export const AUDIT_ACTIONS = [
+  'event.created',
+  'event.updated',
+  'event.deleted',
+  'tickets.created',
+  'ticket.deleted',
+  'reservation.held',
+  'reservation.confirmed',
+  'reservation.cancelled',
+  'reservation.expired',
+  'reservation.released',
+  'user.signed-in',
+  'user.role-changed',
+] as const;
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** One audit entry: who did what, when, and what changed. */
 export interface AuditEntry {

@@ -244,7 +244,7 @@ export function expiryMarkdownSection(report: ExpiryReport): string {
     '',
     `Same run as the stampede above (${report.date.toISOString()}, ${machine()}). Phase 3 repeats phase 2 (every socket reserves a ` +
       "distinct level at the same instant) while every hold phase 2 made runs out at that instant: their deadlines are moved to the go " +
-      'signal in the database beforehand (the API does not allow holds shorter than 30 s), and both replicas\' sweepers ' +
+      'signal in the database beforehand (holds made one after another over seconds would otherwise run out over seconds too), and both replicas\' sweepers ' +
       '(`HOLD_SWEEP_MS` 1000) expire them, each event\'s due holds in one transaction and one `expired` change. Phase 2 is the baseline: ' +
       'the same stampede without expiries. What limits it: the expiries are extra transactions on the same MariaDB and two cores.',
     '',

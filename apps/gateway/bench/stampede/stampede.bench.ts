@@ -382,7 +382,7 @@ async function main(): Promise<void> {
 
   // Phase 3: the stampede of phase 2 again (distinct levels), while phase 2's holds all run out at
   // the go signal, so both replicas' sweepers expire them during the same second. The deadlines are
-  // moved in the database (holds cannot be made shorter than 30 s through the API) before the go.
+  // moved in the database (holds made one by one over seconds would run out over seconds too) before the go.
   const expiring = phase2.acknowledged.map((reservation) => reservation.id);
   const thirdLevels = await levelsFrom(admin, event.id, Math.max(...distinctLevels) + 1, settings.sockets);
   if (thirdLevels.length < settings.sockets) throw new Error(`only ${thirdLevels.length} distinct levels for phase 3`);

@@ -27,6 +27,12 @@ export class AuthController {
     return this.auth.me(principal.userId);
   }
 
+  @Post('refresh')
+  @HttpCode(200)
+  refresh(@CurrentUser() principal: AuthPrincipal): Promise<AuthResponse> {
+    return this.auth.refresh(principal);
+  }
+
   @Post('logout')
   @HttpCode(204)
   logout(@CurrentUser() principal: AuthPrincipal): Promise<void> {

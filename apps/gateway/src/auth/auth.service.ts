@@ -67,6 +67,19 @@ export class AuthService {
     return toUserView(user);
   }
 
+  /**
+   * A fresh token for the user as the database knows them now, in exchange for this one, whose
+   * session ends on every replica: its sockets are told (`session:ended`) and reconnect with the
+   * new token. Lets an active user stay signed in past one token's lifetime without the password.
+   */
+  async refresh(principal: AuthPrincipal): Promise<AuthResponse> {
+    const user = await this.database.read((manager) => manager.findOneBy(UserEntity, { id: principal.userId }));
+    if (!user) throw new AppError(ErrorCode.UNAUTHENTICATED, 'This account no longer exists');
+    const renewed = this.issue(user);
+    await this.sessions.revoke(principal);
+    return renewed;
+  }
+
   /** Ends this token's session, on every replica (its sockets are disconnected). */
   logout(principal: AuthPrincipal): Promise<void> {
     return this.sessions.revoke(principal);

@@ -22,7 +22,6 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<AuditAction, string>> = {
   'user.role-changed': 'Role changed',
 };
 
-export const AUDIT_ACTIONS = Object.keys(AUDIT_ACTION_LABELS) as AuditAction[];
 
 /** The filters of the audit page; empty fields filter nothing. */
 export interface AuditFilters {

@@ -54,14 +54,40 @@ describe('session store', () => {
     expect(localStorage.getItem('tickets.session')).toBeNull();
   });
 
-  it('ends the session when the token expires under an open page', () => {
+  it('ends the session when the token expires under an open page and could not be renewed', async () => {
+    const server = fakeFetch({
+      'POST /api/auth/refresh': () => ({ status: 503, body: { statusCode: 503, code: 'UNAVAILABLE', message: 'Try again' } }),
+    });
+    vi.stubGlobal('fetch', server.fetch);
     localStorage.setItem('tickets.session', JSON.stringify(authResponse(NOW / 1000 + 60)));
     const session = useSessionStore();
     session.restore();
     expect(session.isSignedIn).toBe(true);
-    vi.advanceTimersByTime(60_000);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(server.calls.map((call) => call.url)).toEqual(['/api/auth/refresh']);
     expect(session.isSignedIn).toBe(false);
     expect(session.signInMessage).toBe(SESSION_EXPIRED_MESSAGE);
+  });
+
+  it('renews the token before it runs out, and a session:ended for the old token keeps the session', async () => {
+    const renewed = authResponse(NOW / 1000 + 7200);
+    const server = fakeFetch({ 'POST /api/auth/refresh': () => ({ status: 200, body: renewed }) });
+    vi.stubGlobal('fetch', server.fetch);
+    const first = authResponse(NOW / 1000 + 3600);
+    localStorage.setItem('tickets.session', JSON.stringify(first));
+    const session = useSessionStore();
+    session.restore();
+    await vi.advanceTimersByTimeAsync(3600_000 - 5 * 60_000 - 1);
+    expect(server.calls).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(server.calls.map((call) => `${call.method} ${call.url}`)).toEqual(['POST /api/auth/refresh']);
+    expect(server.calls[0].authorization).toBe(`Bearer ${first.accessToken}`);
+    expect(session.token).toBe(renewed.accessToken);
+    expect(session.expiresAt).toBe(NOW + 7_200_000);
+    expect(await session.afterSessionEnded(first.accessToken, 'Signed out')).toBe(true);
+    // The old expiry no longer ends the session: the new token's does.
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    expect(session.isSignedIn).toBe(true);
   });
 
   it('ends the session when the API answers 401', async () => {

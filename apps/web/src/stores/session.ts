@@ -14,6 +14,9 @@ const STORAGE_KEY = 'tickets.session';
 
 export const SESSION_EXPIRED_MESSAGE = 'Your session has expired. Please sign in again.';
 
+/** A token is renewed this long before it runs out (a quarter of its life when that is shorter). */
+const RENEW_LEAD_MS = 5 * 60_000;
+
 interface StoredSession {
   accessToken: string;
   user: UserView;
@@ -36,7 +39,8 @@ export const useSessionStore = defineStore('session', () => {
   /** Why the user was sent to sign in (an expired session), shown there once. */
   const signInMessage = ref<string | null>(null);
   let expiryTimer: ReturnType<typeof setTimeout> | undefined;
-  /** A password change under way: its answer brings the token this tab goes on with. */
+  let renewTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A password change or a renewal under way: its answer brings the token this tab goes on with. */
   let renewal: Promise<unknown> = Promise.resolve();
 
   const isSignedIn = computed(() => token.value !== null);
@@ -49,10 +53,30 @@ export const useSessionStore = defineStore('session', () => {
     user.value = session.user;
     expiresAt.value = jwtExpiresAt(session.accessToken);
     clearTimeout(expiryTimer);
+    clearTimeout(renewTimer);
     if (expiresAt.value !== null) {
       // setTimeout holds at most 2^31-1 ms; a longer session is re-checked by each navigation.
-      const delay = Math.min(expiresAt.value - Date.now(), 2 ** 31 - 1);
-      expiryTimer = setTimeout(() => expire(), Math.max(0, delay));
+      const life = expiresAt.value - Date.now();
+      expiryTimer = setTimeout(() => expire(), Math.max(0, Math.min(life, 2 ** 31 - 1)));
+      const renewIn = life - Math.min(RENEW_LEAD_MS, life / 4);
+      renewTimer = setTimeout(() => void renew(), Math.max(0, Math.min(renewIn, 2 ** 31 - 1)));
+    }
+  }
+
+  /**
+   * Swaps the token for a fresh one before it runs out, so an active user is not sent to sign in.
+   * The server ends the old token's session (its sockets get `session:ended` and reconnect with
+   * the new one, see afterSessionEnded). When renewing fails the session ends at its expiry as
+   * before; a 401 ends it at once (the API's unauthenticated hook).
+   */
+  async function renew(): Promise<void> {
+    if (!token.value) return;
+    const answer = api<AuthResponse>('POST', '/auth/refresh');
+    renewal = answer.catch(() => undefined);
+    try {
+      keep(await answer);
+    } catch {
+      // Unreachable server: the expiry timer still ends the session on time.
     }
   }
 
@@ -61,6 +85,7 @@ export const useSessionStore = defineStore('session', () => {
     user.value = null;
     expiresAt.value = null;
     clearTimeout(expiryTimer);
+    clearTimeout(renewTimer);
     localStorage.removeItem(STORAGE_KEY);
   }
 
@@ -169,6 +194,7 @@ export const useSessionStore = defineStore('session', () => {
     signOut,
     signOutEverywhere,
     changePassword,
+    renew,
     afterSessionEnded,
     refreshUser,
   };

@@ -1,21 +1,7 @@
-import type { AuditAction, AuditQuery } from '@tickets/protocol';
+import { AUDIT_ACTIONS, type AuditAction, type AuditQuery } from '@tickets/protocol';
 import { IsIn, IsISO8601, IsOptional } from 'class-validator';
 import { IsIdParam, IsPageLimit, IsPageOffset } from '../../common/validation';
 
-export const AUDIT_ACTIONS: readonly AuditAction[] = [
-  'event.created',
-  'event.updated',
-  'event.deleted',
-  'tickets.created',
-  'ticket.deleted',
-  'reservation.held',
-  'reservation.confirmed',
-  'reservation.cancelled',
-  'reservation.expired',
-  'reservation.released',
-  'user.signed-in',
-  'user.role-changed',
-];
 
 /** Entries per page of `GET /api/audit`. */
 export const AUDIT_PAGE_MAX_LIMIT = 200;

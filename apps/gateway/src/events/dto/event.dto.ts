@@ -1,10 +1,8 @@
-import { TEXT_LIMITS, type CreateEventRequest, type EventLimits, type UpdateEventRequest } from '@tickets/protocol';
+import { HOLD_TTL_RANGE, TEXT_LIMITS, type CreateEventRequest, type EventLimits, type UpdateEventRequest } from '@tickets/protocol';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { IsIdParam, IsPlainText } from '../../common/validation';
 
-/** A hold lasts one second (tests) to a day. */
-export const HOLD_TTL_RANGE = { min: 1, max: 86_400 } as const;
 /** Limits are at most this (an event holds at most TICKET_LIMITS.maxPerEvent tickets anyway). */
 const MAX_LIMIT = 1_000_000;
 
