@@ -41,6 +41,13 @@ test('a hold counts down on the event page and is confirmed', async ({ browser, 
   await expect(card).toContainText('level 5');
   await expect(card).toContainText('Confirmed');
   await expect(page.getByTestId('held-reservations').locator('li')).toHaveCount(0);
+  // Its holder reads the reservation's history: made, then confirmed, both by them.
+  await card.getByText('History').click();
+  const history = card.getByTestId('reservation-history').locator('li');
+  await expect(history).toHaveCount(2);
+  await expect(history.nth(0)).toContainText('Hold made');
+  await expect(history.nth(1)).toContainText('Reservation confirmed');
+  await expect(history.nth(1)).toContainText('by you');
   expect(consoleErrorsOf(page)).toEqual([]);
   await page.context().close();
 });

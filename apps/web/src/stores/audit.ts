@@ -22,7 +22,6 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<AuditAction, string>> = {
   'user.role-changed': 'Role changed',
 };
 
-
 /** The filters of the audit page; empty fields filter nothing. */
 export interface AuditFilters {
   eventId: number | null;

@@ -56,7 +56,10 @@ describe('session store', () => {
 
   it('ends the session when the token expires under an open page and could not be renewed', async () => {
     const server = fakeFetch({
-      'POST /api/auth/refresh': () => ({ status: 503, body: { statusCode: 503, code: 'UNAVAILABLE', message: 'Try again' } }),
+      'POST /api/auth/refresh': () => ({
+        status: 503,
+        body: { statusCode: 503, code: 'UNAVAILABLE', message: 'Try again' },
+      }),
     });
     vi.stubGlobal('fetch', server.fetch);
     localStorage.setItem('tickets.session', JSON.stringify(authResponse(NOW / 1000 + 60)));
