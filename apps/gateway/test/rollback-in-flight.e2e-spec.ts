@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AuthResponse, EventView, ReservationView, TicketPage } from '@tickets/protocol';
 import { UserEntity } from '../src/auth/user.entity';
 import { Database } from '../src/database/database';
+import { expectEventually } from './support/expect-eventually';
 import { bearer, startTestApp, type TestApp } from './support/test-app';
 import { DATABASE_KINDS } from './support/test-database';
 
@@ -10,6 +11,8 @@ const REGISTRATIONS_PER_ROUND = 15;
 const EVENTS_PER_ROUND = 8;
 const DOOMED_DELETERS = 8;
 const RESERVERS = 5;
+/** The requests sent while the first test's transaction is open: 5 registrations, 3 event creations, 1 sign-in. */
+const REQUESTS_DURING = 9;
 
 /**
  * Nothing acknowledged is lost while other transactions roll back. On SQLite every statement shares
@@ -36,17 +39,32 @@ describe.each(DATABASE_KINDS)('acknowledged writes survive concurrent rollbacks 
       .body as AuthResponse;
     const hash = (await t.dataSource.query('SELECT password_hash AS h FROM users WHERE id = ?', [registered.user.id])) as { h: string }[];
     const uncommittedEmail = `uncommitted-${ghost}`;
+    const emails = Array.from({ length: 5 }, (_, i) => `during-${i}-${ghost}`);
+    // Every call to the database from here on, to see the requests below reach it.
+    const transactions = jest.spyOn(database, 'transaction');
+    const reads = jest.spyOn(database, 'read');
+    const calls = (): number => transactions.mock.calls.length + reads.mock.calls.length;
     let open!: () => void;
     const opened = new Promise<void>((resolve) => (open = resolve));
-    // Held open across timers so requests arrive while it is in flight; always rolls back.
+    let callsWhileOpen = 0;
+    // Held open until the requests below have called the database (their writes run, or on SQLite
+    // wait for the connection, while it is open); always rolls back.
     const doomed = database.transaction(async (manager) => {
       await manager.insert(UserEntity, { email: uncommittedEmail, passwordHash: hash[0].h, displayName: 'u', role: 'attendee', createdAt: new Date() });
+      const before = calls();
       open();
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      await expectEventually(() => expect(calls() - before).toBeGreaterThanOrEqual(REQUESTS_DURING), 20_000);
+      callsWhileOpen = calls() - before;
+      // On MySQL the registrations commit meanwhile, on other connections: seen from outside it.
+      if (!database.isSqlite) {
+        await expectEventually(async () => {
+          const [{ n }] = (await t.dataSource.query('SELECT COUNT(*) AS n FROM users WHERE email LIKE ?', [`during-%-${ghost}`])) as { n: number | string }[];
+          expect(Number(n)).toBe(emails.length);
+        }, 20_000);
+      }
       throw new Error('rolled back on purpose');
     });
     await Promise.race([opened, doomed]);
-    const emails = Array.from({ length: 5 }, (_, i) => `during-${i}-${ghost}`);
     const [users, events, uncommittedLogin] = await Promise.all([
       Promise.all(
         emails.map(async (email) => {
@@ -65,6 +83,10 @@ describe.each(DATABASE_KINDS)('acknowledged writes survive concurrent rollbacks 
       t.http().post('/api/auth/login').send({ email: uncommittedEmail, password: 'password-123' }),
     ]);
     await expect(doomed).rejects.toThrow('rolled back on purpose');
+    transactions.mockRestore();
+    reads.mockRestore();
+    // Each request below called the database at least once while the transaction was open.
+    expect(callsWhileOpen).toBeGreaterThanOrEqual(REQUESTS_DURING);
     expect(uncommittedLogin.status).toBe(401);
     for (const email of users) {
       const login = await t.http().post('/api/auth/login').send({ email, password: 'password-123' });
