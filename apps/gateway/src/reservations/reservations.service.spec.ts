@@ -15,6 +15,8 @@ import { LocalInventoryFeed } from '../inventory/local-inventory-feed';
 import { ReservationEntity } from './reservation.entity';
 import type { Committed, ConfirmOutcome, EventTerms, HeldReservation, ReserveDraft, ReserveOutcome } from './reservation.store';
 import type { Usage } from './reservation-rules';
+import { RealtimeService, type RoomMember } from '../realtime/realtime.service';
+import { ReservationsController } from './reservations.controller';
 import { ReservationsService, type AuditLogPort, type LocalInventoryPort, type PermissionsPort, type ReservationStorePort } from './reservations.service';
 
 /** A store whose tickets can be taken "by another replica" behind the index's back. */
@@ -372,5 +374,26 @@ describe('ReservationsService', () => {
     expect(page).toMatchObject({ total: 2, offset: 0, rows: [{ id: theirs.id, holder: { id: 8 } }] });
     await expect(service.limitsOf(7, 1)).resolves.toEqual({ eventId: 1, limits: { holdsPerUser: 1, ticketsPerUser: null, ticketsPerReservation: null }, holds: 1, tickets: 3 });
     await expect(service.limitsOf(7, 99)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('spends one reserve budget per user over REST and the socket alike', async () => {
+    const { service, store } = setup([1, 1, 1, 1], { RESERVE_RATE_LIMIT: '2/60000' });
+    const rest = new ReservationsController(service);
+    const notUsedHere = (): never => {
+      throw new Error('not used by reserve');
+    };
+    const socketSide = new RealtimeService(
+      { page: notUsedHere, combo: notUsedHere },
+      service,
+      { whileCurrent: notUsedHere },
+      { flush: notUsedHere },
+      loadConfig({}, '/r'),
+    );
+    const socket: RoomMember = { id: 's', data: { principal: principal(7, 'attendee') }, join: notUsedHere, leave: notUsedHere };
+    await rest.reserve(principal(7, 'attendee'), { eventId: 1 }, { level: 1, requestId: 'rest' });
+    await socketSide.reserve(socket, { eventId: 1, level: 1, requestId: 'socket' });
+    await expect(rest.reserve(principal(7, 'attendee'), { eventId: 1 }, { level: 1, requestId: 'rest-2' })).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    await expect(socketSide.reserve(socket, { eventId: 1, level: 1, requestId: 'socket-2' })).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    expect(store.rows.map((row) => row.requestId)).toEqual(['rest', 'socket']);
   });
 });
