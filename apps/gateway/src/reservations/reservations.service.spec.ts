@@ -17,7 +17,7 @@ import type { Committed, ConfirmOutcome, EventTerms, HeldReservation, ReserveDra
 import type { Usage } from './reservation-rules';
 import { RealtimeService, type RoomMember } from '../realtime/realtime.service';
 import { ReservationsController } from './reservations.controller';
-import { ReservationsService, type AuditLogPort, type LocalInventoryPort, type PermissionsPort, type ReservationStorePort } from './reservations.service';
+import { ReservationsService, type AuditLogPort, type LocalInventoryPort, type PermissionsServicePort, type ReservationStorePort } from './reservations.service';
 
 /** A store whose tickets can be taken "by another replica" behind the index's back. */
 class FakeStore implements ReservationStorePort {
@@ -196,7 +196,7 @@ function setup(values: number[], env: Record<string, string> = {}) {
   live.attach({ reservationChanged: (userId, notice) => notices.push([userId, notice]), eventChanged: () => undefined });
   const config = loadConfig({ RESERVE_RATE_LIMIT: '100', ...env }, '/r');
   const clock = new ManualClock();
-  const permissions: PermissionsPort = { permissionsOf: async (role: string) => new Set(role === 'admin' ? ['reservations:manage'] : []) };
+  const permissions: PermissionsServicePort = { permissionsOf: async (role: string) => new Set(role === 'admin' ? ['reservations:manage'] : []) };
   const audit: AuditLogPort = { ofReservation: async (): Promise<AuditEntry[]> => [] };
   const service = new ReservationsService(
     store,

@@ -44,7 +44,7 @@ export type ReservationStorePort = Pick<
   'findById' | 'findByRequest' | 'reserve' | 'confirm' | 'cancel' | 'termsAndUsage' | 'ticketsOf' | 'listByUser' | 'pageByEvent'
 >;
 export type LocalInventoryPort = Pick<LocalInventory, 'hold' | 'combo' | 'release' | 'catchUp' | 'catchUpPast'>;
-export type PermissionsPort = Pick<PermissionsService, 'permissionsOf'>;
+export type PermissionsServicePort = Pick<PermissionsService, 'permissionsOf'>;
 export type AuditLogPort = Pick<AuditLog, 'ofReservation'>;
 
 @Injectable()
@@ -58,7 +58,7 @@ export class ReservationsService {
     @Inject(ReservationStore) private readonly store: ReservationStorePort,
     @Inject(LocalInventory) private readonly inventory: LocalInventoryPort,
     private readonly changes: InventoryChanges,
-    @Inject(PermissionsService) private readonly permissions: PermissionsPort,
+    @Inject(PermissionsService) private readonly permissions: PermissionsServicePort,
     private readonly random: RandomSource,
     private readonly live: LiveUpdates,
     private readonly abuse: AbuseLimits,
