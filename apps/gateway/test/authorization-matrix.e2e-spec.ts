@@ -60,6 +60,7 @@ const REST: Record<string, RestCase> = {
   'GET /api/events': { path: () => '/api/events', expected: [401, 200, 200, 200] },
   'GET /api/events/:eventId': { path: (s) => `/api/events/${s.eventId}`, expected: [401, 200, 200, 200] },
   'POST /api/events': { path: () => '/api/events', body: () => ({ name: 'matrix' }), expected: [401, 403, 403, 201] },
+  'PATCH /api/events/:eventId': { path: (s) => `/api/events/${s.eventId}`, body: () => ({ holdTtlSeconds: 300 }), expected: [401, 403, 403, 200] },
   'DELETE /api/events/:eventId': { path: (s) => `/api/events/${s.eventId}?force=true`, expected: [401, 403, 403, 204] },
   'GET /api/events/:eventId/tickets': { path: (s) => `/api/events/${s.eventId}/tickets`, expected: [401, 200, 200, 200] },
   'POST /api/events/:eventId/tickets': { path: (s) => `/api/events/${s.eventId}/tickets`, body: () => ({ value: 3 }), expected: [401, 403, 403, 201] },
@@ -77,9 +78,14 @@ const REST: Record<string, RestCase> = {
     expected: [401, 201, 201, 201],
   },
   'GET /api/events/:eventId/reservations': { path: (s) => `/api/events/${s.eventId}/reservations`, expected: [401, 403, 403, 200] },
+  'GET /api/events/:eventId/limits': { path: (s) => `/api/events/${s.eventId}/limits`, expected: [401, 200, 200, 200] },
   'GET /api/reservations/mine': { path: () => '/api/reservations/mine', expected: [401, 200, 200, 200] },
   'GET /api/reservations/:id': { path: (s) => `/api/reservations/${s.reservationId}`, expected: [401, 200, 404, 200] },
+  // Only the holder confirms their hold: to anyone else, admins included, it does not exist.
+  'POST /api/reservations/:id/confirm': { path: (s) => `/api/reservations/${s.reservationId}/confirm`, expected: [401, 200, 404, 404] },
+  'GET /api/reservations/:id/history': { path: (s) => `/api/reservations/${s.reservationId}/history`, expected: [401, 200, 404, 200] },
   'DELETE /api/reservations/:id': { path: (s) => `/api/reservations/${s.reservationId}`, expected: [401, 200, 404, 200] },
+  'GET /api/audit': { path: () => '/api/audit', expected: [401, 403, 403, 200] },
   'GET /api/audience': { path: () => '/api/audience', expected: [401, 403, 403, 200] },
   'GET /api/healthz': { path: () => '/api/healthz', expected: [200, 200, 200, 200] },
   'GET /api/readyz': { path: () => '/api/readyz', expected: [200, 200, 200, 200] },
@@ -95,6 +101,7 @@ const SOCKET: Record<string, { payload: (s: Scene) => unknown; expected: [string
   'levels:page': { payload: (s) => ({ eventId: s.eventId, offset: 0, limit: 10 }), expected: ['ok', 'ok', 'ok'] },
   'levels:combo': { payload: (s) => ({ eventId: s.eventId, level: 2 }), expected: ['ok', 'ok', 'ok'] },
   reserve: { payload: (s) => ({ eventId: s.eventId, level: 2, requestId: fresh() }), expected: ['ok', 'ok', 'ok'] },
+  'reservation:confirm': { payload: (s) => ({ reservationId: s.reservationId }), expected: ['ok', 'NOT_FOUND', 'NOT_FOUND'] },
 };
 
 describe('the authorization matrix', () => {
