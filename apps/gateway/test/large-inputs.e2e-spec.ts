@@ -1,21 +1,18 @@
 import type {
   Ack,
-  ClientToServerEvents,
   EventView,
   LevelCombo,
   LevelPage,
   ReadinessResponse,
   ReservationView,
-  ServerToClientEvents,
 } from '@tickets/protocol';
 import { LEVEL_ROW_MAX_TICKET_IDS, PROTOCOL_VERSION, TICKET_LIMITS } from '@tickets/protocol';
-import { io, type Socket } from 'socket.io-client';
+import { io } from 'socket.io-client';
 import { auditEvent } from './support/audit';
 import { expectEventually } from './support/expect-eventually';
 import { bearer, startTestApp, type TestApp } from './support/test-app';
+import { call as callRaw, untyped, type ClientSocket } from './support/sockets';
 import { DATABASE_KINDS } from './support/test-database';
-
-type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /**
  * Inputs at the sizes the API accepts, and beyond: every one gets the right answer or the right
@@ -255,14 +252,7 @@ describe.each(DATABASE_KINDS)('large and hostile inputs on %s', (kind) => {
       socket.once('connect', resolve);
       socket.once('connect_error', reject);
     });
-    const call = (payload: unknown): Promise<Ack<unknown>> =>
-      (
-        socket as unknown as {
-          timeout(ms: number): { emitWithAck(e: string, p: unknown): Promise<Ack<unknown>> };
-        }
-      )
-        .timeout(5000)
-        .emitWithAck('reserve', payload);
+    const call = (payload: unknown): Promise<Ack<unknown>> => callRaw<unknown>(socket, 'reserve', payload);
     const keys = await call({
       eventId: 1,
       level: 1,
@@ -280,7 +270,7 @@ describe.each(DATABASE_KINDS)('large and hostile inputs on %s', (kind) => {
     });
     expect(array).toEqual({ ok: false, error: { code: 'VALIDATION_FAILED', message: expect.any(String) } });
     const closed = new Promise<string>((resolve) => socket.once('disconnect', resolve));
-    (socket as unknown as { emit(event: string, payload: unknown): void }).emit('reserve', {
+    untyped(socket).emit('reserve', {
       eventId: 1,
       level: Array.from({ length: 1_000_000 }, (_, i) => i),
       requestId: 'r',

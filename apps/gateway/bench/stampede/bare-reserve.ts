@@ -11,7 +11,7 @@ import {
   type ResultSetHeader,
   type RowDataPacket,
 } from 'mysql2/promise';
-import { ScratchDatabase } from '../../test/cluster/mariadb-database';
+import { ScratchDatabase } from '../../test/support/scratch-database';
 
 /** A reservation the gateway committed, to be committed again on the copy. */
 export interface ReplayedReservation {

@@ -13,7 +13,7 @@ import type { LevelPage } from '@tickets/protocol';
 import { ApiClient } from '../../test/cluster/api-client';
 import { auditBookings } from '../../test/cluster/booking-audit';
 import { GatewayCluster } from '../../test/cluster/gateway-cluster';
-import type { ScratchDatabase } from '../../test/cluster/mariadb-database';
+import type { ScratchDatabase } from '../../test/support/scratch-database';
 import { writeSection } from '../common/benchmarks-doc';
 import { forkTs, nextMessage, stopChild } from '../common/child-process';
 import { markProfileWindow, profileClockUs } from '../common/cpu-profile-summary';

@@ -48,4 +48,20 @@ describe('AbuseLimits in memory', () => {
     await expect(abuse.read(1)).rejects.toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 60 });
     await expect(abuse.read(2)).resolves.toBeUndefined();
   });
+
+  it('counts RESERVE_RATE_LIMIT attempts per user over its window, then answers RATE_LIMITED until the window ends', async () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    try {
+      const abuse = limits({ RESERVE_RATE_LIMIT: '3/10000' });
+      for (let i = 0; i < 3; i++) await abuse.reserve(1);
+      await expect(abuse.reserve(1)).rejects.toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 10 });
+      await expect(abuse.reserve(2)).resolves.toBeUndefined();
+      jest.advanceTimersByTime(4000);
+      await expect(abuse.reserve(1)).rejects.toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 6 });
+      jest.advanceTimersByTime(6000);
+      await expect(abuse.reserve(1)).resolves.toBeUndefined();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import jwt from 'jsonwebtoken';
 import { scryptSync } from 'node:crypto';
+import { Clock } from '../common/clock';
 import { loadConfig } from '../config/app-config';
 import { PasswordHasher } from './password-hasher';
 import { TokenService } from './token.service';
@@ -37,20 +38,43 @@ describe('PasswordHasher', () => {
   });
 });
 
+/** Time that moves only when the test says. */
+class ManualClock extends Clock {
+  constructor(public nowAt: number) {
+    super();
+  }
+  override nowMs(): number {
+    return this.nowAt;
+  }
+}
+
 describe('TokenService', () => {
-  const tokens = new TokenService(loadConfig({ JWT_SECRET: 'a'.repeat(32), JWT_EXPIRES_IN: '3600' }, '/r'));
-  const other = new TokenService(loadConfig({ JWT_SECRET: 'b'.repeat(32) }, '/r'));
+  // Now, held still: the tokens below that jsonwebtoken signs by the real clock are in their lifetime.
+  const clock = new ManualClock(Date.now());
+  const tokens = new TokenService(loadConfig({ JWT_SECRET: 'a'.repeat(32), JWT_EXPIRES_IN: '3600' }, '/r'), clock);
+  const other = new TokenService(loadConfig({ JWT_SECRET: 'b'.repeat(32) }, '/r'), clock);
 
   it('round-trips the user, token version and a token id, expiring JWT_EXPIRES_IN seconds later', () => {
-    const before = Date.now();
     const { token, claims } = tokens.sign({ id: 7, tokenVersion: 3 });
     expect(tokens.verify(token)).toEqual(claims);
     expect(claims).toMatchObject({ userId: 7, tokenVersion: 3 });
     expect(claims.tokenId).toMatch(/^[0-9a-f-]{36}$/);
-    // An hour, to the second (the README's JWT_EXPIRES_IN=3600 once gave 3.6 seconds).
-    expect(claims.expiresAt).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 + 3600_000);
-    expect(claims.expiresAt).toBeLessThanOrEqual(before + 3600_000 + 1000);
+    // An hour from the whole second it was issued in (the README's JWT_EXPIRES_IN=3600 once gave 3.6 seconds).
+    expect(claims.expiresAt).toBe(Math.floor(clock.nowAt / 1000) * 1000 + 3600_000);
     expect(tokens.sign({ id: 7, tokenVersion: 3 }).claims.tokenId).not.toBe(claims.tokenId);
+  });
+
+  it('refuses a token from the second it expires, by the injected clock', () => {
+    const start = clock.nowAt;
+    try {
+      const { token, claims } = tokens.sign({ id: 7, tokenVersion: 0 });
+      clock.nowAt = claims.expiresAt - 1;
+      expect(tokens.verify(token)).toEqual(claims);
+      clock.nowAt = claims.expiresAt;
+      expect(() => tokens.verify(token)).toThrow(expect.objectContaining({ code: 'UNAUTHENTICATED', message: 'Invalid or expired access token' }));
+    } finally {
+      clock.nowAt = start;
+    }
   });
 
   it.each([
@@ -61,7 +85,7 @@ describe('TokenService', () => {
     ['one without a token version', jwt.sign({}, 'a'.repeat(32), { subject: '7', jwtid: 'x', expiresIn: 60 })],
     ['one with a non-numeric subject', jwt.sign({ tv: 0 }, 'a'.repeat(32), { subject: 'admin', jwtid: 'x', expiresIn: 60 })],
     ['one signed with "none"', jwt.sign({ tv: 0 }, '', { algorithm: 'none', subject: '7', jwtid: 'x', expiresIn: 60 })],
-    ['an expired one', jwt.sign({ tv: 0, exp: Math.floor(Date.now() / 1000) - 10 }, 'a'.repeat(32), { subject: '7', jwtid: 'x' })],
+    ['an expired one', jwt.sign({ tv: 0, exp: Math.floor(clock.nowAt / 1000) - 10 }, 'a'.repeat(32), { subject: '7', jwtid: 'x' })],
   ])('refuses %s as UNAUTHENTICATED', (_name, token) => {
     expect(() => tokens.verify(token)).toThrow(expect.objectContaining({ code: 'UNAUTHENTICATED' }));
   });

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ErrorCode } from '@tickets/protocol';
 import { AppError } from '../common/app-error';
 import { Clock } from '../common/clock';
@@ -32,6 +32,12 @@ const USER_CACHE_MS = 60_000;
 const CACHED_USERS = 100_000;
 
 /**
+ * What SessionsService uses of RedisClients, by name: the unit test's fake implements exactly this
+ * (Nest still injects RedisClients, named by @Inject).
+ */
+export type RedisClientsPort = Pick<RedisClients, 'subscribe' | 'publish' | 'command' | 'channel' | 'warn'>;
+
+/**
  * Turns a token into the user it acts for, as the database knows them now: the signature and
  * lifetime (TokenService), not revoked (log out), the user still there, at the token version the
  * token names (log out everywhere, a new password) and with their current role. Users are cached
@@ -50,7 +56,7 @@ export class SessionsService implements OnApplicationBootstrap {
   constructor(
     private readonly tokens: TokenService,
     private readonly database: Database,
-    private readonly redis: RedisClients,
+    @Inject(RedisClients) private readonly redis: RedisClientsPort,
     private readonly clock: Clock,
   ) {}
 

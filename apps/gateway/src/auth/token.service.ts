@@ -3,6 +3,7 @@ import { ErrorCode } from '@tickets/protocol';
 import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { AppError } from '../common/app-error';
+import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 
 /** What a token says, once its signature and lifetime are checked (not yet whether its user still has it). */
@@ -22,13 +23,17 @@ export class TokenService {
   /** Built once: given a string, jsonwebtoken would try to parse it as a public key on every call. */
   private readonly key: KeyObject;
 
-  constructor(private readonly config: AppConfig) {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {
     this.key = createSecretKey(Buffer.from(config.jwtSecret, 'utf8'));
   }
 
   sign(user: { id: number; tokenVersion: number }): { token: string; claims: TokenClaims } {
     const tokenId = randomUUID();
-    const token = jwt.sign({ tv: user.tokenVersion }, this.key, {
+    // Issued now by the injected clock; the lifetime counts from there.
+    const token = jwt.sign({ tv: user.tokenVersion, iat: this.nowSeconds() }, this.key, {
       algorithm: 'HS256',
       subject: String(user.id),
       jwtid: tokenId,
@@ -41,7 +46,7 @@ export class TokenService {
   verify(token: string | undefined | null): TokenClaims {
     if (!token) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Missing access token');
     try {
-      const payload = jwt.verify(token, this.key, { algorithms: ['HS256'] });
+      const payload = jwt.verify(token, this.key, { algorithms: ['HS256'], clockTimestamp: this.nowSeconds() });
       if (
         typeof payload !== 'object' ||
         !/^[1-9]\d{0,15}$/.test(payload.sub ?? '') ||
@@ -55,5 +60,10 @@ export class TokenService {
     } catch {
       throw new AppError(ErrorCode.UNAUTHENTICATED, 'Invalid or expired access token');
     }
+  }
+
+  /** JWT times are whole seconds. */
+  private nowSeconds(): number {
+    return Math.floor(this.clock.nowMs() / 1000);
   }
 }

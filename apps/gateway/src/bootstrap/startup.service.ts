@@ -1,17 +1,14 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataSource } from 'typeorm';
 import { AuthService } from '../auth/auth.service';
 import { RandomSource } from '../common/random-source';
 import { AppConfig } from '../config/app-config';
-import { MYSQL_POOL_SIZE } from '../database/data-source-options';
-import { MultiStatementPool } from '../database/multi-statement-pool';
 import { EventsService } from '../events/events.service';
 import { TicketsService } from '../tickets/tickets.service';
+import { StartupDatabase } from './startup-database';
 
 const DEFAULT_ADMIN_EMAIL = 'admin@example.com';
-const STARTUP_LOCK = 'tickets_startup';
 
 export interface StartupReport {
   adminEmail: string | null;
@@ -24,6 +21,15 @@ export interface StartupReport {
 }
 
 /**
+ * What StartupService uses of its injected collaborators, by name: the unit test's fakes
+ * implement exactly these (Nest still injects the classes, named by @Inject).
+ */
+export type StartupDatabasePort = Pick<StartupDatabase, 'isSqlite' | 'underLock' | 'migrate' | 'warmPool'>;
+export type AuthServicePort = Pick<AuthService, 'findByEmail' | 'createUser'>;
+export type EventsServicePort = Pick<EventsService, 'list' | 'create'>;
+export type TicketsServicePort = Pick<TicketsService, 'createRandom'>;
+
+/**
  * Runs the migrations and the first-start bootstrap (admin, demo event). On MySQL this holds a
  * named lock so replicas starting together migrate once.
  */
@@ -32,52 +38,24 @@ export class StartupService {
   private readonly logger = new Logger('Startup');
 
   constructor(
-    private readonly dataSource: DataSource,
+    @Inject(StartupDatabase) private readonly database: StartupDatabasePort,
     private readonly config: AppConfig,
-    private readonly auth: AuthService,
-    private readonly events: EventsService,
-    private readonly tickets: TicketsService,
+    @Inject(AuthService) private readonly auth: AuthServicePort,
+    @Inject(EventsService) private readonly events: EventsServicePort,
+    @Inject(TicketsService) private readonly tickets: TicketsServicePort,
     private readonly random: RandomSource,
-    private readonly multiStatementPool: MultiStatementPool,
   ) {}
 
   async prepare(): Promise<StartupReport> {
-    if (this.dataSource.options.type === 'better-sqlite3') return this.migrateAndSeed();
-    const report = await this.underStartupLock(() => this.migrateAndSeed());
-    await this.warmPool();
+    if (this.database.isSqlite) return this.migrateAndSeed();
+    const report = await this.database.underLock(() => this.migrateAndSeed());
+    await this.database.warmPool();
     return report;
   }
 
-  private async underStartupLock<T>(fn: () => Promise<T>): Promise<T> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      const [row] = (await runner.query('SELECT GET_LOCK(?, 120) AS locked', [STARTUP_LOCK])) as { locked: number }[];
-      if (Number(row?.locked) !== 1) throw new Error('Timed out waiting for the startup lock held by another replica');
-      try {
-        return await fn();
-      } finally {
-        await runner.query('SELECT RELEASE_LOCK(?)', [STARTUP_LOCK]);
-      }
-    } finally {
-      await runner.release();
-    }
-  }
-
-  /**
-   * Opens the whole MySQL pool now: the pool opens connections on demand, so without this the
-   * first burst of requests after a start each waits for a connection handshake.
-   */
-  private async warmPool(): Promise<void> {
-    await Promise.all([
-      ...Array.from({ length: MYSQL_POOL_SIZE }, () => this.dataSource.query('SELECT 1')),
-      this.multiStatementPool.warm(),
-    ]);
-  }
-
   private async migrateAndSeed(): Promise<StartupReport> {
-    const applied = await this.dataSource.runMigrations({ transaction: 'each' });
-    if (applied.length > 0) this.logger.log(`applied migrations: ${applied.map((m) => m.name).join(', ')}`);
+    const applied = await this.database.migrate();
+    if (applied.length > 0) this.logger.log(`applied migrations: ${applied.join(', ')}`);
     const admin = await this.ensureAdmin();
     const demoEventId = await this.ensureDemo();
     return { ...admin, demoEventId };

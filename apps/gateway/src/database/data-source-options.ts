@@ -7,7 +7,7 @@ import { MIGRATIONS } from './migrations';
 /** SQLite page cache of the gateway's connection. */
 const SQLITE_CACHE_KIB = 64 * 1024;
 
-/** MySQL connections per replica (opened at start, see StartupService.warmPool). */
+/** MySQL connections per replica (opened at start, see StartupDatabase.warmPool). */
 export const MYSQL_POOL_SIZE = 20;
 
 /**

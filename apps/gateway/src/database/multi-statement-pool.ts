@@ -40,7 +40,7 @@ export class MultiStatementPool implements OnApplicationShutdown {
     }
   }
 
-  /** Opens every connection now (see StartupService.warmPool). */
+  /** Opens every connection now (see StartupDatabase.warmPool). */
   async warm(): Promise<void> {
     if (!this.pool) return;
     const connections = await Promise.all(Array.from({ length: MULTI_STATEMENT_POOL_SIZE }, () => this.pool!.getConnection()));

@@ -37,7 +37,7 @@ import { RedisInventoryFeed } from './redis-inventory-feed';
       provide: InventoryFeed,
       inject: [AppConfig],
       useFactory: (config: AppConfig): InventoryFeed =>
-        config.redisUrl === null ? new LocalInventoryFeed() : new RedisInventoryFeed(config.redisUrl, config.redisPrefix),
+        config.redisUrl === null ? new LocalInventoryFeed() : RedisInventoryFeed.connectingTo(config.redisUrl, config.redisPrefix),
     },
   ],
   exports: [InventoryOutbox, AppliedChanges, LocalInventory, InventoryChanges, InventoryFeed],

@@ -2,19 +2,18 @@ import type { InventoryChanged } from '@tickets/protocol';
 import { Clock } from '../common/clock';
 import { Timers } from '../common/timers';
 import { loadConfig } from '../config/app-config';
-import { LocalInventory } from './local-inventory';
+import { LocalInventory, type InventoryOutboxPort, type LevelCountRecorderPort } from './local-inventory';
 import type { CommittedChange } from './committed-change';
 import { InProcessIndexHost } from './index-host/in-process-index-host';
 import type { IndexChange, TicketColumns } from './index-host/index-host';
 import type { IndexState } from './index-host/index-messages';
 import { AppliedChanges } from './applied-changes';
-import type { InventoryOutbox, EventTickets } from './inventory-outbox';
-import type { LevelCountRecorder } from './level-count-recorder';
+import type { EventTickets } from './inventory-outbox';
 import { InventoryChanges } from './inventory-changes';
 import { LocalInventoryFeed } from './local-inventory-feed';
 
 /** An in-memory outbox: the database side as plain data, for any number of events. */
-class FakeOutbox {
+class FakeOutbox implements InventoryOutboxPort {
   rows: CommittedChange[] = [];
   snapshots = 0;
   reads = 0;
@@ -76,7 +75,7 @@ class FakeOutbox {
 }
 
 /** The recorder's one method, remembering what it was told. */
-class FakeLevelCounts {
+class FakeLevelCounts implements LevelCountRecorderPort {
   readonly recorded: [number, number, number][] = [];
   record(eventId: number, version: number, levelCount: number): void {
     this.recorded.push([eventId, version, levelCount]);
@@ -89,13 +88,29 @@ class GatedHost extends InProcessIndexHost {
   private gate: Promise<void> | null = null;
   private open: () => void = () => undefined;
 
+  /** Resolves when a load reaches the paused gate. */
+  private reached: () => void = () => undefined;
+  loadReached: Promise<void> = Promise.resolve();
+
   pauseLoads(): void {
     this.gate = new Promise((resolve) => (this.open = resolve));
+    this.loadReached = new Promise((resolve) => (this.reached = resolve));
   }
 
   resumeLoads(): void {
     this.gate = null;
     this.open();
+  }
+
+  private dropped: (eventId: number) => void = () => undefined;
+  /** Resolves with the event whose index the host drops next. */
+  nextDrop(): Promise<number> {
+    return new Promise((resolve) => (this.dropped = resolve));
+  }
+
+  override async drop(eventId: number): Promise<void> {
+    await super.drop(eventId);
+    this.dropped(eventId);
   }
 
   /** The number of changes of each apply the host was sent. */
@@ -108,7 +123,10 @@ class GatedHost extends InProcessIndexHost {
 
   override async load(eventId: number, tickets: TicketColumns): Promise<IndexState> {
     this.loads++;
-    if (this.gate) await this.gate;
+    if (this.gate) {
+      this.reached();
+      await this.gate;
+    }
     return super.load(eventId, tickets);
   }
 }
@@ -132,11 +150,11 @@ function setup(env: Record<string, string> = {}) {
   const host = new GatedHost();
   const levelCounts = new FakeLevelCounts();
   const indexes = new LocalInventory(
-    outbox as unknown as InventoryOutbox,
+    outbox,
     feed,
     applied,
     host,
-    levelCounts as unknown as LevelCountRecorder,
+    levelCounts,
     config,
     new Clock(),
     timers,
@@ -292,7 +310,7 @@ describe('LocalInventory (the ordered consumer)', () => {
     const { indexes, host } = setup();
     host.pauseLoads();
     const loading = indexes.get(1);
-    await new Promise((resolve) => setImmediate(resolve));
+    await host.loadReached;
     expect(indexes.status().building).toEqual([1]);
     host.resumeLoads();
     await loading;
@@ -306,8 +324,9 @@ describe('LocalInventory (the ordered consumer)', () => {
     watched.add(1);
     await indexes.get(1);
     await indexes.get(2);
+    const dropped = host.nextDrop();
     await indexes.get(3);
-    await new Promise((resolve) => setImmediate(resolve));
+    await expect(dropped).resolves.toBe(2);
     expect(indexes.loadedEventIds().sort()).toEqual([1, 3]);
     expect(host.loads).toBe(3);
     expect(await levelsOf(indexes, 2)).toEqual([1_500_000]);

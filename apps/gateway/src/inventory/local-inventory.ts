@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { PageQuery } from '@tickets/clearance';
 import type { EventSnapshot, InventoryCause } from '@tickets/protocol';
 import { notFound } from '../common/app-error';
@@ -56,6 +56,13 @@ export interface IndexesStatus {
 }
 
 /**
+ * What LocalInventory uses of its injected collaborators, by name: the unit test's fakes
+ * implement exactly these (Nest still injects the classes, named by @Inject).
+ */
+export type InventoryOutboxPort = Pick<InventoryOutbox, 'readTickets' | 'readAfter' | 'staleLevelCounts' | 'versions'>;
+export type LevelCountRecorderPort = Pick<LevelCountRecorder, 'record'>;
+
+/**
  * This replica's events: their counters here, their LocalInventory in the IndexHost (worker
  * threads, so no index computation runs on the event loop). Built lazily from the database, kept
  * current by one ordered consumer per event: a change with version == last + 1 is applied; a
@@ -86,11 +93,11 @@ export class LocalInventory implements OnApplicationBootstrap, OnApplicationShut
   private lastBudgetWarningAt = -Infinity;
 
   constructor(
-    private readonly outbox: InventoryOutbox,
+    @Inject(InventoryOutbox) private readonly outbox: InventoryOutboxPort,
     private readonly changes: InventoryChanges,
     private readonly appliedChanges: AppliedChanges,
     private readonly host: IndexHost,
-    private readonly levelCounts: LevelCountRecorder,
+    @Inject(LevelCountRecorder) private readonly levelCounts: LevelCountRecorderPort,
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly timers: Timers,

@@ -7,6 +7,18 @@ import { InventoryFeed } from './inventory-feed';
 /** Above this many tickets the message omits values; consumers read them from the outbox row. */
 const MAX_INLINE_TICKETS = 2000;
 
+/** What the feed uses of a Redis connection (ioredis's Redis is one; the unit test fakes it). */
+export interface FeedConnection {
+  on(event: 'message', listener: (channel: string, message: string) => void): unknown;
+  on(event: 'ready', listener: () => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  connect(): Promise<void>;
+  subscribe(channel: string): Promise<unknown>;
+  publish(channel: string, message: string): Promise<number>;
+  ping(): Promise<string>;
+  disconnect(): void;
+}
+
 /**
  * Cluster feed over Redis pub/sub. The committing replica applies its change locally at once and
  * publishes it; every replica (itself included, as a dropped duplicate) receives it on the channel.
@@ -17,14 +29,20 @@ export class RedisInventoryFeed extends InventoryFeed implements OnModuleInit, O
   private readonly logger = new Logger('RedisInventoryFeed');
   private readonly warnings = new ThrottledWarnings(this.logger);
   private readonly channel: string;
-  private readonly publisher: Redis;
-  private readonly subscriber: Redis;
 
-  constructor(url: string, prefix: string) {
+  /** Two connections: one that subscribes cannot publish. Both are connected by onModuleInit. */
+  constructor(
+    prefix: string,
+    private readonly publisher: FeedConnection,
+    private readonly subscriber: FeedConnection,
+  ) {
     super();
     this.channel = `${prefix}inventory`;
-    this.publisher = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
-    this.subscriber = new Redis(url, { lazyConnect: true });
+  }
+
+  /** The feed on the Redis server at `url`, its channel under `prefix`. */
+  static connectingTo(url: string, prefix: string): RedisInventoryFeed {
+    return new RedisInventoryFeed(prefix, new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 }), new Redis(url, { lazyConnect: true }));
   }
 
   async onModuleInit(): Promise<void> {

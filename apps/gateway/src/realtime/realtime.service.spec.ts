@@ -1,9 +1,16 @@
 import { randomBytes } from 'node:crypto';
+import type { ComboQuery, LevelCombo, LevelPage, LevelsQuery, ReservationView, ReserveRequest } from '@tickets/protocol';
+import type { AuthPrincipal } from '../auth/sessions.service';
 import type { EventInventory } from '../inventory/local-inventory';
-import type { LocalInventory } from '../inventory/local-inventory';
-import type { FanOut } from './fan-out';
 import { loadConfig } from '../config/app-config';
-import { RealtimeService, type RoomMember } from './realtime.service';
+import {
+  RealtimeService,
+  type FanOutPort,
+  type LevelsServicePort,
+  type LocalInventoryPort,
+  type ReservationsServicePort,
+  type RoomMember,
+} from './realtime.service';
 import { eventOfRoom, eventRoom, roomShardOf } from './rooms';
 
 describe('event room shards', () => {
@@ -27,34 +34,74 @@ describe('event room shards', () => {
   });
 });
 
-describe('RealtimeService join and leave', () => {
+/** The event's ordered consumer: `hold()` keeps it busy (a build, a change being applied). */
+class FakeInventory implements LocalInventoryPort {
+  private held: Promise<void> = Promise.resolve();
+  private open: () => void = () => undefined;
+  constructor(private readonly inventory: EventInventory) {}
+
+  async whileCurrent<T>(_eventId: number, fn: (inventory: EventInventory) => Promise<T>): Promise<T> {
+    await this.held;
+    return fn(this.inventory);
+  }
+  hold(): void {
+    this.held = new Promise((resolve) => (this.open = resolve));
+  }
+  release(): void {
+    this.open();
+  }
+}
+
+/** Levels and reservations that answer with what they were asked, as `[userId, ...arguments]`. */
+class EchoLevels implements LevelsServicePort {
+  async page(userId: number, eventId: number, query: LevelsQuery): Promise<LevelPage> {
+    return { eventId, version: userId, total: query.limit ?? 0, offset: query.offset ?? 0, rows: [] };
+  }
+  async combo(userId: number, eventId: number, level: number, query: ComboQuery = {}): Promise<LevelCombo> {
+    return { eventId, version: userId, level, ticketCount: 0, offset: query.offset ?? 0, tickets: [] };
+  }
+}
+class EchoReservations implements ReservationsServicePort {
+  readonly calls: unknown[][] = [];
+  async reserve(userId: number, eventId: number, request: ReserveRequest): Promise<ReservationView> {
+    this.calls.push(['reserve', userId, eventId, request.level, request.requestId]);
+    return view(userId, eventId);
+  }
+  async confirm(principal: AuthPrincipal, reservationId: number): Promise<ReservationView> {
+    this.calls.push(['confirm', principal.userId, reservationId]);
+    return view(principal.userId, 1);
+  }
+}
+const view = (userId: number, eventId: number): ReservationView => ({
+  id: 1,
+  eventId,
+  level: 1,
+  ticketIds: [],
+  ticketCount: 0,
+  userId,
+  status: 'held',
+  expiresAt: null,
+  createdAt: new Date(0).toISOString(),
+  settledAt: null,
+});
+
+describe('RealtimeService', () => {
   /** What happened, in order: flushes, joins and leaves. */
   function setup() {
     const log: string[] = [];
-    let release: () => void = () => undefined;
-    let held: Promise<void> = Promise.resolve();
-    const inventory: EventInventory = { eventId: 1, version: 7, totalTickets: 3, availableTickets: 2, levelCount: 4 };
-    const indexes = {
-      // The event's ordered consumer: `hold()` keeps it busy (a build, a change being applied).
-      whileCurrent: async <T>(_eventId: number, fn: (inventory: EventInventory) => Promise<T>): Promise<T> => {
-        await held;
-        return fn(inventory);
-      },
-    } as unknown as LocalInventory;
-    const broadcaster = { flush: (eventId: number) => log.push(`flush ${eventId}`) } as unknown as FanOut;
+    const inventory = new FakeInventory({ eventId: 1, version: 7, totalTickets: 3, availableTickets: 2, levelCount: 4 });
+    const fanOut: FanOutPort = { flush: (eventId: number) => void log.push(`flush ${eventId}`) };
+    const reservations = new EchoReservations();
     const config = loadConfig({ BROADCAST_SHARDS: '4' }, '/r');
-    const service = new RealtimeService(null as never, null as never, indexes, broadcaster, config);
+    const service = new RealtimeService(new EchoLevels(), reservations, inventory, fanOut, config);
     const rooms = new Set<string>();
     const socket: RoomMember = {
       id: 'socket-a',
-      data: { principal: { userId: 1, role: 'attendee' } as never },
+      data: { principal: { userId: 5, role: 'attendee', tokenVersion: 0, tokenId: 't5', expiresAt: Infinity } },
       join: (room: string) => (log.push(`join ${room}`), rooms.add(room)),
       leave: (room: string) => (log.push(`leave ${room}`), rooms.delete(room)),
     };
-    const hold = (): void => {
-      held = new Promise((resolve) => (release = resolve));
-    };
-    return { service, socket, rooms, log, hold, release: () => release() };
+    return { service, socket, rooms, log, reservations, hold: () => inventory.hold(), release: () => inventory.release() };
   }
 
   it('flushes the event before the socket enters its shard room, and returns the snapshot', async () => {
@@ -76,5 +123,17 @@ describe('RealtimeService join and leave', () => {
     release();
     await Promise.all([joined, left]);
     expect(rooms.size).toBe(0);
+  });
+
+  it("passes page, combo, reserve and confirm on as the socket's user", async () => {
+    const { service, socket, reservations } = setup();
+    await expect(service.page(socket, { eventId: 2, offset: 10, limit: 20 })).resolves.toMatchObject({ eventId: 2, version: 5, offset: 10, total: 20 });
+    await expect(service.combo(socket, { eventId: 2, level: 9, offset: 3 })).resolves.toMatchObject({ eventId: 2, version: 5, level: 9, offset: 3 });
+    await service.reserve(socket, { eventId: 2, level: 4, requestId: 'q' });
+    await service.confirm(socket, { reservationId: 11 });
+    expect(reservations.calls).toEqual([
+      ['reserve', 5, 2, 4, 'q'],
+      ['confirm', 5, 11],
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { EventSnapshot, LevelCombo, LevelPage, ReservationView } from '@tickets/protocol';
 import type { AuthPrincipal } from '../auth/sessions.service';
 import { KeyedMutex } from '../common/keyed-mutex';
@@ -18,16 +18,25 @@ export interface RoomMember {
   leave(room: string): unknown;
 }
 
+/**
+ * What RealtimeService uses of its injected collaborators, by name: the unit test's fakes
+ * implement exactly these (Nest still injects the classes, named by @Inject).
+ */
+export type LevelsServicePort = Pick<LevelsService, 'page' | 'combo'>;
+export type ReservationsServicePort = Pick<ReservationsService, 'reserve' | 'confirm'>;
+export type LocalInventoryPort = Pick<LocalInventory, 'whileCurrent'>;
+export type FanOutPort = Pick<FanOut, 'flush'>;
+
 @Injectable()
 export class RealtimeService {
   /** Per socket id: its joins and leaves, in order. */
   private readonly membership = new KeyedMutex<string>();
 
   constructor(
-    private readonly levels: LevelsService,
-    private readonly reservations: ReservationsService,
-    private readonly inventory: LocalInventory,
-    private readonly fanOut: FanOut,
+    @Inject(LevelsService) private readonly levels: LevelsServicePort,
+    @Inject(ReservationsService) private readonly reservations: ReservationsServicePort,
+    @Inject(LocalInventory) private readonly inventory: LocalInventoryPort,
+    @Inject(FanOut) private readonly fanOut: FanOutPort,
     private readonly config: AppConfig,
   ) {}
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ErrorCode } from '@tickets/protocol';
 import { In, type EntityManager } from 'typeorm';
 import { AppError } from '../common/app-error';
+import { Clock } from '../common/clock';
 import { LiveUpdates } from '../common/live-updates';
 import { Timers } from '../common/timers';
 import { deleteInChunks } from '../database/chunks';
@@ -19,6 +20,7 @@ export class EventReservations extends EventContents {
   constructor(
     private readonly timers: Timers,
     private readonly live: LiveUpdates,
+    private readonly clock: Clock,
   ) {
     super();
   }
@@ -33,9 +35,11 @@ export class EventReservations extends EventContents {
     await deleteInChunks(manager, slices, { table: 'reservation_tickets', key: 'ticket_id', where: 'ticket_id IN (SELECT id FROM tickets WHERE event_id = ?)', params });
     await deleteInChunks(manager, slices, { table: 'tickets', key: 'id', where: 'event_id = ?', params });
     await deleteInChunks(manager, slices, { table: 'reservations', key: 'id', where: 'event_id = ?', params });
+    const settledAt = this.clock.now();
     return () => {
       for (const reservation of active) {
-        const view = toReservationView(Object.assign(reservation, { status: 'released' as const, expiresAt: null }));
+        // Released with its event: what its holder's list shows from now on.
+        const view = toReservationView(Object.assign(reservation, { status: 'released' as const, expiresAt: null, settledAt }));
         this.live.reservationChanged(reservation.userId, { reason: 'event-deleted', reservation: view });
       }
     };

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode, type EventLimits, type LimitName, type ReservationStatus, type UserSummary } from '@tickets/protocol';
+import type { PoolConnection } from 'mysql2/promise';
 import { EntityManager } from 'typeorm';
 import { AUDIT_SQL, AuditLog, type AuditDraft } from '../audit/audit-log';
 import { AppError, notFound } from '../common/app-error';
@@ -59,6 +60,16 @@ function toTerms(row: TermsRow): EventTerms {
 }
 
 const toUsage = (row: UsageRow | undefined): Usage => ({ holds: Number(row?.holds ?? 0), tickets: Number(row?.tickets ?? 0) });
+
+/**
+ * Sends `statements` as one query on a multi-statement connection and answers their results, one
+ * per statement. mysql2 types a query's result as that of a single statement, so the caller names
+ * the statements' shapes (`T`), as it does for any raw query's rows.
+ */
+async function statementResults<T extends unknown[]>(connection: PoolConnection, statements: string[], values: unknown[]): Promise<T> {
+  const [results]: [unknown, unknown] = await connection.query(statements.join(';\n'), values);
+  return results as T;
+}
 
 /** The id of the row a plain INSERT created: better-sqlite3 answers it, mysql2 answers a header holding it. */
 function insertedId(result: unknown): number {
@@ -455,10 +466,11 @@ export class ReservationStore {
     return this.multiStatementPool.withConnection(async (connection) => {
       let open = true;
       try {
-        const [first] = (await connection.query(
-          ['START TRANSACTION', RESERVATION_SQL.lockUser, RESERVATION_SQL.terms, RESERVATION_SQL.usage, RESERVATION_SQL.flip(witness.length)].join(';\n'),
+        const first = await statementResults<[OkPacket, unknown[], TermsRow[], UsageRow[], OkPacket]>(
+          connection,
+          ['START TRANSACTION', RESERVATION_SQL.lockUser, RESERVATION_SQL.terms, RESERVATION_SQL.usage, RESERVATION_SQL.flip(witness.length)],
           [draft.userId, draft.eventId, draft.userId, draft.eventId, ...witness, draft.eventId],
-        )) as unknown as [[OkPacket, unknown[], TermsRow[], UsageRow[], OkPacket]];
+        );
         const [, , [termsRow], [usageRow], flipped] = first;
         const terms = termsRow && toTerms(termsRow);
         const passed = terms ? limitPassed(terms.limits, toUsage(usageRow), witness.length) : null;
@@ -473,7 +485,8 @@ export class ReservationStore {
         const committedAt = this.clock.nowMs();
         const items = JSON.stringify({ ids: witness, values: null });
         const entry = heldEntry(draft, witness.length, expiresAt);
-        const [second] = (await connection.query(
+        const second = await statementResults<[HeadRow[], OkPacket, OkPacket, OkPacket, OkPacket, OkPacket, OkPacket]>(
+          connection,
           [
             'CALL bump_and_record(?, 0, ?, ?, ?, ?)',
             RESERVATION_SQL.insert,
@@ -481,7 +494,7 @@ export class ReservationStore {
             RESERVATION_SQL.hold(witness.length, 'LAST_INSERT_ID()'),
             AUDIT_SQL.insert(1, 'LAST_INSERT_ID()'),
             'COMMIT',
-          ].join(';\n'),
+          ],
           [
             draft.eventId,
             -witness.length,
@@ -493,7 +506,7 @@ export class ReservationStore {
             ...witness,
             ...AUDIT_SQL.params(entry, createdAt, false),
           ],
-        )) as unknown as [[HeadRow[], OkPacket, OkPacket, OkPacket, OkPacket, OkPacket, OkPacket]];
+        );
         open = false;
         const [head] = second[0];
         if (!head) throw notFound('Event');

@@ -4,22 +4,23 @@ import type { AuthPrincipal } from '../auth/sessions.service';
 import { Clock } from '../common/clock';
 import { RedisClients } from '../common/redis-clients';
 import { loadConfig } from '../config/app-config';
-import type { PermissionsService } from '../auth/permissions.service';
 import { AppError } from '../common/app-error';
 import { LiveUpdates } from '../common/live-updates';
 import { RandomSource } from '../common/random-source';
-import type { LocalInventory, ComboAt, EventInventory } from '../inventory/local-inventory';
-import type { LimitName, ReservationNotice } from '@tickets/protocol';
-import type { AuditLog } from '../audit/audit-log';
+import type { ComboAt, EventInventory } from '../inventory/local-inventory';
+import type { AuditEntry, LimitName, ReservationNotice, ReservationStatus } from '@tickets/protocol';
 import type { CommittedChange } from '../inventory/committed-change';
 import { InventoryChanges } from '../inventory/inventory-changes';
 import { LocalInventoryFeed } from '../inventory/local-inventory-feed';
 import { ReservationEntity } from './reservation.entity';
-import type { Committed, ConfirmOutcome, ReserveDraft, ReserveOutcome, ReservationStore } from './reservation.store';
-import { ReservationsService } from './reservations.service';
+import type { Committed, ConfirmOutcome, EventTerms, HeldReservation, ReserveDraft, ReserveOutcome } from './reservation.store';
+import type { Usage } from './reservation-rules';
+import { RealtimeService, type RoomMember } from '../realtime/realtime.service';
+import { ReservationsController } from './reservations.controller';
+import { ReservationsService, type AuditLogPort, type LocalInventoryPort, type PermissionsServicePort, type ReservationStorePort } from './reservations.service';
 
 /** A store whose tickets can be taken "by another replica" behind the index's back. */
-class FakeStore {
+class FakeStore implements ReservationStorePort {
   taken = new Set<number>();
   rows: ReservationEntity[] = [];
   reserveCalls: number[][] = [];
@@ -75,13 +76,37 @@ class FakeStore {
     reservation.status = status;
     return { reservation, change: this.change('released', reservation.ticketIds) };
   }
+  async listByUser(userId: number): Promise<ReservationEntity[]> {
+    return this.rows.filter((r) => r.userId === userId).reverse();
+  }
+  async pageByEvent(eventId: number, query: { offset: number; limit: number; status?: ReservationStatus }): Promise<{ total: number; rows: HeldReservation[] }> {
+    const matching = this.rows.filter((r) => r.eventId === eventId && (!query.status || r.status === query.status)).reverse();
+    const rows = matching.slice(query.offset, query.offset + query.limit).map((reservation) => ({
+      reservation,
+      holder: { id: reservation.userId, email: `${reservation.userId}@example.test`, displayName: `user ${reservation.userId}` },
+    }));
+    return { total: matching.length, rows };
+  }
+  /** Event 1 allows one hold per user; what the user holds there. */
+  async termsAndUsage(eventId: number, userId: number): Promise<{ terms: EventTerms; usage: Usage } | null> {
+    if (eventId !== 1) return null;
+    const active = this.rows.filter((r) => r.userId === userId && (r.status === 'held' || r.status === 'confirmed'));
+    return {
+      terms: { holdTtlSeconds: 600, limits: { holdsPerUser: 1, ticketsPerUser: null, ticketsPerReservation: null } },
+      usage: { holds: active.filter((r) => r.status === 'held').length, tickets: active.reduce((sum, r) => sum + r.ticketCount, 0) },
+    };
+  }
+  /** Ticket n is labelled "T<n>" and worth n. */
+  async ticketsOf(ticketIds: readonly number[]): Promise<{ id: number; label: string; value: number }[]> {
+    return ticketIds.map((id) => ({ id, label: `T${id}`, value: id }));
+  }
   private change(cause: CommittedChange['cause'], ticketIds: number[]): CommittedChange {
     return { eventId: 1, version: ++this.version, cause, ticketIds, values: null, totalTickets: 0, availableTickets: 0, committedAt: 0 };
   }
 }
 
 /** Indexes that rebuild from the fake store's idea of the available tickets. */
-class FakeIndexes {
+class FakeIndexes implements LocalInventoryPort {
   refreshes = 0;
   inventory: EventInventory;
   index: ClearanceIndex;
@@ -171,17 +196,18 @@ function setup(values: number[], env: Record<string, string> = {}) {
   live.attach({ reservationChanged: (userId, notice) => notices.push([userId, notice]), eventChanged: () => undefined });
   const config = loadConfig({ RESERVE_RATE_LIMIT: '100', ...env }, '/r');
   const clock = new ManualClock();
-  const permissions = { permissionsOf: async (role: string) => new Set(role === 'admin' ? ['reservations:manage'] : []) };
+  const permissions: PermissionsServicePort = { permissionsOf: async (role: string) => new Set(role === 'admin' ? ['reservations:manage'] : []) };
+  const audit: AuditLogPort = { ofReservation: async (): Promise<AuditEntry[]> => [] };
   const service = new ReservationsService(
-    store as unknown as ReservationStore,
-    indexes as unknown as LocalInventory,
+    store,
+    indexes,
     feed,
-    permissions as unknown as PermissionsService,
+    permissions,
     new FirstChoices(),
     live,
     // The real limits, counted in memory (no REDIS_URL): no I/O.
     new AbuseLimits(config, new RedisClients(config, new Clock())),
-    { ofReservation: async () => [] } as unknown as AuditLog,
+    audit,
     clock,
   );
   return { store, indexes, published, service, notices, clock };
@@ -334,5 +360,40 @@ describe('ReservationsService', () => {
     await expect(service.reserve(7, 1, { level: 1, requestId: 'l1' })).rejects.toMatchObject({ code: 'LIMIT_REACHED', limit: 'holdsPerUser' });
     expect(store.rows).toHaveLength(0);
     expect(indexes.held).toEqual(new Set());
+  });
+
+  it("pages a reservation's tickets, lists the caller's and the event's reservations, and answers the event's limits with what the caller holds", async () => {
+    const { service } = setup([1, 1, 1, 1]);
+    const mine = await service.reserve(7, 1, { level: 3, requestId: 'p1' });
+    const theirs = await service.reserve(8, 1, { level: 1, requestId: 'p2' });
+    const detail = await service.detail(principal(7, 'attendee'), mine.id, { offset: 1, limit: 1 });
+    expect(detail).toMatchObject({ id: mine.id, ticketsOffset: 1, tickets: [{ id: mine.ticketIds[1], label: `T${mine.ticketIds[1]}` }] });
+    await expect(service.detail(principal(7, 'attendee'), theirs.id, {})).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect((await service.mine(7)).map((view) => view.id)).toEqual([mine.id]);
+    const page = await service.ofEvent(1, { offset: 0, limit: 1 });
+    expect(page).toMatchObject({ total: 2, offset: 0, rows: [{ id: theirs.id, holder: { id: 8 } }] });
+    await expect(service.limitsOf(7, 1)).resolves.toEqual({ eventId: 1, limits: { holdsPerUser: 1, ticketsPerUser: null, ticketsPerReservation: null }, holds: 1, tickets: 3 });
+    await expect(service.limitsOf(7, 99)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('spends one reserve budget per user over REST and the socket alike', async () => {
+    const { service, store } = setup([1, 1, 1, 1], { RESERVE_RATE_LIMIT: '2/60000' });
+    const rest = new ReservationsController(service);
+    const notUsedHere = (): never => {
+      throw new Error('not used by reserve');
+    };
+    const socketSide = new RealtimeService(
+      { page: notUsedHere, combo: notUsedHere },
+      service,
+      { whileCurrent: notUsedHere },
+      { flush: notUsedHere },
+      loadConfig({}, '/r'),
+    );
+    const socket: RoomMember = { id: 's', data: { principal: principal(7, 'attendee') }, join: notUsedHere, leave: notUsedHere };
+    await rest.reserve(principal(7, 'attendee'), { eventId: 1 }, { level: 1, requestId: 'rest' });
+    await socketSide.reserve(socket, { eventId: 1, level: 1, requestId: 'socket' });
+    await expect(rest.reserve(principal(7, 'attendee'), { eventId: 1 }, { level: 1, requestId: 'rest-2' })).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    await expect(socketSide.reserve(socket, { eventId: 1, level: 1, requestId: 'socket-2' })).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    expect(store.rows.map((row) => row.requestId)).toEqual(['rest', 'socket']);
   });
 });

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   COMBO_PAGE_MAX_LIMIT,
   ErrorCode,
@@ -35,6 +35,18 @@ function repeatOf(earlier: ReservationEntity, eventId: number, request: ReserveD
   return toReservationView(earlier);
 }
 
+/**
+ * What ReservationsService uses of its injected collaborators, by name: the unit test's fakes
+ * implement exactly these (Nest still injects the classes, named by @Inject).
+ */
+export type ReservationStorePort = Pick<
+  ReservationStore,
+  'findById' | 'findByRequest' | 'reserve' | 'confirm' | 'cancel' | 'termsAndUsage' | 'ticketsOf' | 'listByUser' | 'pageByEvent'
+>;
+export type LocalInventoryPort = Pick<LocalInventory, 'hold' | 'combo' | 'release' | 'catchUp' | 'catchUpPast'>;
+export type PermissionsServicePort = Pick<PermissionsService, 'permissionsOf'>;
+export type AuditLogPort = Pick<AuditLog, 'ofReservation'>;
+
 @Injectable()
 export class ReservationsService {
   /** Per event: local reservations in flight (their tickets held in the index). */
@@ -43,14 +55,14 @@ export class ReservationsService {
   private readonly releaseWaiters = new Map<number, (() => void)[]>();
 
   constructor(
-    private readonly store: ReservationStore,
-    private readonly inventory: LocalInventory,
+    @Inject(ReservationStore) private readonly store: ReservationStorePort,
+    @Inject(LocalInventory) private readonly inventory: LocalInventoryPort,
     private readonly changes: InventoryChanges,
-    private readonly permissions: PermissionsService,
+    @Inject(PermissionsService) private readonly permissions: PermissionsServicePort,
     private readonly random: RandomSource,
     private readonly live: LiveUpdates,
     private readonly abuse: AbuseLimits,
-    private readonly audit: AuditLog,
+    @Inject(AuditLog) private readonly audit: AuditLogPort,
     private readonly clock: Clock,
   ) {}
 

@@ -6,7 +6,7 @@
  */
 import type { RowDataPacket } from 'mysql2/promise';
 import type { ReservationView } from '@tickets/protocol';
-import type { ScratchDatabase } from './mariadb-database';
+import type { ScratchDatabase } from '../support/scratch-database';
 
 export interface BookingAudit {
   activeReservations: number;

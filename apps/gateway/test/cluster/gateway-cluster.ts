@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
-import { ScratchDatabase } from './mariadb-database';
+import { ScratchDatabase } from '../support/scratch-database';
 import { TEST_GATEWAY_ENV } from '../support/test-env';
 import { ensureGatewayBuilt, freePort, GatewayReplica } from './gateway-process';
 
