@@ -53,6 +53,12 @@ export class RedisClients implements OnApplicationShutdown {
     }
   }
 
+  /** Is each connection ready (for metrics); empty without REDIS_URL. */
+  connectionStates(): Record<string, boolean> {
+    if (!this.command || !this.subscriber) return {};
+    return { commands: this.command.status === 'ready', subscriber: this.subscriber.status === 'ready' };
+  }
+
   /** Logs a Redis failure, at most once a minute for the same source. */
   warn(source: string, error: unknown): void {
     this.warnings.warn(source, error);

@@ -7,6 +7,9 @@ export type DatabaseConfig =
   | { kind: 'sqlite'; file: string }
   | { kind: 'mysql'; url: string; host: string; port: number; database: string };
 
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 /** At most `points` calls per `windowMs` (fixed window); 0 points: no limit. */
 export interface RateLimitConfig {
   points: number;
@@ -35,6 +38,10 @@ export interface AbuseLimitsConfig {
 export class AppConfig {
   readonly nodeEnv!: string;
   readonly port!: number;
+  /** The port `GET /metrics` is served on, alone; null: on the API port (see MetricsServer). */
+  readonly metricsPort!: number | null;
+  /** pino's level for the JSON log lines (one per request and per socket message at `info`). */
+  readonly logLevel!: LogLevel;
   readonly database!: DatabaseConfig;
   readonly dataDir!: string;
   readonly redisUrl!: string | null;
@@ -220,10 +227,16 @@ function webDirOf(env: Env, repoRoot: string): string | null {
   return isAbsolute(dir) ? dir : resolve(repoRoot, dir);
 }
 
+const isLogLevel = (value: string): value is LogLevel => (LOG_LEVELS as readonly string[]).includes(value);
+
 /** Validates the environment into an AppConfig; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env, repoRoot: string, machine: MachineFacts = readMachine()): AppConfig {
   const nodeEnv = nonEmpty(env, 'NODE_ENV') ?? 'development';
   const port = integer(env, 'PORT', 3000, 0, 65535);
+  const metricsPort = nonEmpty(env, 'METRICS_PORT') === undefined ? null : integer(env, 'METRICS_PORT', 0, 0, 65535);
+  if (metricsPort !== null && metricsPort !== 0 && metricsPort === port) throw new ConfigError('METRICS_PORT', 'must differ from PORT');
+  const logLevel = nonEmpty(env, 'LOG_LEVEL')?.toLowerCase() ?? 'info';
+  if (!isLogLevel(logLevel)) throw new ConfigError('LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   const rawDataDir = nonEmpty(env, 'DATA_DIR') ?? 'data';
   const dataDir = isAbsolute(rawDataDir) ? rawDataDir : resolve(repoRoot, rawDataDir);
   const rawDatabaseUrl = nonEmpty(env, 'DATABASE_URL');
@@ -262,6 +275,8 @@ export function loadConfig(env: Env, repoRoot: string, machine: MachineFacts = r
   return new AppConfig({
     nodeEnv,
     port,
+    metricsPort,
+    logLevel,
     database,
     dataDir,
     redisUrl,

@@ -12,6 +12,7 @@ import type { InventoryOutbox, EventTickets } from './inventory-outbox';
 import type { LevelCountRecorder } from './level-count-recorder';
 import { InventoryChanges } from './inventory-changes';
 import { LocalInventoryFeed } from './local-inventory-feed';
+import { Metrics } from '../observability/metrics';
 
 /** An in-memory outbox: the database side as plain data, for any number of events. */
 class FakeOutbox {
@@ -140,6 +141,7 @@ function setup(env: Record<string, string> = {}) {
     config,
     new Clock(),
     timers,
+    new Metrics(),
   );
   indexes.onApplicationBootstrap();
   return { outbox, feed, indexes, sent, host, levelCounts, watched };

@@ -1,9 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseInterceptors } from '@nestjs/common';
 import { Permission, type AuditEntry, type EventLimitsView, type ReservationDetail, type ReservationPage, type ReservationView } from '@tickets/protocol';
 import { CurrentUser, RequirePermissions } from '../auth/auth.decorators';
 import type { AuthPrincipal } from '../auth/sessions.service';
 import { EventParams } from '../events/dto/event.dto';
 import { ReservationParams, ReservationsQueryDto, ReservationTicketsQueryDto, ReserveDto } from './dto/reservation.dto';
+import { ReservationMetrics } from '../observability/reservation-metrics';
 import { ReservationsService } from './reservations.service';
 
 @Controller()
@@ -12,6 +13,7 @@ export class ReservationsController {
 
   @Post('events/:eventId/reservations')
   @RequirePermissions(Permission.LEVELS_RESERVE)
+  @UseInterceptors(ReservationMetrics)
   reserve(@CurrentUser() user: AuthPrincipal, @Param() params: EventParams, @Body() body: ReserveDto): Promise<ReservationView> {
     return this.reservations.reserve(user.userId, params.eventId, body);
   }
