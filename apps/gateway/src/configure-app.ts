@@ -1,5 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
+import { setupApiDocs } from './api-docs/api-docs';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { Clock } from './common/clock';
 import { bodyParser, bodyParserErrors } from './common/body-parsers';
@@ -64,6 +65,7 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
   app.set('trust proxy', config.trustProxy);
   app.use(SECURITY_HEADERS);
   app.setGlobalPrefix('api', { exclude: ['metrics'] });
+  setupApiDocs(app);
   const webApp = config.webDir === null ? null : webAppHandlers(config.webDir);
   if (webApp) app.use(...webApp);
   app.use(bodyParser());
