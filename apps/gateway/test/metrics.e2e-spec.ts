@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Ack, EventSnapshot, EventView, ReservationView } from '@tickets/protocol';
 import Redis from 'ioredis';
 import { MetricsServer } from '../src/observability/metrics-server';
@@ -96,6 +98,14 @@ describe('metrics', () => {
     expect(sample(text, 'tickets_database_pool_connections', { pool: 'fast-path', state: 'open' })).toBeGreaterThan(0);
     for (const connection of ['commands', 'subscriber', 'feed']) expect(sample(text, 'tickets_redis_connection_up', { connection })).toBe(1);
     expect(sample(text, 'nodejs_eventloop_lag_p99_seconds')).toBeGreaterThanOrEqual(0);
+  });
+
+  it('has every series the Grafana dashboard (deploy/grafana-dashboard.json) queries', async () => {
+    const dashboard = readFileSync(resolve(__dirname, '../../../deploy/grafana-dashboard.json'), 'utf8');
+    const queried = new Set(dashboard.match(/\b(?:tickets|nodejs|process)_\w+/g));
+    expect(queried.size).toBeGreaterThan(10);
+    const exposed = new Set((await scrape()).split('\n').flatMap((line) => /^([a-zA-Z_:][\w:]*)[{ ]/.exec(line)?.[1] ?? []));
+    expect([...queried].filter((name) => !exposed.has(name))).toEqual([]);
   });
 });
 
