@@ -7,10 +7,13 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
  * (LEVEL_UNAVAILABLE); `rejected`: any other client error (validation, not found, forbidden);
  * `failed`: the gateway could not answer it (UNAVAILABLE, INTERNAL).
  */
-export type ReservationOutcome = 'ok' | 'unavailable' | 'conflict' | 'rate-limited' | 'limit-reached' | 'rejected' | 'failed';
-export type Transport = 'rest' | 'socket';
+export const RESERVATION_OUTCOMES = ['ok', 'unavailable', 'conflict', 'rate-limited', 'limit-reached', 'rejected', 'failed'] as const;
+export type ReservationOutcome = (typeof RESERVATION_OUTCOMES)[number];
+const TRANSPORTS = ['rest', 'socket'] as const;
+export type Transport = (typeof TRANSPORTS)[number];
 /** How a gap in an event's versions was filled: from the outbox rows, or by rebuilding the index. */
-export type GapResolution = 'outbox' | 'rebuild';
+const GAP_RESOLUTIONS = ['outbox', 'rebuild'] as const;
+export type GapResolution = (typeof GAP_RESOLUTIONS)[number];
 
 /** This replica's sockets, read at each scrape. */
 export interface SocketFigures {
@@ -122,6 +125,9 @@ export class Metrics {
   });
 
   constructor() {
+    // Every known series from the start at 0, so a rate over it exists before the first event.
+    for (const transport of TRANSPORTS) for (const outcome of RESERVATION_OUTCOMES) this.reservations.inc({ outcome, transport }, 0);
+    for (const resolution of GAP_RESOLUTIONS) this.feedGaps.inc({ resolution }, 0);
     const sockets: Gauge = new Gauge({
       name: 'tickets_sockets',
       help: 'Sockets connected to this replica',
