@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
@@ -64,6 +65,8 @@ async function main(): Promise<void> {
     if (config.jwtSecretFile) log(`JWT_SECRET not set: signing with the secret kept in ${config.jwtSecretFile} (set JWT_SECRET in production)`);
     else if (config.jwtSecretGenerated) log('JWT_SECRET not set and DATA_DIR/jwt-secret not usable: a random per-process secret; tokens end with the process');
   } catch (error) {
+    // Nest's own lines of a failed start are still held (bufferLogs) when it failed before useLogger.
+    NestLogger.flush();
     process.stderr.write(`${describeStartupError(error, config)}\n`);
     process.exit(1);
   }
