@@ -92,6 +92,7 @@ describe('metrics', () => {
     const text = await scrape();
     expect(sample(text, 'tickets_sockets')).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'tickets_event_rooms')).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'tickets_event_room_sockets')).toBeGreaterThanOrEqual(2);
     expect(sample(text, 'tickets_indexes', { state: 'loaded' })).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'tickets_index_memory_bytes', { kind: 'used' })).toBeGreaterThan(0);
     expect(sample(text, 'tickets_index_build_seconds_count')).toBeGreaterThanOrEqual(1);

@@ -48,7 +48,7 @@ describe('Metrics', () => {
     const metrics = new Metrics();
     let sockets = 3;
     let checks = 0;
-    metrics.readSockets(() => ({ sockets, eventRooms: 1 }));
+    metrics.readSockets(() => ({ sockets, eventRooms: 1, joined: 2 }));
     metrics.readDependencies(() => {
       checks += 1;
       return Promise.resolve({ databaseUp: true, redis: { feed: false }, pools: { typeorm: { open: 4, idle: 3, waiting: 0 } } });
@@ -57,6 +57,7 @@ describe('Metrics', () => {
     sockets = 5;
     const text = await metrics.exposition();
     expect(sample(text, 'tickets_sockets')).toBe(5);
+    expect(sample(text, 'tickets_event_room_sockets')).toBe(2);
     expect(sample(text, 'tickets_database_up')).toBe(1);
     expect(sample(text, 'tickets_redis_connection_up{connection="feed"}')).toBe(0);
     expect(sample(text, 'tickets_database_pool_connections{pool="typeorm",state="idle"}')).toBe(3);

@@ -20,6 +20,8 @@ export interface SocketFigures {
   sockets: number;
   /** Event rooms (all shards of an event count once) with at least one socket here. */
   eventRooms: number;
+  /** Joins: sockets in event rooms, a socket in two events counting twice. */
+  joined: number;
 }
 
 /** This replica's clearance indexes, read at each scrape. */
@@ -142,6 +144,14 @@ export class Metrics {
       registers: [this.registry],
       collect: () => {
         if (this.socketSource) eventRooms.set(this.socketSource().eventRooms);
+      },
+    });
+    const joined: Gauge = new Gauge({
+      name: 'tickets_event_room_sockets',
+      help: 'Sockets joined to event rooms on this replica (a socket watching two events counts twice)',
+      registers: [this.registry],
+      collect: () => {
+        if (this.socketSource) joined.set(this.socketSource().joined);
       },
     });
     const indexes: Gauge<'state'> = new Gauge({

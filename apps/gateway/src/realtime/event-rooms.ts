@@ -24,13 +24,16 @@ export class EventRooms extends RoomSink implements OnModuleInit {
   onModuleInit(): void {
     this.metrics.readSockets(() => {
       const namespace = this.sockets.server?.of('/');
-      if (!namespace) return { sockets: 0, eventRooms: 0 };
+      if (!namespace) return { sockets: 0, eventRooms: 0, joined: 0 };
       const events = new Set<number>();
+      let joined = 0;
       for (const [room, members] of namespace.adapter.rooms) {
         const eventId = members.size > 0 ? eventOfRoom(room) : null;
-        if (eventId !== null) events.add(eventId);
+        if (eventId === null) continue;
+        events.add(eventId);
+        joined += members.size;
       }
-      return { sockets: namespace.sockets.size, eventRooms: events.size };
+      return { sockets: namespace.sockets.size, eventRooms: events.size, joined };
     });
   }
 
