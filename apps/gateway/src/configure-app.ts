@@ -3,6 +3,7 @@ import helmet from 'helmet';
 import { setupApiDocs } from './api-docs/api-docs';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { Clock } from './common/clock';
+import { RequestDeadline } from './common/request-deadline';
 import { bodyParser, bodyParserErrors } from './common/body-parsers';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
@@ -72,6 +73,7 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
   app.use(bodyParserErrors);
   enableCors(app, config);
   app.useGlobalPipes(createValidationPipe());
+  app.useGlobalInterceptors(app.get(RequestDeadline));
   app.useGlobalFilters(new AllExceptionsFilter());
   const adapter = new RedisIoAdapter(app, config);
   await adapter.connectToRedis();

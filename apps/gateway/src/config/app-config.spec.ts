@@ -6,6 +6,7 @@ describe('loadConfig', () => {
     expect(config.port).toBe(3000);
     expect(config.metricsPort).toBeNull();
     expect(config.logLevel).toBe('info');
+    expect(config.requestTimeoutMs).toBe(15_000);
     expect(loadConfig({ METRICS_PORT: '9100', LOG_LEVEL: 'WARN' }, '/repo')).toMatchObject({ metricsPort: 9100, logLevel: 'warn' });
     expect(config.database).toEqual({ kind: 'sqlite', file: '/repo/data/tickets.sqlite' });
     expect(config.jwtSecretGenerated).toBe(true);
@@ -57,6 +58,7 @@ describe('loadConfig', () => {
     [{ METRICS_PORT: 'x' }, 'METRICS_PORT'],
     [{ METRICS_PORT: '3000' }, 'METRICS_PORT'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ REQUEST_TIMEOUT_MS: '10' }, 'REQUEST_TIMEOUT_MS'],
   ])('rejects %j naming %s', (env, variable) => {
     let error: unknown;
     try {

@@ -93,6 +93,8 @@ export class AppConfig {
   readonly broadcastShards!: number;
   /** Worker threads holding the events' clearance indexes (no index computation runs on the event loop). */
   readonly indexWorkers!: number;
+  /** Every REST request and socket message is answered within this many milliseconds (UNAVAILABLE past it). */
+  readonly requestTimeoutMs!: number;
   /** Budget for index memory; past it, indexes nobody watches here are dropped, least recently used first. */
   readonly indexMemoryBytes!: number;
   /** The built web app this replica serves on its own port; null: none (another server serves it). */
@@ -311,6 +313,8 @@ export function loadConfig(env: Env, repoRoot: string, machine: MachineFacts = r
     // Two workers at least, so a rebuild runs beside the index that keeps answering reads.
     indexWorkers: integer(env, 'INDEX_WORKERS', Math.max(2, Math.min(4, machine.cores - 1)), 1, 64),
     webDir: webDirOf(env, repoRoot),
+    // One second (tests) to ten minutes; the default leaves the heaviest requests (100,000-ticket bulk adds) a wide margin.
+    requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 15_000, 1000, 600_000),
     // An eighth of the machine's memory, at most 2 GiB by default (an index takes ~4.4 bytes per unit of its ticket total).
     indexMemoryBytes: integer(env, 'INDEX_MEMORY_MB', Math.min(2048, Math.floor(machine.memoryBytes / MIB / 8)), 16, 1_048_576) * MIB,
   });

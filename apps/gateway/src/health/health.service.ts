@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { ReadinessResponse } from '@tickets/protocol';
 import { DataSource } from 'typeorm';
 import { RedisClients } from '../common/redis-clients';
+import { Timers, type ScheduledTask } from '../common/timers';
 import { AppConfig } from '../config/app-config';
 import { Database } from '../database/database';
 import { MultiStatementPool } from '../database/multi-statement-pool';
@@ -12,6 +13,12 @@ import { EventLoopMonitor } from './event-loop-monitor';
 import { mysqlPoolFigures } from './pool-figures';
 
 const MIB = 2 ** 20;
+/**
+ * A check that has not answered by then counts as down: a service that stops answering without
+ * closing its connections (a network partition) would otherwise hold readiness, and the balancer's
+ * probe, for as long as TCP takes to give up.
+ */
+export const CHECK_DEADLINE_MS = 2_000;
 
 @Injectable()
 export class HealthService implements OnModuleInit {
@@ -25,6 +32,7 @@ export class HealthService implements OnModuleInit {
     private readonly eventLoop: EventLoopMonitor,
     private readonly metrics: Metrics,
     private readonly config: AppConfig,
+    private readonly timers: Timers,
   ) {}
 
   onModuleInit(): void {
@@ -43,8 +51,9 @@ export class HealthService implements OnModuleInit {
    * instead. Reports what the indexes and the event loop are doing.
    */
   async readiness(): Promise<ReadinessResponse> {
-    const database = (await this.database.ping()) ? 'up' : 'down';
-    const redis = this.config.redisUrl === null ? 'disabled' : (await this.feed.isHealthy()) ? 'up' : 'down';
+    const [databaseUp, redisUp] = await Promise.all([this.withinDeadline(this.database.ping()), this.config.redisUrl === null ? null : this.withinDeadline(this.feed.isHealthy())]);
+    const database = databaseUp ? 'up' : 'down';
+    const redis = redisUp === null ? 'disabled' : redisUp ? 'up' : 'down';
     const indexes = this.inventory.status();
     return {
       status: database === 'down' ? 'unavailable' : redis === 'down' ? 'degraded' : 'ok',
@@ -60,8 +69,17 @@ export class HealthService implements OnModuleInit {
     };
   }
 
+  /** The check's answer, or false when it has none within CHECK_DEADLINE_MS (the check itself goes on). */
+  private withinDeadline(check: Promise<boolean>): Promise<boolean> {
+    let deadline: ScheduledTask | undefined;
+    const late = new Promise<boolean>((resolve) => {
+      deadline = this.timers.after(CHECK_DEADLINE_MS, () => resolve(false));
+    });
+    return Promise.race([check, late]).finally(() => deadline?.cancel());
+  }
+
   private async dependencies(): Promise<DependencyFigures> {
-    const [databaseUp, feedUp] = await Promise.all([this.database.ping(), this.config.redisUrl === null ? null : this.feed.isHealthy()]);
+    const [databaseUp, feedUp] = await Promise.all([this.withinDeadline(this.database.ping()), this.config.redisUrl === null ? null : this.withinDeadline(this.feed.isHealthy())]);
     const redis: Record<string, boolean> = this.redis.connectionStates();
     if (feedUp !== null) redis.feed = feedUp;
     const pools: Record<string, PoolFigures> = {};

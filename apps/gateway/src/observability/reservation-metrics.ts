@@ -1,6 +1,6 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { ErrorCode } from '@tickets/protocol';
-import { Observable, tap } from 'rxjs';
+import { finalize, Observable, tap } from 'rxjs';
 import { Clock } from '../common/clock';
 import { toErrorBody } from '../common/error-body';
 import { Metrics, type ReservationOutcome } from './metrics';
@@ -46,12 +46,19 @@ export class ReservationMetrics implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const transport = context.getType() === 'ws' ? 'socket' : 'rest';
     const startedAt = this.clock.monotonicMs();
-    const record = (outcome: ReservationOutcome): void => this.metrics.reservation(outcome, transport, this.clock.monotonicMs() - startedAt);
+    let recorded = false;
+    const record = (outcome: ReservationOutcome): void => {
+      if (recorded) return;
+      recorded = true;
+      this.metrics.reservation(outcome, transport, this.clock.monotonicMs() - startedAt);
+    };
     return next.handle().pipe(
       tap({
         next: () => record('ok'),
         error: (error: unknown) => record(reservationOutcome(toErrorBody(error).code)),
       }),
+      // Unsubscribed without an answer: the request deadline answered UNAVAILABLE for it.
+      finalize(() => record('failed')),
     );
   }
 }

@@ -24,6 +24,7 @@ import { RequirePermissions } from '../auth/auth.decorators';
 import { AuthGuard, PermissionsGuard } from '../auth/auth.guards';
 import { SocketSessions } from '../auth/socket-sessions';
 import { toErrorBody } from '../common/error-body';
+import { RequestDeadline } from '../common/request-deadline';
 import { createValidationPipe } from '../common/validation';
 import { ReservationMetrics } from '../observability/reservation-metrics';
 import { SocketMessageLog } from '../observability/socket-message-log';
@@ -59,7 +60,7 @@ const CLIENT_MESSAGES: ReadonlySet<string> = new Set(
 // Global guards (APP_GUARD) reach HTTP routes only; a gateway names its own.
 @UseGuards(AuthGuard, PermissionsGuard)
 @UseFilters(AckExceptionFilter)
-@UseInterceptors(SocketMessageLog, AckInterceptor)
+@UseInterceptors(SocketMessageLog, RequestDeadline, AckInterceptor)
 @UsePipes(createValidationPipe())
 export class RealtimeGateway implements OnGatewayInit<TicketsServer>, OnGatewayConnection<TicketsSocket>, OnGatewayDisconnect<TicketsSocket> {
   @WebSocketServer()
