@@ -1,5 +1,6 @@
 import { Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
+import { REDIS_COMMAND_TIMEOUT_MS } from '../common/redis-clients';
 import { ThrottledWarnings } from '../common/throttled-warnings';
 import { CommittedChange, parseCommittedChange } from './committed-change';
 import { InventoryFeed } from './inventory-feed';
@@ -23,7 +24,7 @@ export class RedisInventoryFeed extends InventoryFeed implements OnModuleInit, O
   constructor(url: string, prefix: string) {
     super();
     this.channel = `${prefix}inventory`;
-    this.publisher = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
+    this.publisher = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, commandTimeout: REDIS_COMMAND_TIMEOUT_MS });
     this.subscriber = new Redis(url, { lazyConnect: true });
   }
 

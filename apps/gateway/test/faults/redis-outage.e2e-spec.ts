@@ -1,7 +1,8 @@
 /**
  * Redis goes away for about ten seconds under a steady load of reservations on two replicas, then
- * comes back. The replicas reach Redis through a TcpProxy (the machine's Redis keeps serving the
- * other tests). While it is gone: reservations keep committing in the database on both replicas,
+ * comes back, in two ways: stopped (connections killed, new ones refused) and partitioned away
+ * (connections open but silent: commands fail after REDIS_COMMAND_TIMEOUT_MS instead of hanging).
+ * The replicas reach Redis through a TcpProxy (the machine's Redis keeps serving the other tests). While it is gone: reservations keep committing in the database on both replicas,
  * the other replica learns of them from the outbox poll, and /readyz answers 200 `degraded` with
  * Redis `down` (a balancer keeps the replicas). Afterwards: both replicas and every client are on
  * the database's version, each client saw every change once, in order, and no acknowledged
@@ -29,7 +30,7 @@ let proxy: TcpProxy;
 let cluster: GatewayCluster | undefined;
 let urls: string[];
 let admin: ApiClient;
-const clients: EventClient[] = [];
+const openClients: EventClient[] = [];
 
 const range = (first: number, last: number): number[] => Array.from({ length: Math.max(0, last - first + 1) }, (_, index) => first + index);
 
@@ -54,19 +55,26 @@ beforeAll(async () => {
   admin = api.withToken((await api.login(cluster.admin.email, cluster.admin.password)).accessToken);
 }, 240_000);
 
+afterEach(() => {
+  for (const client of openClients.splice(0)) client.close();
+});
+
 afterAll(async () => {
-  for (const client of clients) client.close();
   await proxy?.restore();
   await cluster?.stop();
   await proxy?.stop();
 }, 60_000);
 
-it('keeps committing reservations while Redis is gone, reports degraded, and converges once it is back', async () => {
-  const event = await admin.createEvent('redis outage');
+it.each([
+  ['stops (connections killed, new ones refused)', 'stopped', (): Promise<void> => proxy.cut()],
+  ['is partitioned away (connections open but silent)', 'partitioned', (): Promise<void> => Promise.resolve(proxy.freeze())],
+])('keeps committing reservations while Redis %s, reports degraded, and converges once it is back', async (_how, label, takeAway) => {
+  const event = await admin.createEvent(`redis ${label}`);
   await admin.bulkCreateTickets(event.id, { count: 3000, minValue: 1, maxValue: 40 });
   const levels = (await admin.levels(event.id, 0, 30)).rows.map((row) => row.level);
-  const tokens = await Promise.all(range(0, 7).map(async (index) => (await new ApiClient(urls[index % 2]).registerAttendee(`steady${index}`)).accessToken));
-  clients.push(...(await Promise.all(tokens.map((token, index) => EventClient.connect(urls, token, index % 2)))));
+  const tokens = await Promise.all(range(0, 7).map(async (index) => (await new ApiClient(urls[index % 2]).registerAttendee(`${label}${index}`)).accessToken));
+  const clients = await Promise.all(tokens.map((token, index) => EventClient.connect(urls, token, index % 2)));
+  openClients.push(...clients);
   const joined = (await Promise.all(clients.map((client) => client.join(event.id))))[0].version;
 
   type Phase = 'before' | 'outage' | 'after';
@@ -79,7 +87,7 @@ it('keeps committing reservations while Redis is gone, reports degraded, and con
   const loops = clients.map(async (client, index) => {
     for (let attempt = 0; running; attempt += 1) {
       const at = phase;
-      const ack = await client.reserve(event.id, levels[(index + attempt) % levels.length], `steady-${index}-${attempt}`);
+      const ack = await client.reserve(event.id, levels[(index + attempt) % levels.length], `${label}-${index}-${attempt}`);
       if (ack.ok) {
         acknowledged.push(ack.data);
         acked.set(`${client.url} ${at}`, count(client.url, at) + 1);
@@ -96,7 +104,7 @@ it('keeps committing reservations while Redis is gone, reports degraded, and con
       for (const url of urls) expect(count(url, 'before')).toBeGreaterThanOrEqual(5);
     }, BOUND);
 
-    await proxy.cut();
+    await takeAway();
     phase = 'outage';
     const outage = new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
     await expectEventually(async () => {
@@ -148,7 +156,7 @@ it('keeps committing reservations while Redis is gone, reports degraded, and con
   // Both replicas are on the database's version: a fresh join on each answers it.
   for (let index = 0; index < urls.length; index += 1) {
     const fresh = await EventClient.connect(urls, tokens[index], index);
-    clients.push(fresh);
+    openClients.push(fresh);
     expect((await fresh.join(event.id)).version).toBe(finalVersion);
   }
 }, 240_000);
