@@ -56,7 +56,7 @@ const pathOf = (request: LoggedRequest): string => (request.originalUrl ?? reque
 
 /**
  * nestjs-pino's options: JSON lines on stdout (pino-pretty only in development on a terminal),
- * one line per HTTP request when its response has gone (`reqId`, method, path, status, user,
+ * one line per HTTP request when its response has gone (`req.id`, method, path, status, user,
  * duration, and `outcome`: `ok` or the error code), at LOG_LEVEL.
  */
 export function loggingParams(config: AppConfig, pretty: boolean): Params {
