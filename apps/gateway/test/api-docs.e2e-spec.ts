@@ -6,7 +6,7 @@ interface Operation {
   operationId: string;
   parameters?: { name: string; in: string }[];
   requestBody?: { content: Record<string, { schema: { $ref?: string; example?: unknown } }> };
-  responses: Record<string, { description: string; content?: Record<string, { examples?: Record<string, { value: { code: string; statusCode: number } }> }> }>;
+  responses: Record<string, { description: string; content?: Record<string, { example?: unknown; examples?: Record<string, { value: { code: string; statusCode: number } }> }> }>;
 }
 
 interface Document {
@@ -50,7 +50,11 @@ describe('API reference (/api/docs)', () => {
       const statuses = Object.keys(operation.responses).map(Number);
       const success = statuses.filter((status) => status < 300);
       expect({ key, success: success.length }).toEqual({ key, success: 1 });
-      if (success[0] !== 204) expect(operation.responses[success[0]].description).not.toContain('See @tickets/protocol');
+      if (success[0] !== 204) {
+        const response = operation.responses[success[0]];
+        expect({ key, described: !response.description.includes('See @tickets/protocol') }).toEqual({ key, described: true });
+        expect({ key, example: Object.values(response.content ?? {}).some((media) => media.example !== undefined) }).toEqual({ key, example: true });
+      }
       for (const status of statuses.filter((code) => code >= 400)) {
         const examples = Object.values(operation.responses[status].content?.['application/json']?.examples ?? {});
         expect(examples.length).toBeGreaterThan(0);

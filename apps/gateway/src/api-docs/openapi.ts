@@ -7,6 +7,7 @@ import { ErrorCode, HTTP_STATUS_BY_ERROR_CODE, PROTOCOL_VERSION } from '@tickets
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import { PERMISSIONS_KEY, PUBLIC_KEY } from '../auth/auth.decorators';
 import { API_ERRORS_KEY } from './api-errors';
+import { SUCCESS_EXAMPLES } from './success-examples';
 
 type TransformerStorage = NonNullable<NonNullable<Parameters<typeof validationMetadatasToSchemas>[0]>['classTransformerMetadataStorage']>;
 // class-transformer's own store (its nested @Type()s); the package exports no typed path to it.
@@ -38,7 +39,8 @@ const SCHEMA_PREFIX = '#/components/schemas/';
  * route (@nestjs/swagger's scan), each body, path and query parameter from the DTO's class-validator
  * rules (class-validator-jsonschema, so the document cannot disagree with the validation), and
  * each error code the route may answer with an example body. Success bodies are the
- * @tickets/protocol types named in each operation's description.
+ * @tickets/protocol types named in each operation's description, with a typed example
+ * (success-examples.ts).
  */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
@@ -166,11 +168,12 @@ function successResponse(handler: Handler, target: object): ResponsesObject {
   const declared = Reflect.getMetadata(HTTP_CODE_METADATA, target) as number | undefined;
   const status = declared ?? (handler.method === RequestMethod.POST ? HttpStatus.CREATED : HttpStatus.OK);
   if (status === HttpStatus.NO_CONTENT) return { [status]: { description: 'Done; no body.' } };
-  const type = SUCCESS_TYPES[`${handler.controller.name}.${handler.name}`];
+  const success = SUCCESS_EXAMPLES[`${handler.controller.name}.${handler.name}`];
+  const mediaType = handler.path === '/metrics' ? 'text/plain' : 'application/json';
   return {
     [status]: {
-      description: type ? `\`${type}\` (@tickets/protocol)` : 'See @tickets/protocol',
-      content: { [handler.path === '/metrics' ? 'text/plain' : 'application/json']: {} },
+      description: success ? `\`${success.type}\` (@tickets/protocol)` : 'See @tickets/protocol',
+      content: { [mediaType]: success ? { example: success.example } : {} },
     },
   };
 }
@@ -227,38 +230,6 @@ const ERROR_BODY_SCHEMA: SchemaObject = {
     retryAfterSeconds: { type: 'integer', description: 'RATE_LIMITED: seconds until a retry can succeed (also the Retry-After header)' },
     limit: { type: 'string', enum: ['holdsPerUser', 'ticketsPerUser', 'ticketsPerReservation'], description: 'LIMIT_REACHED: which limit' },
   },
-};
-
-/** What each route answers on success, by `Controller.method` (the handlers' return types, which reflection cannot see). */
-export const SUCCESS_TYPES: Readonly<Record<string, string>> = {
-  'AuditController.page': 'AuditPage',
-  'AuthController.register': 'AuthResponse',
-  'AuthController.login': 'AuthResponse',
-  'AuthController.me': 'UserView',
-  'AuthController.changePassword': 'AuthResponse',
-  'EventsController.list': 'EventView[]',
-  'EventsController.get': 'EventView',
-  'EventsController.create': 'EventView',
-  'EventsController.update': 'EventView',
-  'HealthController.healthz': 'HealthResponse',
-  'HealthController.readyz': 'ReadinessResponse (HTTP 503 when the database is down; `degraded` with 200 when Redis is)',
-  'LevelsController.page': 'LevelPage',
-  'LevelsController.combo': 'LevelCombo',
-  'MetricsController.scrape': 'Prometheus text format',
-  'AudienceController.everywhere': 'EventAudience[]',
-  'ReservationsController.reserve': 'ReservationView',
-  'ReservationsController.ofEvent': 'ReservationPage',
-  'ReservationsController.mine': 'ReservationView[]',
-  'ReservationsController.detail': 'ReservationDetail',
-  'ReservationsController.confirm': 'ReservationView',
-  'ReservationsController.history': 'AuditEntry[]',
-  'ReservationsController.limits': 'EventLimitsView',
-  'ReservationsController.cancel': 'ReservationView',
-  'TicketsController.list': 'TicketPage',
-  'TicketsController.create': 'TicketView',
-  'TicketsController.bulkCreate': 'BulkCreateTicketsResponse',
-  'UsersController.page': 'UserPage',
-  'UsersController.update': 'UserView',
 };
 
 /** An example of each request body, by DTO; the test of this document checks every body has one. */
