@@ -39,6 +39,12 @@ async function readiness(url: string): Promise<{ status: number; body: Readiness
   return { status: response.status, body: (await response.json()) as ReadinessResponse };
 }
 
+/** tickets_feed_lag_versions of one scrape. */
+function feedLag(exposition: string): number {
+  const line = exposition.split('\n').find((candidate) => candidate.startsWith('tickets_feed_lag_versions '));
+  return line === undefined ? Number.NaN : Number(line.split(' ')[1]);
+}
+
 beforeAll(async () => {
   const redis = new URL(TEST_REDIS_URL);
   proxy = await TcpProxy.start(redis.hostname, Number(redis.port || 6379));
@@ -117,6 +123,11 @@ it.each([
       for (const url of urls) expect(count(url, 'outage')).toBeGreaterThanOrEqual(10);
     }, BOUND);
     // Changes committed on one replica reach the other's clients without the feed (outbox poll).
+    // The feed-lag metric shows it: at its outbox poll a replica finds itself behind the database.
+    await expectEventually(async () => {
+      const lags = await Promise.all(urls.map(async (url) => feedLag(await (await fetch(`${url}/metrics`)).text())));
+      expect(Math.max(...lags)).toBeGreaterThan(0);
+    }, BOUND);
     const ackedSoFar = acknowledged.length;
     await expectEventually(() => {
       for (const client of clients) expect(client.changes.length).toBeGreaterThanOrEqual(ackedSoFar);
