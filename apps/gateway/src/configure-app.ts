@@ -1,9 +1,14 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
+import { setupApiDocs } from './api-docs/api-docs';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { Clock } from './common/clock';
+import { RequestDeadline } from './common/request-deadline';
 import { bodyParser, bodyParserErrors } from './common/body-parsers';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
+import { httpMetrics } from './observability/http-metrics';
+import { Metrics } from './observability/metrics';
 import { RedisIoAdapter } from './realtime/redis-io.adapter';
 import { webAppHandlers } from './web/web-app';
 
@@ -56,16 +61,19 @@ function enableCors(app: NestExpressApplication, config: AppConfig): void {
  * socket adapter (connected to Redis before the server starts listening).
  */
 export async function configureApp(app: NestExpressApplication, config: AppConfig): Promise<void> {
+  app.use(httpMetrics(app.get(Metrics), app.get(Clock)));
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.use(SECURITY_HEADERS);
   app.setGlobalPrefix('api', { exclude: ['metrics'] });
+  setupApiDocs(app);
   const webApp = config.webDir === null ? null : webAppHandlers(config.webDir);
   if (webApp) app.use(...webApp);
   app.use(bodyParser());
   app.use(bodyParserErrors);
   enableCors(app, config);
   app.useGlobalPipes(createValidationPipe());
+  app.useGlobalInterceptors(app.get(RequestDeadline));
   app.useGlobalFilters(new AllExceptionsFilter());
   const adapter = new RedisIoAdapter(app, config);
   await adapter.connectToRedis();

@@ -1,13 +1,16 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { StartupService } from './bootstrap/startup.service';
 import { ConfigError, type AppConfig } from './config/app-config';
 import { loadEnvironmentConfig } from './config/environment';
 import { configureApp } from './configure-app';
+import { AppLogger } from './observability/logging';
 
 /** The repo root: dist/main.js lives in apps/gateway/dist. */
 const REPO_ROOT = resolve(__dirname, '..', '..', '..');
@@ -37,14 +40,16 @@ async function main(): Promise<void> {
     app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
       bodyParser: false,
       abortOnError: false,
-      // Nest's per-route start-up lines are noise; the banner below says what matters.
-      logger: ['error', 'warn'],
+      // Held until the JSON logger below takes over, so start-up lines are JSON too.
+      bufferLogs: true,
     });
+    const logger = new AppLogger(app.get(Logger));
+    app.useLogger(logger);
     await configureApp(app, config);
     const report = await app.get(StartupService).prepare();
     await app.listen(config.port);
     const url = `http://localhost:${config.port}`;
-    const log = (line: string): void => void process.stdout.write(`[gateway] ${line}\n`);
+    const log = (line: string): void => logger.log(line, 'Gateway');
     log(`API on ${url}/api, Socket.IO on ${url}/socket.io (${config.database.kind}${config.redisUrl ? ' + redis' : ''})`);
     if (config.webDir === null) log('Web app not served here (WEB_DIR=off)');
     else if (existsSync(join(config.webDir, 'index.html'))) log(`Web app on ${url}/`);
@@ -60,6 +65,8 @@ async function main(): Promise<void> {
     if (config.jwtSecretFile) log(`JWT_SECRET not set: signing with the secret kept in ${config.jwtSecretFile} (set JWT_SECRET in production)`);
     else if (config.jwtSecretGenerated) log('JWT_SECRET not set and DATA_DIR/jwt-secret not usable: a random per-process secret; tokens end with the process');
   } catch (error) {
+    // Nest's own lines of a failed start are still held (bufferLogs) when it failed before useLogger.
+    NestLogger.flush();
     process.stderr.write(`${describeStartupError(error, config)}\n`);
     process.exit(1);
   }

@@ -381,7 +381,8 @@ export interface HealthResponse {
 }
 
 export interface ReadinessResponse {
-  status: 'ok' | 'unavailable';
+  /** `degraded` (still HTTP 200): serving without Redis; `unavailable` (HTTP 503): no database. */
+  status: 'ok' | 'degraded' | 'unavailable';
   database: 'up' | 'down';
   redis: 'up' | 'down' | 'disabled';
   /** This replica's clearance indexes (they live in worker threads). */

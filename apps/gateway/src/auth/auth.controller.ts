@@ -1,9 +1,10 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import type { AuthResponse, UserView } from '@tickets/protocol';
+import { ErrorCode, type AuthResponse, type UserView } from '@tickets/protocol';
 import { ClientAddress, CurrentUser, Public } from './auth.decorators';
 import { AuthService } from './auth.service';
 import { ChangePasswordDto, LoginDto, RegisterDto } from './dto/auth.dto';
 import type { AuthPrincipal } from './sessions.service';
+import { ApiErrors } from '../api-docs/api-errors';
 
 @Controller('auth')
 export class AuthController {
@@ -11,6 +12,7 @@ export class AuthController {
 
   @Public()
   @Post('register')
+  @ApiErrors(ErrorCode.CONFLICT, ErrorCode.RATE_LIMITED)
   register(@Body() body: RegisterDto, @ClientAddress() address: string): Promise<AuthResponse> {
     return this.auth.register(body, address);
   }
@@ -18,6 +20,7 @@ export class AuthController {
   @Public()
   @Post('login')
   @HttpCode(200)
+  @ApiErrors(ErrorCode.UNAUTHENTICATED, ErrorCode.RATE_LIMITED)
   login(@Body() body: LoginDto, @ClientAddress() address: string): Promise<AuthResponse> {
     return this.auth.login(body, address);
   }
@@ -47,6 +50,7 @@ export class AuthController {
 
   @Post('password')
   @HttpCode(200)
+  @ApiErrors(ErrorCode.RATE_LIMITED)
   changePassword(@CurrentUser() principal: AuthPrincipal, @Body() body: ChangePasswordDto, @ClientAddress() address: string): Promise<AuthResponse> {
     return this.auth.changePassword(principal, body, address);
   }

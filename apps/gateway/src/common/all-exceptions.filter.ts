@@ -11,6 +11,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const body = toErrorBody(exception);
     logFailure(this.logger, body, exception);
     const response = host.switchToHttp().getResponse<Response>();
+    // The request's log line names the code (see observability/logging.ts).
+    response.locals.errorCode = body.code;
     if (body.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(body.retryAfterSeconds));
     response.status(body.statusCode).json(body);
   }

@@ -5,6 +5,14 @@ import { Clock } from './clock';
 import { ThrottledWarnings } from './throttled-warnings';
 
 /**
+ * How long a Redis command may go unanswered before it fails. Redis that stops answering without
+ * closing the connection (a network partition) would otherwise hold every command, and with it
+ * every reservation (abuse limits, the feed's publish), until TCP gives up; failing fast lets the
+ * fallbacks run (memory limits, the outbox poll) and the replica serve degraded.
+ */
+export const REDIS_COMMAND_TIMEOUT_MS = 1_000;
+
+/**
  * The replica's shared Redis connections when REDIS_URL is set (null otherwise): one for commands
  * and publishing, one subscriber whose channels are handed to whoever subscribed (user
  * invalidations, revoked tokens). Errors are logged, at most once a minute per source.
@@ -22,7 +30,7 @@ export class RedisClients implements OnApplicationShutdown {
     clock: Clock,
   ) {
     this.warnings = new ThrottledWarnings(this.logger, 60_000, () => clock.nowMs());
-    this.command = config.redisUrl === null ? null : new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
+    this.command = config.redisUrl === null ? null : new Redis(config.redisUrl, { maxRetriesPerRequest: 2, commandTimeout: REDIS_COMMAND_TIMEOUT_MS });
     this.subscriber = config.redisUrl === null ? null : new Redis(config.redisUrl);
     this.command?.on('error', (error: Error) => this.warn('commands', error));
     this.subscriber?.on('error', (error: Error) => this.warn('subscriber', error));
@@ -51,6 +59,12 @@ export class RedisClients implements OnApplicationShutdown {
     } catch (error) {
       this.warn(`publish ${name}`, error);
     }
+  }
+
+  /** Is each connection ready (for metrics); empty without REDIS_URL. */
+  connectionStates(): Record<string, boolean> {
+    if (!this.command || !this.subscriber) return {};
+    return { commands: this.command.status === 'ready', subscriber: this.subscriber.status === 'ready' };
   }
 
   /** Logs a Redis failure, at most once a minute for the same source. */

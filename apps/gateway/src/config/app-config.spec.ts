@@ -4,6 +4,10 @@ describe('loadConfig', () => {
   it('defaults to the embedded SQLite file under the repo root data dir', () => {
     const config = loadConfig({}, '/repo');
     expect(config.port).toBe(3000);
+    expect(config.metricsPort).toBeNull();
+    expect(config.logLevel).toBe('info');
+    expect(config.requestTimeoutMs).toBe(15_000);
+    expect(loadConfig({ METRICS_PORT: '9100', LOG_LEVEL: 'WARN' }, '/repo')).toMatchObject({ metricsPort: 9100, logLevel: 'warn' });
     expect(config.database).toEqual({ kind: 'sqlite', file: '/repo/data/tickets.sqlite' });
     expect(config.jwtSecretGenerated).toBe(true);
     expect(config.jwtSecret).toHaveLength(64);
@@ -51,6 +55,10 @@ describe('loadConfig', () => {
     [{ BROADCAST_SHARDS: '0' }, 'BROADCAST_SHARDS'],
     [{ INDEX_WORKERS: '0' }, 'INDEX_WORKERS'],
     [{ INDEX_MEMORY_MB: '1.5' }, 'INDEX_MEMORY_MB'],
+    [{ METRICS_PORT: 'x' }, 'METRICS_PORT'],
+    [{ METRICS_PORT: '3000' }, 'METRICS_PORT'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ REQUEST_TIMEOUT_MS: '10' }, 'REQUEST_TIMEOUT_MS'],
   ])('rejects %j naming %s', (env, variable) => {
     let error: unknown;
     try {

@@ -7,6 +7,9 @@ export type DatabaseConfig =
   | { kind: 'sqlite'; file: string }
   | { kind: 'mysql'; url: string; host: string; port: number; database: string };
 
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 /** At most `points` calls per `windowMs` (fixed window); 0 points: no limit. */
 export interface RateLimitConfig {
   points: number;
@@ -35,6 +38,10 @@ export interface AbuseLimitsConfig {
 export class AppConfig {
   readonly nodeEnv!: string;
   readonly port!: number;
+  /** The port `GET /metrics` is served on, alone; null: on the API port (see MetricsServer). */
+  readonly metricsPort!: number | null;
+  /** pino's level for the JSON log lines (one per request and per socket message at `info`). */
+  readonly logLevel!: LogLevel;
   readonly database!: DatabaseConfig;
   readonly dataDir!: string;
   readonly redisUrl!: string | null;
@@ -86,6 +93,8 @@ export class AppConfig {
   readonly broadcastShards!: number;
   /** Worker threads holding the events' clearance indexes (no index computation runs on the event loop). */
   readonly indexWorkers!: number;
+  /** Every REST request and socket message is answered within this many milliseconds (UNAVAILABLE past it). */
+  readonly requestTimeoutMs!: number;
   /** Budget for index memory; past it, indexes nobody watches here are dropped, least recently used first. */
   readonly indexMemoryBytes!: number;
   /** The built web app this replica serves on its own port; null: none (another server serves it). */
@@ -220,10 +229,16 @@ function webDirOf(env: Env, repoRoot: string): string | null {
   return isAbsolute(dir) ? dir : resolve(repoRoot, dir);
 }
 
+const isLogLevel = (value: string): value is LogLevel => (LOG_LEVELS as readonly string[]).includes(value);
+
 /** Validates the environment into an AppConfig; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env, repoRoot: string, machine: MachineFacts = readMachine()): AppConfig {
   const nodeEnv = nonEmpty(env, 'NODE_ENV') ?? 'development';
   const port = integer(env, 'PORT', 3000, 0, 65535);
+  const metricsPort = nonEmpty(env, 'METRICS_PORT') === undefined ? null : integer(env, 'METRICS_PORT', 0, 0, 65535);
+  if (metricsPort !== null && metricsPort !== 0 && metricsPort === port) throw new ConfigError('METRICS_PORT', 'must differ from PORT');
+  const logLevel = nonEmpty(env, 'LOG_LEVEL')?.toLowerCase() ?? 'info';
+  if (!isLogLevel(logLevel)) throw new ConfigError('LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   const rawDataDir = nonEmpty(env, 'DATA_DIR') ?? 'data';
   const dataDir = isAbsolute(rawDataDir) ? rawDataDir : resolve(repoRoot, rawDataDir);
   const rawDatabaseUrl = nonEmpty(env, 'DATABASE_URL');
@@ -262,6 +277,8 @@ export function loadConfig(env: Env, repoRoot: string, machine: MachineFacts = r
   return new AppConfig({
     nodeEnv,
     port,
+    metricsPort,
+    logLevel,
     database,
     dataDir,
     redisUrl,
@@ -296,6 +313,8 @@ export function loadConfig(env: Env, repoRoot: string, machine: MachineFacts = r
     // Two workers at least, so a rebuild runs beside the index that keeps answering reads.
     indexWorkers: integer(env, 'INDEX_WORKERS', Math.max(2, Math.min(4, machine.cores - 1)), 1, 64),
     webDir: webDirOf(env, repoRoot),
+    // One second (tests) to ten minutes; the default leaves the heaviest requests (100,000-ticket bulk adds) a wide margin.
+    requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 15_000, 1000, 600_000),
     // An eighth of the machine's memory, at most 2 GiB by default (an index takes ~4.4 bytes per unit of its ticket total).
     indexMemoryBytes: integer(env, 'INDEX_MEMORY_MB', Math.min(2048, Math.floor(machine.memoryBytes / MIB / 8)), 16, 1_048_576) * MIB,
   });

@@ -40,6 +40,11 @@ export class MultiStatementPool implements OnApplicationShutdown {
     }
   }
 
+  /** The mysql2 pool itself, for its connection figures (metrics); null on SQLite. */
+  underlying(): Pool | null {
+    return this.pool;
+  }
+
   /** Opens every connection now (see StartupDatabase.warmPool). */
   async warm(): Promise<void> {
     if (!this.pool) return;

@@ -1,9 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { Permission, type EventView } from '@tickets/protocol';
+import { ErrorCode, Permission, type EventView } from '@tickets/protocol';
 import { CurrentUser, RequirePermissions } from '../auth/auth.decorators';
 import type { AuthPrincipal } from '../auth/sessions.service';
 import { CreateEventDto, DeleteEventQueryDto, EventParams, UpdateEventDto } from './dto/event.dto';
 import { EventsService } from './events.service';
+import { ApiErrors } from '../api-docs/api-errors';
 
 @Controller('events')
 export class EventsController {
@@ -34,6 +35,7 @@ export class EventsController {
   @Delete(':eventId')
   @HttpCode(204)
   @RequirePermissions(Permission.EVENTS_WRITE)
+  @ApiErrors(ErrorCode.CONFLICT)
   remove(@CurrentUser() user: AuthPrincipal, @Param() params: EventParams, @Query() query: DeleteEventQueryDto): Promise<void> {
     return this.events.remove(user.userId, params.eventId, query.force === 'true');
   }

@@ -18,7 +18,7 @@ export class HealthController {
   @Get('readyz')
   async readyz(@Res({ passthrough: true }) response: Response): Promise<ReadinessResponse> {
     const readiness = await this.health.readiness();
-    response.status(readiness.status === 'ok' ? 200 : 503);
+    response.status(readiness.status === 'unavailable' ? 503 : 200);
     return readiness;
   }
 }

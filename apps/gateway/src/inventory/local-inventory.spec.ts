@@ -11,6 +11,7 @@ import { AppliedChanges } from './applied-changes';
 import type { EventTickets } from './inventory-outbox';
 import { InventoryChanges } from './inventory-changes';
 import { LocalInventoryFeed } from './local-inventory-feed';
+import { Metrics } from '../observability/metrics';
 
 /** An in-memory outbox: the database side as plain data, for any number of events. */
 class FakeOutbox implements InventoryOutboxPort {
@@ -158,6 +159,7 @@ function setup(env: Record<string, string> = {}) {
     config,
     new Clock(),
     timers,
+    new Metrics(),
   );
   indexes.onApplicationBootstrap();
   return { outbox, feed, indexes, sent, host, levelCounts, watched };

@@ -13,6 +13,7 @@ import { AppliedChanges } from './applied-changes';
 import { InventoryChanges, type ChangeOrigin } from './inventory-changes';
 import { InventoryOutbox } from './inventory-outbox';
 import { LevelCountRecorder } from './level-count-recorder';
+import { Metrics } from '../observability/metrics';
 
 /** How long catchUpPast waits for a change to arrive through the feed before reading the outbox. */
 const FEED_WAIT_MS = 30;
@@ -101,6 +102,7 @@ export class LocalInventory implements OnApplicationBootstrap, OnApplicationShut
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly timers: Timers,
+    private readonly metrics: Metrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -218,7 +220,10 @@ export class LocalInventory implements OnApplicationBootstrap, OnApplicationShut
     if (await this.waitForVersion(eventId, seenVersion, FEED_WAIT_MS)) return;
     await this.catchUp(eventId);
     const inventory = await this.get(eventId);
-    if (inventory && inventory.version <= seenVersion) await this.rebuild(eventId);
+    if (inventory && inventory.version <= seenVersion) {
+      this.metrics.feedGap('rebuild');
+      await this.rebuild(eventId);
+    }
   }
 
   /** Rebuilds the event from the database (the old index answers reads meanwhile). */
@@ -299,6 +304,12 @@ export class LocalInventory implements OnApplicationBootstrap, OnApplicationShut
     try {
       const ids = this.loadedEventIds();
       const versions = await this.outbox.versions(ids);
+      let lag = 0;
+      for (const id of ids) {
+        const behind = (versions.get(id) ?? 0) - (this.inventories.get(id)?.version ?? Infinity);
+        if (behind > lag) lag = behind;
+      }
+      this.metrics.feedLagged(lag);
       for (const id of ids) {
         const dbVersion = versions.get(id);
         const inventory = this.inventories.get(id);
@@ -384,7 +395,10 @@ export class LocalInventory implements OnApplicationBootstrap, OnApplicationShut
       this.serial(eventId, async () => {
         const arrived = this.arrived.get(eventId);
         const inventory = this.inventories.get(eventId);
-        if (arrived && arrived.size > 0 && inventory) await this.fillFrom(inventory, Math.max(...arrived.keys()));
+        if (arrived && arrived.size > 0 && inventory) {
+          this.metrics.feedGap('outbox');
+          await this.fillFrom(inventory, Math.max(...arrived.keys()));
+        }
         await this.drainArrivals(eventId);
       }).catch((error: unknown) => this.logger.warn(`filling a gap of event ${eventId} failed: ${String(error)}`));
     });
@@ -397,6 +411,7 @@ export class LocalInventory implements OnApplicationBootstrap, OnApplicationShut
       const rows = (await this.outbox.readAfter(inventory.eventId, inventory.version)).filter((row) => row.version <= until);
       if (rows.length === 0) return;
       if (rows[0].version !== inventory.version + 1 || rows.some((row, i) => i > 0 && row.version !== rows[i - 1].version + 1)) {
+        this.metrics.feedGap('rebuild');
         await this.build(inventory.eventId, rows[0].cause);
         return;
       }
@@ -484,6 +499,7 @@ export class LocalInventory implements OnApplicationBootstrap, OnApplicationShut
       this.levelCounts.record(eventId, state.version, state.levelCount);
       this.settleArrivals(eventId, (version) => version <= inventory.version);
       this.wakeWaiters(eventId, inventory.version);
+      this.metrics.indexBuilt(this.clock.monotonicMs() - startedAt);
       if (ticketCount >= LOGGED_BUILD_TICKETS) {
         this.logger.log(`built the index of event ${eventId} in ${Math.round(this.clock.monotonicMs() - startedAt)} ms`);
       }

@@ -1,5 +1,6 @@
 import { Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
+import { REDIS_COMMAND_TIMEOUT_MS } from '../common/redis-clients';
 import { ThrottledWarnings } from '../common/throttled-warnings';
 import { CommittedChange, parseCommittedChange } from './committed-change';
 import { InventoryFeed } from './inventory-feed';
@@ -42,7 +43,7 @@ export class RedisInventoryFeed extends InventoryFeed implements OnModuleInit, O
 
   /** The feed on the Redis server at `url`, its channel under `prefix`. */
   static connectingTo(url: string, prefix: string): RedisInventoryFeed {
-    return new RedisInventoryFeed(prefix, new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 }), new Redis(url, { lazyConnect: true }));
+    return new RedisInventoryFeed(prefix, new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, commandTimeout: REDIS_COMMAND_TIMEOUT_MS }), new Redis(url, { lazyConnect: true }));
   }
 
   async onModuleInit(): Promise<void> {

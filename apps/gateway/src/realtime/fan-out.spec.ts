@@ -4,6 +4,7 @@ import { Timers, type ScheduledTask } from '../common/timers';
 import { loadConfig } from '../config/app-config';
 import { AppliedChanges } from '../inventory/applied-changes';
 import { FanOut, RoomSink } from './fan-out';
+import { Metrics } from '../observability/metrics';
 
 /** Timers that run only when the test advances time or turns the loop. */
 class ManualTimers extends Timers {
@@ -97,6 +98,7 @@ function setup(interval: number, shards = 1) {
     new ManualClock(timers),
     sink,
     new AppliedChanges(),
+    new Metrics(),
   );
   const messages: { eventId: number; versions: number[]; at: number }[] = [];
   sink.onDeliver = (eventId, _shard, changes) => messages.push({ eventId, versions: changes.map((c) => c.version), at: timers.now });

@@ -4,6 +4,7 @@ import { Clock } from '../common/clock';
 import { Timers, type ScheduledTask } from '../common/timers';
 import { AppConfig } from '../config/app-config';
 import { AppliedChanges, type AppliedChangesListener } from '../inventory/applied-changes';
+import { Metrics } from '../observability/metrics';
 
 /** Where fan-out messages go: this replica's sockets, by event room shard (see EventRooms). */
 export abstract class RoomSink {
@@ -87,6 +88,7 @@ export class FanOut implements AppliedChangesListener, OnModuleInit, BeforeAppli
     private readonly clock: Clock,
     private readonly sink: RoomSink,
     private readonly appliedChanges: AppliedChanges,
+    private readonly metrics: Metrics,
   ) {}
 
   onModuleInit(): void {
@@ -192,6 +194,9 @@ export class FanOut implements AppliedChangesListener, OnModuleInit, BeforeAppli
       // Not expected (emit does not throw); sockets that missed it catch up by version on their next join.
       this.logger.error(`broadcasting ${changes.length} change(s) of event ${eventId} failed: ${String(error)}`);
     }
-    return this.clock.monotonicMs() - startedAt;
+    const busyMs = this.clock.monotonicMs() - startedAt;
+    // A message is handed to every shard, the last one last, exactly once: count it there.
+    if (shard === this.config.broadcastShards - 1) this.metrics.inventoryMessage(changes, this.clock.nowMs());
+    return busyMs;
   }
 }

@@ -24,7 +24,10 @@ import { RequirePermissions } from '../auth/auth.decorators';
 import { AuthGuard, PermissionsGuard } from '../auth/auth.guards';
 import { SocketSessions } from '../auth/socket-sessions';
 import { toErrorBody } from '../common/error-body';
+import { RequestDeadline } from '../common/request-deadline';
 import { createValidationPipe } from '../common/validation';
+import { ReservationMetrics } from '../observability/reservation-metrics';
+import { SocketMessageLog } from '../observability/socket-message-log';
 import { AckExceptionFilter, AckInterceptor } from './ack';
 import { Audience } from './audience';
 import { ConfirmReservationDto, JoinEventDto, LeaveEventDto, LevelComboDto, LevelsPageDto, LobbyDto, SocketReserveDto } from './dto/realtime.dto';
@@ -57,7 +60,7 @@ const CLIENT_MESSAGES: ReadonlySet<string> = new Set(
 // Global guards (APP_GUARD) reach HTTP routes only; a gateway names its own.
 @UseGuards(AuthGuard, PermissionsGuard)
 @UseFilters(AckExceptionFilter)
-@UseInterceptors(AckInterceptor)
+@UseInterceptors(SocketMessageLog, RequestDeadline, AckInterceptor)
 @UsePipes(createValidationPipe())
 export class RealtimeGateway implements OnGatewayInit<TicketsServer>, OnGatewayConnection<TicketsSocket>, OnGatewayDisconnect<TicketsSocket> {
   @WebSocketServer()
@@ -145,6 +148,7 @@ export class RealtimeGateway implements OnGatewayInit<TicketsServer>, OnGatewayC
 
   @SubscribeMessage('reserve')
   @RequirePermissions(Permission.LEVELS_RESERVE)
+  @UseInterceptors(ReservationMetrics)
   reserve(@ConnectedSocket() socket: TicketsSocket, @MessageBody() body: SocketReserveDto): Promise<ReservationView> {
     return this.realtime.reserve(socket, body);
   }

@@ -1,10 +1,12 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { Permission, type AuditEntry, type EventLimitsView, type ReservationDetail, type ReservationPage, type ReservationView } from '@tickets/protocol';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseInterceptors } from '@nestjs/common';
+import { ErrorCode, Permission, type AuditEntry, type EventLimitsView, type ReservationDetail, type ReservationPage, type ReservationView } from '@tickets/protocol';
 import { CurrentUser, RequirePermissions } from '../auth/auth.decorators';
 import type { AuthPrincipal } from '../auth/sessions.service';
 import { EventParams } from '../events/dto/event.dto';
 import { ReservationParams, ReservationsQueryDto, ReservationTicketsQueryDto, ReserveDto } from './dto/reservation.dto';
+import { ReservationMetrics } from '../observability/reservation-metrics';
 import { ReservationsService } from './reservations.service';
+import { ApiErrors } from '../api-docs/api-errors';
 
 @Controller()
 export class ReservationsController {
@@ -12,6 +14,8 @@ export class ReservationsController {
 
   @Post('events/:eventId/reservations')
   @RequirePermissions(Permission.LEVELS_RESERVE)
+  @UseInterceptors(ReservationMetrics)
+  @ApiErrors(ErrorCode.LEVEL_UNAVAILABLE, ErrorCode.LIMIT_REACHED, ErrorCode.CONFLICT, ErrorCode.RATE_LIMITED)
   reserve(@CurrentUser() user: AuthPrincipal, @Param() params: EventParams, @Body() body: ReserveDto): Promise<ReservationView> {
     return this.reservations.reserve(user.userId, params.eventId, body);
   }
@@ -34,6 +38,7 @@ export class ReservationsController {
 
   @Post('reservations/:id/confirm')
   @HttpCode(200)
+  @ApiErrors(ErrorCode.HOLD_EXPIRED, ErrorCode.CONFLICT)
   confirm(@CurrentUser() user: AuthPrincipal, @Param() params: ReservationParams): Promise<ReservationView> {
     return this.reservations.confirm(user, params.id);
   }
@@ -49,6 +54,7 @@ export class ReservationsController {
   }
 
   @Delete('reservations/:id')
+  @ApiErrors(ErrorCode.CONFLICT)
   cancel(@CurrentUser() user: AuthPrincipal, @Param() params: ReservationParams): Promise<ReservationView> {
     return this.reservations.cancel(user, params.id);
   }

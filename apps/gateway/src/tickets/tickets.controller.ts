@@ -1,10 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { Permission, type BulkCreateTicketsResponse, type TicketPage, type TicketView } from '@tickets/protocol';
+import { ErrorCode, Permission, type BulkCreateTicketsResponse, type TicketPage, type TicketView } from '@tickets/protocol';
 import { CurrentUser, RequirePermissions } from '../auth/auth.decorators';
 import type { AuthPrincipal } from '../auth/sessions.service';
 import { EventParams } from '../events/dto/event.dto';
 import { CreateTicketDto, TicketParams, TicketsQuery } from './dto/ticket.dto';
 import { TicketsService } from './tickets.service';
+import { ApiErrors } from '../api-docs/api-errors';
 
 @Controller('events/:eventId/tickets')
 export class TicketsController {
@@ -31,6 +32,7 @@ export class TicketsController {
   @Delete(':ticketId')
   @HttpCode(204)
   @RequirePermissions(Permission.TICKETS_WRITE)
+  @ApiErrors(ErrorCode.CONFLICT)
   remove(@CurrentUser() user: AuthPrincipal, @Param() params: TicketParams): Promise<void> {
     return this.tickets.remove(user.userId, params.eventId, params.ticketId);
   }

@@ -18,6 +18,20 @@ export interface GatewayClusterOptions {
   redisDb: number;
   /** Extra environment for every replica, e.g. RESERVE_RATE_LIMIT. */
   env?: Record<string, string>;
+  /**
+   * Local ports the replicas reach MariaDB and Redis through instead (a fault test's TcpProxy);
+   * the test itself and the clean-up still use the servers directly.
+   */
+  through?: { databasePort?: number; redisPort?: number };
+}
+
+/** The URL with its host and port replaced by 127.0.0.1:port. */
+function viaPort(url: string, port: number | undefined): string {
+  if (port === undefined) return url;
+  const parsed = new URL(url);
+  parsed.hostname = '127.0.0.1';
+  parsed.port = String(port);
+  return parsed.toString().replace(/\/$/, '');
 }
 
 export interface AdminCredentials {
@@ -42,8 +56,8 @@ export class GatewayCluster {
     // Generated per run: nothing secret lives in the repository.
     const admin = { email: `admin-${randomBytes(3).toString('hex')}@cluster.test`, password: randomBytes(12).toString('hex') };
     const env: Record<string, string> = {
-      DATABASE_URL: database.url,
-      REDIS_URL: redisUrl,
+      DATABASE_URL: viaPort(database.url, options.through?.databasePort),
+      REDIS_URL: viaPort(redisUrl, options.through?.redisPort),
       REDIS_PREFIX: redisPrefix,
       JWT_SECRET: randomBytes(32).toString('hex'),
       ADMIN_EMAIL: admin.email,
