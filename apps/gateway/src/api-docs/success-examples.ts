@@ -107,6 +107,7 @@ export const SUCCESS_EXAMPLES: Readonly<Record<string, SuccessExample>> = {
   'AuthController.register': { type: 'AuthResponse', example: auth },
   'AuthController.login': { type: 'AuthResponse', example: auth },
   'AuthController.me': { type: 'UserView', example: user },
+  'AuthController.refresh': { type: 'AuthResponse (a fresh token; the one sent ends, and its sockets are told)', example: auth },
   'AuthController.changePassword': { type: 'AuthResponse (a new token; every other session of the user ends)', example: auth },
   'EventsController.list': { type: 'EventView[]', example: [event] },
   'EventsController.get': { type: 'EventView', example: event },

@@ -32,6 +32,7 @@ export class AuthController {
 
   @Post('refresh')
   @HttpCode(200)
+  @ApiErrors(ErrorCode.UNAUTHENTICATED)
   refresh(@CurrentUser() principal: AuthPrincipal): Promise<AuthResponse> {
     return this.auth.refresh(principal);
   }
