@@ -214,8 +214,8 @@ function reserveScenario(
         statuses: tally([answer]),
         detail:
           `level ${count(picked.level)}, ${count(picked.ticketCount)} tickets` +
-          (reservation?.ticketIds
-            ? `; reserved ${count(reservation.ticketIds.length)}`
+          (reservation?.ticketCount !== undefined
+            ? `; reserved ${count(reservation.ticketCount)}`
             : ` ${errorCode(answer)}`.trimEnd()),
       };
     },
