@@ -90,6 +90,12 @@ export class AppConfig {
   readonly indexMemoryBytes!: number;
   /** The built web app this replica serves on its own port; null: none (another server serves it). */
   readonly webDir!: string | null;
+  /**
+   * From SIGTERM or SIGINT to exit, at most: the replica drains (readiness 503, no new
+   * connections, in-flight messages and requests answered, sockets sent elsewhere) and closes;
+   * whatever is still open at this deadline is cut and the process exits with status 1.
+   */
+  readonly shutdownTimeoutMs!: number;
 
   constructor(values: AppConfig) {
     Object.assign(this, values);
@@ -296,6 +302,8 @@ export function loadConfig(env: Env, repoRoot: string, machine: MachineFacts = r
     // Two workers at least, so a rebuild runs beside the index that keeps answering reads.
     indexWorkers: integer(env, 'INDEX_WORKERS', Math.max(2, Math.min(4, machine.cores - 1)), 1, 64),
     webDir: webDirOf(env, repoRoot),
+    // One second to ten minutes; under the orchestrator's grace period (Docker's default is 10 s).
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 8000, 1000, 600_000),
     // An eighth of the machine's memory, at most 2 GiB by default (an index takes ~4.4 bytes per unit of its ticket total).
     indexMemoryBytes: integer(env, 'INDEX_MEMORY_MB', Math.min(2048, Math.floor(machine.memoryBytes / MIB / 8)), 16, 1_048_576) * MIB,
   });
