@@ -118,9 +118,19 @@ export class GracefulShutdown implements OnApplicationBootstrap, BeforeApplicati
     if (this.drain.draining) void this.sendAway(socket);
   }
 
+  /**
+   * Resolves once the connection is closed: the engine first writes what it buffered (the last
+   * acknowledgement may wait there for the transport), and Nest's closing of the socket server
+   * afterwards would discard it.
+   */
   private async sendAway(socket: TicketsSocket): Promise<void> {
     await this.inFlight.socketSettled(socket);
-    socket.conn.close();
+    const { conn } = socket;
+    if (conn.readyState === 'closed') return;
+    await new Promise<void>((resolve) => {
+      conn.once('close', () => resolve());
+      conn.close();
+    });
   }
 
   private httpServer(): HttpServer | null {
