@@ -53,7 +53,10 @@ async function measure(replicas: number): Promise<Measurement> {
   try {
     const cluster = await GatewayCluster.start({ owner: 'bench_scale', replicas, redisDb });
     local.add(() => cluster.stop());
-    const balancer = await NginxBalancer.start(await freePort(), cluster.replicas.map((replica) => new URL(replica.url).host));
+    const balancer = await NginxBalancer.start(
+      await freePort(),
+      cluster.replicas.map((replica) => new URL(replica.url).host),
+    );
     local.add(() => balancer.stop());
     const api = new ApiClient(balancer.url);
     const admin = api.withToken((await api.login(cluster.admin.email, cluster.admin.password)).accessToken);
@@ -61,7 +64,9 @@ async function measure(replicas: number): Promise<Measurement> {
     await admin.bulkCreateTickets(event.id, { count: settings.tickets, minValue: 1, maxValue: 100 });
     const levels = (await admin.levels(event.id, 0, 500)).rows.map((row) => row.level);
 
-    const users = await Promise.all(Array.from({ length: settings.reservers }, (_, index) => api.registerAttendee(`scale${index}`)));
+    const users = await Promise.all(
+      Array.from({ length: settings.reservers }, (_, index) => api.registerAttendee(`scale${index}`)),
+    );
     const connect = async (token: string): Promise<EventSocket> => {
       const socket = await connectSocket(balancer.url, token);
       local.add(async () => void socket.close());
@@ -80,7 +85,9 @@ async function measure(replicas: number): Promise<Measurement> {
       });
     }
     const reservers = await Promise.all(users.map((user) => connect(user.accessToken)));
-    log(`${replicas} replica(s): ${settings.listeners} listeners and ${settings.reservers} reservers connected through nginx`);
+    log(
+      `${replicas} replica(s): ${settings.listeners} listeners and ${settings.reservers} reservers connected through nginx`,
+    );
 
     const sent = new Map<number, number>(); // first ticket → when its reserve was sent
     const acknowledged: ReservationView[] = [];
@@ -95,7 +102,9 @@ async function measure(replicas: number): Promise<Measurement> {
         for (let attempt = 0; performance.now() < stopAt; attempt += 1) {
           const level = levels[(index * 7 + attempt) % levels.length];
           const at = performance.now();
-          const ack = await socket.timeout(30_000).emitWithAck('reserve', { eventId: event.id, level, requestId: `s${index}-${attempt}` });
+          const ack = await socket
+            .timeout(30_000)
+            .emitWithAck('reserve', { eventId: event.id, level, requestId: `s${index}-${attempt}` });
           const now = performance.now();
           if (!ack.ok) {
             refused += 1;

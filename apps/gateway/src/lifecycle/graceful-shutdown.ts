@@ -69,7 +69,9 @@ export class GracefulShutdown implements OnApplicationBootstrap, BeforeApplicati
     // Not cancelled: it also bounds what Nest closes after this hook. Unref'd, so a process that
     // finished closing exits without waiting for it.
     this.timers.after(timeoutMs, () => {
-      this.logger.error(`${signal}: still closing ${timeoutMs} ms after the signal (SHUTDOWN_TIMEOUT_MS); exiting`);
+      this.logger.error(
+        `${signal}: still closing ${timeoutMs} ms after the signal (SHUTDOWN_TIMEOUT_MS); exiting`,
+      );
       process.exit(1);
     });
 
@@ -82,9 +84,14 @@ export class GracefulShutdown implements OnApplicationBootstrap, BeforeApplicati
       `${signal}: draining (readiness 503, no new connections), ${sockets.length} socket(s), ${this.inFlight.pendingMessages} message(s) and ${this.inFlight.pendingRequests} request(s) in flight`,
     );
 
-    const drained = Promise.all([...sockets.map((socket) => this.sendAway(socket)), this.inFlight.settled()]).then(() => true);
+    const drained = Promise.all([
+      ...sockets.map((socket) => this.sendAway(socket)),
+      this.inFlight.settled(),
+    ]).then(() => true);
     let cutShort: (inTime: false) => void = () => undefined;
-    const budget = this.timers.after(Math.max(0, timeoutMs - closingReserveMs(timeoutMs)), () => cutShort(false));
+    const budget = this.timers.after(Math.max(0, timeoutMs - closingReserveMs(timeoutMs)), () =>
+      cutShort(false),
+    );
     const inTime = await Promise.race([drained, new Promise<false>((resolve) => (cutShort = resolve))]);
     budget.cancel();
     if (!inTime) {

@@ -11,7 +11,10 @@ async function resolvedOf(promises: Record<string, Promise<void>>): Promise<stri
 describe('InFlight', () => {
   it('is settled at once when nothing is in flight', async () => {
     const inFlight = new InFlight<string>();
-    expect(await resolvedOf({ all: inFlight.settled(), socket: inFlight.socketSettled('a') })).toEqual(['all', 'socket']);
+    expect(await resolvedOf({ all: inFlight.settled(), socket: inFlight.socketSettled('a') })).toEqual([
+      'all',
+      'socket',
+    ]);
   });
 
   it('settles a socket when its last message is acknowledged, and everything when requests are answered too', async () => {

@@ -42,15 +42,25 @@ describe('a replica given SIGTERM', () => {
   }, 60_000);
 
   it('finishes the reservation in flight, acknowledges it, then sends every socket away and exits', async () => {
-    cluster = await GatewayCluster.start({ owner: 'drain_e2e', replicas: 1, redisDb: REDIS_DB, env: { SHUTDOWN_TIMEOUT_MS: '30000' } });
+    cluster = await GatewayCluster.start({
+      owner: 'drain_e2e',
+      replicas: 1,
+      redisDb: REDIS_DB,
+      env: { SHUTDOWN_TIMEOUT_MS: '30000' },
+    });
     const [replica] = cluster.replicas;
     const api = new ApiClient(replica.url);
     const admin = api.withToken((await api.login(cluster.admin.email, cluster.admin.password)).accessToken);
     const event = await admin.createEvent('drain');
     await admin.bulkCreateTickets(event.id, { count: 20, minValue: 1, maxValue: 5 });
     const [level] = (await admin.levels(event.id, 0, 1)).rows.map((row) => row.level);
-    const [busyUser, idleUser] = await Promise.all([api.registerAttendee('busy'), api.registerAttendee('idle')]);
-    const [busy, idle] = await Promise.all([busyUser, idleUser].map((auth) => connectSocket(replica.url, auth.accessToken)));
+    const [busyUser, idleUser] = await Promise.all([
+      api.registerAttendee('busy'),
+      api.registerAttendee('idle'),
+    ]);
+    const [busy, idle] = await Promise.all(
+      [busyUser, idleUser].map((auth) => connectSocket(replica.url, auth.accessToken)),
+    );
     sockets.push(busy, idle);
     const seen: string[] = [];
     busy.on('disconnect', (reason) => seen.push(`busy: ${reason}`));
@@ -63,10 +73,14 @@ describe('a replica given SIGTERM', () => {
     try {
       await lock.beginTransaction();
       await lock.query('SELECT id FROM users WHERE id = ? FOR UPDATE', [busyUser.user.id]);
-      const reserved = new Promise<Ack<ReservationView>>((resolve) => busy.emit('reserve', { eventId: event.id, level, requestId: 'in-flight' }, resolve));
+      const reserved = new Promise<Ack<ReservationView>>((resolve) =>
+        busy.emit('reserve', { eventId: event.id, level, requestId: 'in-flight' }, resolve),
+      );
       void reserved.then(() => seen.push('busy: acknowledged'));
       await expectEventually(async () => {
-        const waiting = await cluster!.database.query<RowDataPacket>("SELECT trx_id FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'");
+        const waiting = await cluster!.database.query<RowDataPacket>(
+          "SELECT trx_id FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'",
+        );
         expect(waiting.length).toBeGreaterThan(0);
       }, BOUND);
 

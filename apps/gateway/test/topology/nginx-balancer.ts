@@ -7,7 +7,15 @@
  * with another list, as a DNS answer that changes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../cluster/gateway-process';
@@ -23,7 +31,8 @@ const UPSTREAM_NAME = 'gateway_replicas';
 export function renderTemplate(template: string, values: Readonly<Record<string, string>>): string {
   return template.replace(/\$\{([A-Z_][A-Z0-9_]*)\}/g, (_match, name: string) => {
     const value = values[name];
-    if (value === undefined) throw new Error(`${NGINX_TEMPLATE} uses \${${name}}, which the test does not set`);
+    if (value === undefined)
+      throw new Error(`${NGINX_TEMPLATE} uses \${${name}}, which the test does not set`);
     return value;
   });
 }
@@ -61,7 +70,9 @@ export class NginxBalancer {
   /** Starts nginx on `port` in front of the replicas at `upstreams` (host:port); resolves once it answers. */
   static async start(port: number, upstreams: string[]): Promise<NginxBalancer> {
     if (!existsSync(NGINX_BINARY)) {
-      throw new Error(`${NGINX_BINARY} not found: apt-get install -y nginx (.ci/run installs it), or set TEST_NGINX`);
+      throw new Error(
+        `${NGINX_BINARY} not found: apt-get install -y nginx (.ci/run installs it), or set TEST_NGINX`,
+      );
     }
     const dir = mkdtempSync(join(tmpdir(), 'nginx-balancer-'));
     // nginx's workers run as nobody when the master is root: they must reach the temp paths.
@@ -76,9 +87,13 @@ export class NginxBalancer {
       }),
     );
     writeMainConfig(dir, upstreams);
-    const child = spawn(NGINX_BINARY, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', 'stderr', '-g', 'daemon off;'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      NGINX_BINARY,
+      ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', 'stderr', '-g', 'daemon off;'],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     const balancer = new NginxBalancer(port, dir, child);
     await balancer.waitUntilAnswering();
     return balancer;
@@ -97,7 +112,9 @@ export class NginxBalancer {
     for (;;) {
       const now = this.workers();
       const started = [...now.keys()].some((pid) => !before.has(pid));
-      const oldOnesLeaving = [...before.keys()].every((pid) => !now.has(pid) || now.get(pid)!.includes('shutting down'));
+      const oldOnesLeaving = [...before.keys()].every(
+        (pid) => !now.has(pid) || now.get(pid)!.includes('shutting down'),
+      );
       if (started && oldOnesLeaving) return;
       if (Date.now() > deadline) throw new Error(`nginx did not reload:\n${this.logs()}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -113,7 +130,8 @@ export class NginxBalancer {
         // Field 4 of /proc/PID/stat is the parent's pid (after the parenthesised command name).
         const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
         const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        if (parent === this.child.pid) workers.set(Number(entry), readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' '));
+        if (parent === this.child.pid)
+          workers.set(Number(entry), readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' '));
       } catch {
         // The process ended while being read.
       }
@@ -130,7 +148,10 @@ export class NginxBalancer {
       .filter((line) => line.trim() !== '')
       .map((line) => {
         const [uri, status, ...rest] = line.split(' ');
-        const upstreams = rest.join(' ').split(/\s*,\s*/).filter((address) => address !== '-' && address !== '');
+        const upstreams = rest
+          .join(' ')
+          .split(/\s*,\s*/)
+          .filter((address) => address !== '-' && address !== '');
         return { uri, status: Number(status), upstreams };
       });
   }

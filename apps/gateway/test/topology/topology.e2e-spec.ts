@@ -35,7 +35,9 @@ function addressOf(url: string): string {
 
 async function attendeeTokens(count: number, label: string): Promise<string[]> {
   const api = new ApiClient(balancer!.url);
-  const auths = await Promise.all(Array.from({ length: count }, (_, index) => api.registerAttendee(`${label}${index}`)));
+  const auths = await Promise.all(
+    Array.from({ length: count }, (_, index) => api.registerAttendee(`${label}${index}`)),
+  );
   return auths.map((auth) => auth.accessToken);
 }
 
@@ -62,7 +64,10 @@ beforeAll(async () => {
     redisDb: REDIS_DB,
     env: { WEB_DIR: webDir, TRUST_PROXY: '1', SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) },
   });
-  balancer = await NginxBalancer.start(await freePort(), cluster.replicas.map((replica) => addressOf(replica.url)));
+  balancer = await NginxBalancer.start(
+    await freePort(),
+    cluster.replicas.map((replica) => addressOf(replica.url)),
+  );
   const api = new ApiClient(balancer.url);
   admin = api.withToken((await api.login(cluster.admin.email, cluster.admin.password)).accessToken);
 }, 240_000);
@@ -90,7 +95,10 @@ describe('gateway replicas behind nginx (deploy/nginx.conf.template)', () => {
     const [level] = (await admin.levels(event.id, 0, 1)).rows.map((row) => row.level);
     const reservation = unwrap(await clients[0].reserve(event.id, level, 'door-1'));
     await expectEventually(() => {
-      for (const client of clients) expect(client.changes.map((change) => [change.cause, change.ticketIds.length])).toEqual([['reserved', reservation.ticketCount]]);
+      for (const client of clients)
+        expect(client.changes.map((change) => [change.cause, change.ticketIds.length])).toEqual([
+          ['reserved', reservation.ticketCount],
+        ]);
     }, LIVENESS_BOUND);
     expect(new Set(clients.map((client) => client.version)).size).toBe(1);
     for (const client of clients) client.close();
@@ -135,7 +143,8 @@ describe('gateway replicas behind nginx (deploy/nginx.conf.template)', () => {
       }
     };
     const loops = clients.map((client, index) => reserveLoop(client, index));
-    const acknowledged = (): ReservationView[] => [...answers.values()].flatMap((ack) => (ack.ok ? [ack.data] : []));
+    const acknowledged = (): ReservationView[] =>
+      [...answers.values()].flatMap((ack) => (ack.ok ? [ack.data] : []));
 
     try {
       await expectEventually(() => expect(acknowledged().length).toBeGreaterThanOrEqual(20), LIVENESS_BOUND);
