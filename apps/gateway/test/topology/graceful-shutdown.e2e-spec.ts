@@ -76,13 +76,23 @@ describe('a replica given SIGTERM', () => {
       const reserved = new Promise<Ack<ReservationView>>((resolve) =>
         busy.emit('reserve', { eventId: event.id, level, requestId: 'in-flight' }, resolve),
       );
-      void reserved.then(() => seen.push('busy: acknowledged'));
-      await expectEventually(async () => {
-        const waiting = await cluster!.database.query<RowDataPacket>(
-          "SELECT trx_id FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'",
-        );
-        expect(waiting.length).toBeGreaterThan(0);
-      }, BOUND);
+      let answer: Ack<ReservationView> | undefined;
+      void reserved.then((ack) => {
+        answer = ack;
+        seen.push('busy: acknowledged');
+      });
+      await expectEventually(
+        async () => {
+          const waiting = await cluster!.database.query<RowDataPacket>(
+            "SELECT trx_id FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'",
+          );
+          // An answer before the lock is released would mean the reservation never waited on it.
+          expect({ lockWaits: waiting.length > 0, answer }).toEqual({ lockWaits: true, answer: undefined });
+          // Every 500 ms: each look is a new database connection, and a storm of them starves the replica's.
+        },
+        BOUND,
+        500,
+      );
 
       stopped = replica.stop(60_000);
       // Draining: the idle socket is sent away with a lost connection (not told to stay away), the

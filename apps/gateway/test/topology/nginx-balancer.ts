@@ -195,6 +195,9 @@ http {
   fastcgi_temp_path ${join(dir, 'fastcgi')};
   uwsgi_temp_path ${join(dir, 'uwsgi')};
   scgi_temp_path ${join(dir, 'scgi')};
+  # A connection per request: after a reload, no request is sent on an old worker's idle
+  # connection just as that worker closes it (a client's retry, not the balancer's, would be needed).
+  keepalive_timeout 0;
   log_format replicas '$request_uri $status $upstream_addr';
   access_log ${join(dir, 'access.log')} replicas;
   upstream ${UPSTREAM_NAME} {
