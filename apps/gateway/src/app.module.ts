@@ -11,6 +11,7 @@ import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { InventoryModule } from './inventory/inventory.module';
 import { LevelsModule } from './levels/levels.module';
+import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { ReservationsModule } from './reservations/reservations.module';
@@ -39,6 +40,7 @@ export class AppModule {
         RealtimeModule,
         UsersModule,
         AuditModule,
+        LifecycleModule,
       ],
     };
   }

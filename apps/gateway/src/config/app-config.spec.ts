@@ -21,6 +21,8 @@ describe('loadConfig', () => {
     expect(loadConfig({ BROADCAST_INTERVAL_MS: '0' }, '/repo').broadcastIntervalMs).toBe(0);
     expect(config.broadcastShards).toBe(8);
     expect(loadConfig({ BROADCAST_SHARDS: '1' }, '/repo').broadcastShards).toBe(1);
+    expect(config.shutdownTimeoutMs).toBe(8000);
+    expect(loadConfig({ SHUTDOWN_TIMEOUT_MS: '30000' }, '/repo').shutdownTimeoutMs).toBe(30_000);
   });
 
   it('parses a MySQL URL', () => {
@@ -59,6 +61,8 @@ describe('loadConfig', () => {
     [{ METRICS_PORT: '3000' }, 'METRICS_PORT'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ REQUEST_TIMEOUT_MS: '10' }, 'REQUEST_TIMEOUT_MS'],
+    [{ SHUTDOWN_TIMEOUT_MS: '500' }, 'SHUTDOWN_TIMEOUT_MS'],
+    [{ SHUTDOWN_TIMEOUT_MS: '10s' }, 'SHUTDOWN_TIMEOUT_MS'],
   ])('rejects %j naming %s', (env, variable) => {
     let error: unknown;
     try {

@@ -99,6 +99,12 @@ export class AppConfig {
   readonly indexMemoryBytes!: number;
   /** The built web app this replica serves on its own port; null: none (another server serves it). */
   readonly webDir!: string | null;
+  /**
+   * From SIGTERM or SIGINT to exit, at most: the replica drains (readiness 503, no new
+   * connections, in-flight messages and requests answered, sockets sent elsewhere) and closes;
+   * whatever is still open at this deadline is cut and the process exits with status 1.
+   */
+  readonly shutdownTimeoutMs!: number;
 
   constructor(values: AppConfig) {
     Object.assign(this, values);
@@ -315,6 +321,8 @@ export function loadConfig(env: Env, repoRoot: string, machine: MachineFacts = r
     webDir: webDirOf(env, repoRoot),
     // One second (tests) to ten minutes; the default leaves the heaviest requests (100,000-ticket bulk adds) a wide margin.
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 15_000, 1000, 600_000),
+    // One second to ten minutes; under the orchestrator's grace period (Docker's default is 10 s).
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 8000, 1000, 600_000),
     // An eighth of the machine's memory, at most 2 GiB by default (an index takes ~4.4 bytes per unit of its ticket total).
     indexMemoryBytes: integer(env, 'INDEX_MEMORY_MB', Math.min(2048, Math.floor(machine.memoryBytes / MIB / 8)), 16, 1_048_576) * MIB,
   });

@@ -6,6 +6,7 @@ import { Timers, type ScheduledTask } from '../common/timers';
 import { AppConfig } from '../config/app-config';
 import { Database } from '../database/database';
 import { MultiStatementPool } from '../database/multi-statement-pool';
+import { DrainState } from '../lifecycle/drain-state';
 import { InventoryFeed } from '../inventory/inventory-feed';
 import { LocalInventory } from '../inventory/local-inventory';
 import { Metrics, type DependencyFigures, type PoolFigures } from '../observability/metrics';
@@ -33,6 +34,7 @@ export class HealthService implements OnModuleInit {
     private readonly metrics: Metrics,
     private readonly config: AppConfig,
     private readonly timers: Timers,
+    private readonly drain: DrainState,
   ) {}
 
   onModuleInit(): void {
@@ -44,7 +46,8 @@ export class HealthService implements OnModuleInit {
   }
 
   /**
-   * Ready when the database answers: without it nothing can be reserved. Redis down leaves the
+   * Unavailable at once while the replica drains (it got SIGTERM). Otherwise ready when the
+   * database answers: without it nothing can be reserved. Redis down leaves the
    * replica serving, degraded (`status: 'degraded'`, still 200): reservations commit in the
    * database, the other replicas learn of them from the outbox poll (FEED_POLL_MS), abuse limits
    * count in memory; taking every replica out of the balancer for it would stop the service
@@ -56,7 +59,7 @@ export class HealthService implements OnModuleInit {
     const redis = redisUp === null ? 'disabled' : redisUp ? 'up' : 'down';
     const indexes = this.inventory.status();
     return {
-      status: database === 'down' ? 'unavailable' : redis === 'down' ? 'degraded' : 'ok',
+      status: this.drain.draining || database === 'down' ? 'unavailable' : redis === 'down' ? 'degraded' : 'ok',
       database,
       redis,
       indexes: {

@@ -22,5 +22,7 @@ import { SocketServer } from './socket-server';
   imports: [AuthModule, InventoryModule, EventsModule, LevelsModule, ReservationsModule],
   controllers: [AudienceController],
   providers: [RealtimeGateway, RealtimeService, SocketServer, Lobby, Audience, FanOut, { provide: RoomSink, useClass: EventRooms }, SocketNotices],
+  // For lifecycle: a draining replica flushes the fan-out and sends its sockets away.
+  exports: [SocketServer, FanOut],
 })
 export class RealtimeModule {}

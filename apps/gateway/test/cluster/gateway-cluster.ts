@@ -46,6 +46,7 @@ export class GatewayCluster {
     readonly admin: AdminCredentials,
     private readonly redisUrl: string,
     private readonly redisPrefix: string,
+    private readonly env: Record<string, string>,
   ) {}
 
   static async start(options: GatewayClusterOptions): Promise<GatewayCluster> {
@@ -65,20 +66,24 @@ export class GatewayCluster {
       ...TEST_GATEWAY_ENV,
       ...options.env,
     };
-    const cluster = new GatewayCluster([], database, admin, redisUrl, redisPrefix);
+    const cluster = new GatewayCluster([], database, admin, redisUrl, redisPrefix, env);
     try {
       // One after the other: the first replica runs the migrations and seeds the admin on an
       // empty database, the next ones find them done (a rolling start, as in production).
-      for (let index = 0; index < options.replicas; index += 1) {
-        const replica = new GatewayReplica(String.fromCharCode(65 + index), await freePort(), env);
-        cluster.replicas.push(replica);
-        await replica.waitForReady();
-      }
+      for (let index = 0; index < options.replicas; index += 1) await cluster.addReplica();
     } catch (error) {
       await cluster.stop();
       throw error;
     }
     return cluster;
+  }
+
+  /** Starts one more replica with the same environment (scaling out; named A, B, C...) and waits until it is ready. */
+  async addReplica(): Promise<GatewayReplica> {
+    const replica = new GatewayReplica(String.fromCharCode(65 + this.replicas.length), await freePort(), this.env);
+    this.replicas.push(replica);
+    await replica.waitForReady();
+    return replica;
   }
 
   logs(): string {
