@@ -50,7 +50,9 @@ async function main(): Promise<void> {
     await app.listen(config.port);
     const url = `http://localhost:${config.port}`;
     const log = (line: string): void => logger.log(line, 'Gateway');
-    log(`API on ${url}/api, Socket.IO on ${url}/socket.io (${config.database.kind}${config.redisUrl ? ' + redis' : ''})`);
+    log(
+      `API on ${url}/api, Socket.IO on ${url}/socket.io (${config.database.kind}${config.redisUrl ? ' + redis' : ''})`,
+    );
     if (config.webDir === null) log('Web app not served here (WEB_DIR=off)');
     else if (existsSync(join(config.webDir, 'index.html'))) log(`Web app on ${url}/`);
     else log(`Web app not built: no ${join(config.webDir, 'index.html')} (npx pnpm@10.34.8 build)`);
@@ -62,8 +64,14 @@ async function main(): Promise<void> {
       );
     }
     if (report.demoEventId !== null) log(`Demo event ${report.demoEventId} created with 500 tickets`);
-    if (config.jwtSecretFile) log(`JWT_SECRET not set: signing with the secret kept in ${config.jwtSecretFile} (set JWT_SECRET in production)`);
-    else if (config.jwtSecretGenerated) log('JWT_SECRET not set and DATA_DIR/jwt-secret not usable: a random per-process secret; tokens end with the process');
+    if (config.jwtSecretFile)
+      log(
+        `JWT_SECRET not set: signing with the secret kept in ${config.jwtSecretFile} (set JWT_SECRET in production)`,
+      );
+    else if (config.jwtSecretGenerated)
+      log(
+        'JWT_SECRET not set and DATA_DIR/jwt-secret not usable: a random per-process secret; tokens end with the process',
+      );
   } catch (error) {
     // Nest's own lines of a failed start are still held (bufferLogs) when it failed before useLogger.
     NestLogger.flush();

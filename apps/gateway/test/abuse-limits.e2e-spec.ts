@@ -27,7 +27,16 @@ describe('abuse limits', () => {
       RESERVE_RATE_LIMIT: '3/60000',
       READ_RATE_LIMIT: '3/60000',
     });
-    eventId = ((await t.http().post('/api/events').set(...bearer(t.adminToken)).send({ name: 'limited' }).expect(201)).body as EventView).id;
+    eventId = (
+      (
+        await t
+          .http()
+          .post('/api/events')
+          .set(...bearer(t.adminToken))
+          .send({ name: 'limited' })
+          .expect(201)
+      ).body as EventView
+    ).id;
     await t
       .http()
       .post(`/api/events/${eventId}/tickets/bulk`)
@@ -49,19 +58,34 @@ describe('abuse limits', () => {
   /** A fresh client address (documentation range 198.51.100.0/24 and beyond). */
   const address = (): string => `198.51.${100 + Math.floor(addresses / 250)}.${(addresses++ % 250) + 1}`;
 
-  async function register(from: string, name: string): Promise<{ email: string; password: string } & AuthResponse> {
+  async function register(
+    from: string,
+    name: string,
+  ): Promise<{ email: string; password: string } & AuthResponse> {
     const email = `${name}-${randomBytes(3).toString('hex')}@test.local`;
     const password = `pw-${randomBytes(6).toString('hex')}`;
-    const response = await t.http().post('/api/auth/register').set('X-Forwarded-For', from).send({ email, password, displayName: name }).expect(201);
+    const response = await t
+      .http()
+      .post('/api/auth/register')
+      .set('X-Forwarded-For', from)
+      .send({ email, password, displayName: name })
+      .expect(201);
     return { email, password, ...(response.body as AuthResponse) };
   }
 
   const login = (from: string, email: string, password: string) =>
     t.http().post('/api/auth/login').set('X-Forwarded-For', from).send({ email, password });
 
-  function expectRateLimited(response: { status: number; headers: Record<string, string>; body: unknown }, atMostSeconds: number): void {
+  function expectRateLimited(
+    response: { status: number; headers: Record<string, string>; body: unknown },
+    atMostSeconds: number,
+  ): void {
     expect(response.status).toBe(429);
-    expect(response.body).toMatchObject({ statusCode: 429, code: 'RATE_LIMITED', retryAfterSeconds: expect.any(Number) });
+    expect(response.body).toMatchObject({
+      statusCode: 429,
+      code: 'RATE_LIMITED',
+      retryAfterSeconds: expect.any(Number),
+    });
     const retryAfter = Number(response.headers['retry-after']);
     expect(retryAfter).toBe((response.body as { retryAfterSeconds: number }).retryAfterSeconds);
     expect(retryAfter).toBeGreaterThanOrEqual(1);
@@ -105,7 +129,11 @@ describe('abuse limits', () => {
       .http()
       .post('/api/auth/register')
       .set('X-Forwarded-For', from)
-      .send({ email: `third-${randomBytes(3).toString('hex')}@test.local`, password: 'password-123', displayName: 'third' });
+      .send({
+        email: `third-${randomBytes(3).toString('hex')}@test.local`,
+        password: 'password-123',
+        displayName: 'third',
+      });
     expectRateLimited(third, 60);
     await register(address(), 'elsewhere');
   });
@@ -114,27 +142,66 @@ describe('abuse limits', () => {
     const user = await register(address(), 'stampeder');
     const socket = await sockets.connected(user.accessToken);
     const rest = (requestId: string) =>
-      t.http().post(`/api/events/${eventId}/reservations`).set(...bearer(user.accessToken)).send({ level: 1000, requestId });
+      t
+        .http()
+        .post(`/api/events/${eventId}/reservations`)
+        .set(...bearer(user.accessToken))
+        .send({ level: 1000, requestId });
     await rest('a').expect(409);
-    expect(await call(socket, 'reserve', { eventId, level: 1000, requestId: 'b' })).toMatchObject({ ok: false, error: { code: 'LEVEL_UNAVAILABLE' } });
+    expect(await call(socket, 'reserve', { eventId, level: 1000, requestId: 'b' })).toMatchObject({
+      ok: false,
+      error: { code: 'LEVEL_UNAVAILABLE' },
+    });
     await rest('c').expect(409);
     expectRateLimited(await rest('d'), 60);
     const refused = await call(socket, 'reserve', { eventId, level: 1, requestId: 'e' });
     expect(refused).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
     expect((refused as { error: AckError }).error.retryAfterSeconds).toBeGreaterThanOrEqual(1);
     // Nothing was reserved past the limit.
-    expect(((await t.http().get('/api/reservations/mine').set(...bearer(user.accessToken)).expect(200)).body as unknown[]).length).toBe(0);
+    expect(
+      (
+        (
+          await t
+            .http()
+            .get('/api/reservations/mine')
+            .set(...bearer(user.accessToken))
+            .expect(200)
+        ).body as unknown[]
+      ).length,
+    ).toBe(0);
     const other = await register(address(), 'patient');
-    await t.http().post(`/api/events/${eventId}/reservations`).set(...bearer(other.accessToken)).send({ level: 1, requestId: 'a' }).expect(201);
+    await t
+      .http()
+      .post(`/api/events/${eventId}/reservations`)
+      .set(...bearer(other.accessToken))
+      .send({ level: 1, requestId: 'a' })
+      .expect(201);
   });
 
   it('gives each user one budget for level pages and combinations, REST and socket together', async () => {
     const user = await register(address(), 'scraper');
     const socket = await sockets.connected(user.accessToken);
-    await t.http().get(`/api/events/${eventId}/levels`).set(...bearer(user.accessToken)).expect(200);
+    await t
+      .http()
+      .get(`/api/events/${eventId}/levels`)
+      .set(...bearer(user.accessToken))
+      .expect(200);
     expect(await call(socket, 'levels:combo', { eventId, level: 2 })).toMatchObject({ ok: true });
-    await t.http().get(`/api/events/${eventId}/levels/2`).set(...bearer(user.accessToken)).expect(200);
-    expectRateLimited(await t.http().get(`/api/events/${eventId}/levels`).set(...bearer(user.accessToken)), 60);
-    expect(await call(socket, 'levels:page', { eventId, offset: 0, limit: 10 })).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+    await t
+      .http()
+      .get(`/api/events/${eventId}/levels/2`)
+      .set(...bearer(user.accessToken))
+      .expect(200);
+    expectRateLimited(
+      await t
+        .http()
+        .get(`/api/events/${eventId}/levels`)
+        .set(...bearer(user.accessToken)),
+      60,
+    );
+    expect(await call(socket, 'levels:page', { eventId, offset: 0, limit: 10 })).toMatchObject({
+      ok: false,
+      error: { code: 'RATE_LIMITED' },
+    });
   });
 });

@@ -6,13 +6,24 @@ interface Operation {
   operationId: string;
   parameters?: { name: string; in: string }[];
   requestBody?: { content: Record<string, { schema: { $ref?: string; example?: unknown } }> };
-  responses: Record<string, { description: string; content?: Record<string, { example?: unknown; examples?: Record<string, { value: { code: string; statusCode: number } }> }> }>;
+  responses: Record<
+    string,
+    {
+      description: string;
+      content?: Record<
+        string,
+        { example?: unknown; examples?: Record<string, { value: { code: string; statusCode: number } }> }
+      >;
+    }
+  >;
 }
 
 interface Document {
   openapi: string;
   paths: Record<string, Record<string, Operation>>;
-  components: { schemas: Record<string, { example?: unknown; properties?: Record<string, { enum?: string[] }> }> };
+  components: {
+    schemas: Record<string, { example?: unknown; properties?: Record<string, { enum?: string[] }> }>;
+  };
 }
 
 /** The OpenAPI document and the Swagger UI the gateway serves, against the routes Nest registered. */
@@ -29,22 +40,40 @@ describe('API reference (/api/docs)', () => {
   });
 
   const operations = (): [string, Operation][] =>
-    Object.entries(document.paths).flatMap(([path, item]) => Object.entries(item).map(([method, operation]): [string, Operation] => [`${method.toUpperCase()} ${path}`, operation]));
+    Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.entries(item).map(([method, operation]): [string, Operation] => [
+        `${method.toUpperCase()} ${path}`,
+        operation,
+      ]),
+    );
 
   it('documents every route Nest registered, and no other', () => {
-    const routes = entryPoints(t.app).routes.map((route) => `${route.method} ${route.path.replace(/:(\w+)/g, '{$1}')}`);
+    const routes = entryPoints(t.app).routes.map(
+      (route) => `${route.method} ${route.path.replace(/:(\w+)/g, '{$1}')}`,
+    );
     expect(routes.length).toBeGreaterThan(20);
-    expect(operations().map(([key]) => key).sort()).toEqual([...routes].sort());
+    expect(
+      operations()
+        .map(([key]) => key)
+        .sort(),
+    ).toEqual([...routes].sort());
   });
 
   it('gives every route its parameters, body with an example, success type and error codes with examples', () => {
     for (const [key, operation] of operations()) {
       for (const name of key.match(/\{(\w+)\}/g) ?? []) {
-        expect({ key, path: operation.parameters?.some((parameter) => parameter.in === 'path' && `{${parameter.name}}` === name) }).toEqual({ key, path: true });
+        expect({
+          key,
+          path: operation.parameters?.some(
+            (parameter) => parameter.in === 'path' && `{${parameter.name}}` === name,
+          ),
+        }).toEqual({ key, path: true });
       }
       const body = operation.requestBody?.content['application/json']?.schema;
       if (body) {
-        const example = body.$ref ? document.components.schemas[body.$ref.split('/').pop()!]?.example : body.example;
+        const example = body.$ref
+          ? document.components.schemas[body.$ref.split('/').pop()!]?.example
+          : body.example;
         expect({ key, example: example !== undefined }).toEqual({ key, example: true });
       }
       const statuses = Object.keys(operation.responses).map(Number);
@@ -52,20 +81,31 @@ describe('API reference (/api/docs)', () => {
       expect({ key, success: success.length }).toEqual({ key, success: 1 });
       if (success[0] !== 204) {
         const response = operation.responses[success[0]];
-        expect({ key, described: !response.description.includes('See @tickets/protocol') }).toEqual({ key, described: true });
-        expect({ key, example: Object.values(response.content ?? {}).some((media) => media.example !== undefined) }).toEqual({ key, example: true });
+        expect({ key, described: !response.description.includes('See @tickets/protocol') }).toEqual({
+          key,
+          described: true,
+        });
+        expect({
+          key,
+          example: Object.values(response.content ?? {}).some((media) => media.example !== undefined),
+        }).toEqual({ key, example: true });
       }
       for (const status of statuses.filter((code) => code >= 400)) {
-        const examples = Object.values(operation.responses[status].content?.['application/json']?.examples ?? {});
+        const examples = Object.values(
+          operation.responses[status].content?.['application/json']?.examples ?? {},
+        );
         expect(examples.length).toBeGreaterThan(0);
-        for (const { value } of examples) expect(HTTP_STATUS_BY_ERROR_CODE[value.code as ErrorCode]).toBe(status);
+        for (const { value } of examples)
+          expect(HTTP_STATUS_BY_ERROR_CODE[value.code as ErrorCode]).toBe(status);
       }
     }
   });
 
   it('names the error codes each kind of route answers with', () => {
     const reserve = document.paths['/api/events/{eventId}/reservations'].post;
-    const codes = Object.values(reserve.responses).flatMap((response) => Object.keys(response.content?.['application/json']?.examples ?? {}));
+    const codes = Object.values(reserve.responses).flatMap((response) =>
+      Object.keys(response.content?.['application/json']?.examples ?? {}),
+    );
     expect(codes).toEqual(
       expect.arrayContaining([
         ErrorCode.VALIDATION_FAILED,
@@ -80,7 +120,9 @@ describe('API reference (/api/docs)', () => {
     );
     // A public route asks for no token.
     expect(Object.keys(document.paths['/api/auth/register'].post.responses)).not.toContain('401');
-    expect(document.components.schemas.ErrorBody.properties?.code.enum?.sort()).toEqual(Object.values(ErrorCode).sort());
+    expect(document.components.schemas.ErrorBody.properties?.code.enum?.sort()).toEqual(
+      Object.values(ErrorCode).sort(),
+    );
   });
 
   it('serves the Swagger UI under a policy that lets it run, with its own files only', async () => {

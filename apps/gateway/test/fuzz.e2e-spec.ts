@@ -3,21 +3,66 @@ import { isErrorCode, type AuthResponse, type EventView, type ReservationView } 
 import fc from 'fast-check';
 import { entryPoints, type RestRoute } from './support/entry-points';
 import { call, TestSockets, type ClientSocket } from './support/sockets';
-import { bearer, startTestApp, type TestApp } from './support/test-app';
+import { bearer, requestWith, startTestApp, type TestApp } from './support/test-app';
 
 /** Runs per route or message: enough to hit every kind of hostile value several times. */
 const RUNS = 40;
 
 /** Field names of our DTOs, so generated objects often carry a real field with a wrong value. */
 const FIELD_NAMES = [
-  'email', 'password', 'displayName', 'name', 'value', 'label', 'tickets', 'count', 'minValue', 'maxValue', 'level', 'requestId',
-  'eventId', 'offset', 'limit', 'min', 'max', 'fromLevel', 'status', 'force', 'role', 'currentPassword', 'newPassword', 'version',
+  'email',
+  'password',
+  'displayName',
+  'name',
+  'value',
+  'label',
+  'tickets',
+  'count',
+  'minValue',
+  'maxValue',
+  'level',
+  'requestId',
+  'eventId',
+  'offset',
+  'limit',
+  'min',
+  'max',
+  'fromLevel',
+  'status',
+  'force',
+  'role',
+  'currentPassword',
+  'newPassword',
+  'version',
 ];
 
 const hostileScalar = fc.oneof(
   fc.constantFrom(
-    '', ' ', '0', '-1', '01', '+5', '1e3', '0x10', '1.5', 'NaN', 'Infinity', '9223372036854775807', '1e19', '4294967296',
-    '__proto__', 'constructor', 'null', 'true', 'a\u0000b', 'x\u202ey', '\ud800', "'; DROP TABLE users; --", '../../etc/passwd', '%00', 'x'.repeat(300),
+    '',
+    ' ',
+    '0',
+    '-1',
+    '01',
+    '+5',
+    '1e3',
+    '0x10',
+    '1.5',
+    'NaN',
+    'Infinity',
+    '9223372036854775807',
+    '1e19',
+    '4294967296',
+    '__proto__',
+    'constructor',
+    'null',
+    'true',
+    'a\u0000b',
+    'x\u202ey',
+    '\ud800',
+    "'; DROP TABLE users; --",
+    '../../etc/passwd',
+    '%00',
+    'x'.repeat(300),
   ),
   fc.string({ maxLength: 30 }),
   fc.integer(),
@@ -27,7 +72,10 @@ const hostileScalar = fc.oneof(
   fc.constant(null),
 );
 
-const key = fc.oneof(fc.constantFrom(...FIELD_NAMES, '__proto__', 'constructor', 'prototype'), fc.string({ maxLength: 12 }));
+const key = fc.oneof(
+  fc.constantFrom(...FIELD_NAMES, '__proto__', 'constructor', 'prototype'),
+  fc.string({ maxLength: 12 }),
+);
 
 /** Any JSON value, nested a little, built from hostile scalars and our field names. */
 const hostileValue: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
@@ -42,7 +90,11 @@ const hostileValue: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) 
 /** A body: usually an object with our field names, sometimes any JSON at all. */
 const hostileBody = fc.oneof(fc.dictionary(key, hostileValue, { maxKeys: 6 }), hostileValue);
 
-const hostileQuery = fc.dictionary(key, fc.oneof(hostileScalar.map(String), fc.array(hostileScalar.map(String), { maxLength: 3 })), { maxKeys: 4 });
+const hostileQuery = fc.dictionary(
+  key,
+  fc.oneof(hostileScalar.map(String), fc.array(hostileScalar.map(String), { maxLength: 3 })),
+  { maxKeys: 4 },
+);
 
 /** A path segment: the value percent-encoded; a lone surrogate becomes bytes that are not UTF-8 at all. */
 const hostileSegment = hostileScalar.map((value) => {
@@ -68,7 +120,16 @@ describe('fuzzing every input', () => {
 
   beforeAll(async () => {
     t = await startTestApp('sqlite');
-    eventId = ((await t.http().post('/api/events').set(...bearer(t.adminToken)).send({ name: 'fuzzed' }).expect(201)).body as EventView).id;
+    eventId = (
+      (
+        await t
+          .http()
+          .post('/api/events')
+          .set(...bearer(t.adminToken))
+          .send({ name: 'fuzzed' })
+          .expect(201)
+      ).body as EventView
+    ).id;
     await t
       .http()
       .post(`/api/events/${eventId}/tickets/bulk`)
@@ -77,8 +138,14 @@ describe('fuzzing every input', () => {
       .expect(201);
     attendee = await t.attendee('fuzzer');
     reservationId = (
-      (await t.http().post(`/api/events/${eventId}/reservations`).set(...bearer(attendee.token)).send({ level: 1, requestId: 'held' }).expect(201))
-        .body as ReservationView
+      (
+        await t
+          .http()
+          .post(`/api/events/${eventId}/reservations`)
+          .set(...bearer(attendee.token))
+          .send({ level: 1, requestId: 'held' })
+          .expect(201)
+      ).body as ReservationView
     ).id;
   });
 
@@ -87,7 +154,15 @@ describe('fuzzing every input', () => {
     await t?.close();
   });
 
-  const version = async (): Promise<number> => ((await t.http().get(`/api/events/${eventId}`).set(...bearer(t.adminToken))).body as EventView).version;
+  const version = async (): Promise<number> =>
+    (
+      (
+        await t
+          .http()
+          .get(`/api/events/${eventId}`)
+          .set(...bearer(t.adminToken))
+      ).body as EventView
+    ).version;
 
   /** A valid id for the route's parameter, so that the body and query are what gets refused. */
   function validParam(name: string): string {
@@ -100,7 +175,10 @@ describe('fuzzing every input', () => {
   /** A session to spend: routes that end sessions (logout) get one of their own each run. */
   async function throwawayToken(): Promise<string> {
     const email = `fuzz-${randomBytes(4).toString('hex')}@test.local`;
-    const response = await t.http().post('/api/auth/register').send({ email, password: 'password-123', displayName: 'fuzz' });
+    const response = await t
+      .http()
+      .post('/api/auth/register')
+      .send({ email, password: 'password-123', displayName: 'fuzz' });
     return (response.body as AuthResponse).accessToken;
   }
 
@@ -115,22 +193,35 @@ describe('fuzzing every input', () => {
   it('never answers a hostile REST call with a server error, and a refusal changes nothing', async () => {
     for (const route of routesOf()) {
       const params = [...route.path.matchAll(/:(\w+)/g)].map((match) => match[1]);
-      const pathArb = fc.tuple(...params.map((name) => fc.oneof(fc.constant(validParam(name)), hostileSegment)));
+      const pathArb = fc.tuple(
+        ...params.map((name) => fc.oneof(fc.constant(validParam(name)), hostileSegment)),
+      );
       await fc.assert(
         fc.asyncProperty(pathArb, hostileQuery, hostileBody, async (segments, query, body) => {
           let path = route.path;
           params.forEach((name, i) => (path = path.replace(`:${name}`, segments[i])));
-          const endsSession = route.path.startsWith('/api/auth/logout') || route.path === '/api/auth/password';
-          const token = endsSession ? await throwawayToken() : route.method === 'GET' || route.path.includes('reservations') ? attendee.token : t.adminToken;
+          const endsSession =
+            route.path.startsWith('/api/auth/logout') || route.path === '/api/auth/password';
+          const token = endsSession
+            ? await throwawayToken()
+            : route.method === 'GET' || route.path.includes('reservations')
+              ? attendee.token
+              : t.adminToken;
           const before = await version();
           const method = route.method.toLowerCase() as 'get' | 'post' | 'patch' | 'delete';
-          let request = t.http()[method](path).query(query).set(...bearer(token));
-          if (method !== 'get') request = request.set('Content-Type', 'application/json').send(JSON.stringify(body));
+          let request = requestWith(t, method, path)
+            .query(query)
+            .set(...bearer(token));
+          if (method !== 'get')
+            request = request.set('Content-Type', 'application/json').send(JSON.stringify(body));
           const response = await request;
           const where = `${route.key} as ${path} ${JSON.stringify(query)} ${JSON.stringify(body)}`;
           expect({ where, status: response.status < 500 }).toEqual({ where, status: true });
           if (response.status >= 400) {
-            expect({ where, code: isErrorCode((response.body as { code?: unknown }).code) }).toEqual({ where, code: true });
+            expect({ where, code: isErrorCode((response.body as { code?: unknown }).code) }).toEqual({
+              where,
+              code: true,
+            });
             expect({ where, version: await version() }).toEqual({ where, version: before });
           }
         }),
@@ -149,7 +240,10 @@ describe('fuzzing every input', () => {
           const ack = await call(socket, name, payload);
           const where = `${name} ${JSON.stringify(payload)}`;
           if (!ack.ok) {
-            expect({ where, code: isErrorCode(ack.error.code) && ack.error.code !== 'INTERNAL' }).toEqual({ where, code: true });
+            expect({ where, code: isErrorCode(ack.error.code) && ack.error.code !== 'INTERNAL' }).toEqual({
+              where,
+              code: true,
+            });
             expect({ where, version: await version() }).toEqual({ where, version: before });
           }
           expect({ where, connected: socket.connected }).toEqual({ where, connected: true });

@@ -49,7 +49,9 @@ describe.each(DATABASE_KINDS)('large and hostile inputs on %s', (kind) => {
           .set(...bearer(token))
           .expect(200)
       ).body as LevelPage;
-      expect(page.rows.map(({ ticketLabels: _labels, ...row }) => row)).toEqual(fresh.page({ offset, limit: 5, maxIds: 20 }).rows);
+      expect(page.rows.map(({ ticketLabels: _labels, ...row }) => row)).toEqual(
+        fresh.page({ offset, limit: 5, maxIds: 20 }).rows,
+      );
     }
   }
 

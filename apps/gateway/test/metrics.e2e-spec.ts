@@ -14,7 +14,9 @@ function sample(exposition: string, name: string, labels: Record<string, string>
   for (const line of exposition.split('\n')) {
     const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!match || match[1] !== name) continue;
-    const found = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((pair) => [pair[1], pair[2]]));
+    const found = Object.fromEntries(
+      [...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((pair) => [pair[1], pair[2]]),
+    );
     if (Object.entries(labels).every(([key, value]) => found[key] === value)) return Number(match[3]);
   }
   return undefined;
@@ -28,8 +30,21 @@ describe('metrics', () => {
   let eventId: number;
 
   beforeAll(async () => {
-    t = await startTestApp('mysql', { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, BROADCAST_INTERVAL_MS: '0' });
-    eventId = ((await t.http().post('/api/events').set(...bearer(t.adminToken)).send({ name: 'metered' }).expect(201)).body as EventView).id;
+    t = await startTestApp('mysql', {
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_PREFIX: prefix,
+      BROADCAST_INTERVAL_MS: '0',
+    });
+    eventId = (
+      (
+        await t
+          .http()
+          .post('/api/events')
+          .set(...bearer(t.adminToken))
+          .send({ name: 'metered' })
+          .expect(201)
+      ).body as EventView
+    ).id;
     await t
       .http()
       .post(`/api/events/${eventId}/tickets/bulk`)
@@ -59,18 +74,35 @@ describe('metrics', () => {
     const watcher = await sockets.connected(attendee.token);
     expect((await call<EventSnapshot>(watcher, 'event:join', { eventId })).ok).toBe(true);
     const changes: number[] = [];
-    watcher.on('inventory:changed', (message) => changes.push(...message.changes.map((change) => change.version)));
+    watcher.on('inventory:changed', (message) =>
+      changes.push(...message.changes.map((change) => change.version)),
+    );
 
-    await t.http().post(`/api/events/${eventId}/reservations`).set(...bearer(attendee.token)).send({ level: 1, requestId: 'rest-ok' }).expect(201);
-    await t.http().post(`/api/events/${eventId}/reservations`).set(...bearer(attendee.token)).send({ level: 1, requestId: 'rest-gone' }).expect(409);
-    const viaSocket: Ack<ReservationView> = await call(watcher, 'reserve', { eventId, level: 2, requestId: 'socket-ok' });
+    await t
+      .http()
+      .post(`/api/events/${eventId}/reservations`)
+      .set(...bearer(attendee.token))
+      .send({ level: 1, requestId: 'rest-ok' })
+      .expect(201);
+    await t
+      .http()
+      .post(`/api/events/${eventId}/reservations`)
+      .set(...bearer(attendee.token))
+      .send({ level: 1, requestId: 'rest-gone' })
+      .expect(409);
+    const viaSocket: Ack<ReservationView> = await call(watcher, 'reserve', {
+      eventId,
+      level: 2,
+      requestId: 'socket-ok',
+    });
     expect(viaSocket.ok).toBe(true);
     await expectEventually(() => expect(changes).toHaveLength(2));
 
     // The figures are recorded as the answers and messages leave, which may be just after the client has them.
     await expectEventually(async () => {
       const after = await scrape();
-      const delta = (name: string, labels: Record<string, string> = {}): number => (sample(after, name, labels) ?? 0) - (sample(before, name, labels) ?? 0);
+      const delta = (name: string, labels: Record<string, string> = {}): number =>
+        (sample(after, name, labels) ?? 0) - (sample(before, name, labels) ?? 0);
       expect(delta('tickets_reservations_total', { outcome: 'ok', transport: 'rest' })).toBe(1);
       expect(delta('tickets_reservations_total', { outcome: 'unavailable', transport: 'rest' })).toBe(1);
       expect(delta('tickets_reservations_total', { outcome: 'ok', transport: 'socket' })).toBe(1);
@@ -80,8 +112,20 @@ describe('metrics', () => {
       expect(delta('tickets_inventory_messages_total')).toBeGreaterThanOrEqual(2);
       expect(delta('tickets_commit_to_delivery_seconds_count')).toBeGreaterThanOrEqual(2);
       expect(delta('tickets_inventory_changes_per_message_sum')).toBeGreaterThanOrEqual(2);
-      expect(delta('tickets_http_request_seconds_count', { method: 'POST', route: '/api/events/:eventId/reservations', status: '201' })).toBe(1);
-      expect(delta('tickets_http_request_seconds_count', { method: 'POST', route: '/api/events/:eventId/reservations', status: '409' })).toBe(1);
+      expect(
+        delta('tickets_http_request_seconds_count', {
+          method: 'POST',
+          route: '/api/events/:eventId/reservations',
+          status: '201',
+        }),
+      ).toBe(1);
+      expect(
+        delta('tickets_http_request_seconds_count', {
+          method: 'POST',
+          route: '/api/events/:eventId/reservations',
+          status: '409',
+        }),
+      ).toBe(1);
     });
   });
 
@@ -98,9 +142,14 @@ describe('metrics', () => {
     expect(sample(text, 'tickets_index_build_seconds_count')).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'tickets_feed_lag_versions')).toBeGreaterThanOrEqual(0);
     expect(sample(text, 'tickets_database_up')).toBe(1);
-    expect(sample(text, 'tickets_database_pool_connections', { pool: 'typeorm', state: 'open' })).toBeGreaterThan(0);
-    expect(sample(text, 'tickets_database_pool_connections', { pool: 'fast-path', state: 'open' })).toBeGreaterThan(0);
-    for (const connection of ['commands', 'subscriber', 'feed']) expect(sample(text, 'tickets_redis_connection_up', { connection })).toBe(1);
+    expect(
+      sample(text, 'tickets_database_pool_connections', { pool: 'typeorm', state: 'open' }),
+    ).toBeGreaterThan(0);
+    expect(
+      sample(text, 'tickets_database_pool_connections', { pool: 'fast-path', state: 'open' }),
+    ).toBeGreaterThan(0);
+    for (const connection of ['commands', 'subscriber', 'feed'])
+      expect(sample(text, 'tickets_redis_connection_up', { connection })).toBe(1);
     expect(sample(text, 'nodejs_eventloop_lag_p99_seconds')).toBeGreaterThanOrEqual(0);
   });
 
@@ -108,7 +157,9 @@ describe('metrics', () => {
     const dashboard = readFileSync(resolve(__dirname, '../../../deploy/grafana-dashboard.json'), 'utf8');
     const queried = new Set(dashboard.match(/\b(?:tickets|nodejs|process)_\w+/g));
     expect(queried.size).toBeGreaterThan(10);
-    const exposed = new Set((await scrape()).split('\n').flatMap((line) => /^([a-zA-Z_:][\w:]*)[{ ]/.exec(line)?.[1] ?? []));
+    const exposed = new Set(
+      (await scrape()).split('\n').flatMap((line) => /^([a-zA-Z_:][\w:]*)[{ ]/.exec(line)?.[1] ?? []),
+    );
     expect([...queried].filter((name) => !exposed.has(name))).toEqual([]);
   });
 });

@@ -16,9 +16,10 @@ describe('the MySQL connection pool', () => {
   it('holds every pooled connection as soon as the app has started', async () => {
     const { database } = t.config;
     if (database.kind !== 'mysql') throw new Error('expected a MySQL test database');
-    const [row] = (await t.dataSource.query('SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE DB = ?', [
-      database.database,
-    ])) as { n: number | string }[];
+    const [row] = (await t.dataSource.query(
+      'SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE DB = ?',
+      [database.database],
+    )) as { n: number | string }[];
     expect(Number(row.n)).toBeGreaterThanOrEqual(MYSQL_POOL_SIZE);
   });
 });

@@ -38,9 +38,16 @@ describe.each(DATABASE_KINDS)('acknowledged writes survive concurrent rollbacks 
   it('neither loses writes nor shows uncommitted rows while a transaction that rolls back is open', async () => {
     const database = t.app.get(Database);
     const ghost = `ghost-${randomBytes(3).toString('hex')}@test.local`;
-    const registered = (await t.http().post('/api/auth/register').send({ email: ghost, password: 'password-123', displayName: 'g' }).expect(201))
-      .body as AuthResponse;
-    const hash = (await t.dataSource.query('SELECT password_hash AS h FROM users WHERE id = ?', [registered.user.id])) as { h: string }[];
+    const registered = (
+      await t
+        .http()
+        .post('/api/auth/register')
+        .send({ email: ghost, password: 'password-123', displayName: 'g' })
+        .expect(201)
+    ).body as AuthResponse;
+    const hash = (await t.dataSource.query('SELECT password_hash AS h FROM users WHERE id = ?', [
+      registered.user.id,
+    ])) as { h: string }[];
     const uncommittedEmail = `uncommitted-${ghost}`;
     const emails = Array.from({ length: 5 }, (_, i) => `during-${i}-${ghost}`);
     // Every call to the database from here on, to see the requests below reach it.
@@ -53,7 +60,13 @@ describe.each(DATABASE_KINDS)('acknowledged writes survive concurrent rollbacks 
     // Held open until the requests below have called the database (their writes run, or on SQLite
     // wait for the connection, while it is open); always rolls back.
     const doomed = database.transaction(async (manager) => {
-      await manager.insert(UserEntity, { email: uncommittedEmail, passwordHash: hash[0].h, displayName: 'u', role: 'attendee', createdAt: new Date() });
+      await manager.insert(UserEntity, {
+        email: uncommittedEmail,
+        passwordHash: hash[0].h,
+        displayName: 'u',
+        role: 'attendee',
+        createdAt: new Date(),
+      });
       const before = calls();
       open();
       await expectEventually(() => expect(calls() - before).toBeGreaterThanOrEqual(REQUESTS_DURING), 20_000);
@@ -61,7 +74,9 @@ describe.each(DATABASE_KINDS)('acknowledged writes survive concurrent rollbacks 
       // On MySQL the registrations commit meanwhile, on other connections: seen from outside it.
       if (!database.isSqlite) {
         await expectEventually(async () => {
-          const [{ n }] = (await t.dataSource.query('SELECT COUNT(*) AS n FROM users WHERE email LIKE ?', [`during-%-${ghost}`])) as { n: number | string }[];
+          const [{ n }] = (await t.dataSource.query('SELECT COUNT(*) AS n FROM users WHERE email LIKE ?', [
+            `during-%-${ghost}`,
+          ])) as { n: number | string }[];
           expect(Number(n)).toBe(emails.length);
         }, 20_000);
       }
@@ -71,14 +86,21 @@ describe.each(DATABASE_KINDS)('acknowledged writes survive concurrent rollbacks 
     const [users, events, uncommittedLogin] = await Promise.all([
       Promise.all(
         emails.map(async (email) => {
-          const response = await t.http().post('/api/auth/register').send({ email, password: 'password-123', displayName: 'd' });
+          const response = await t
+            .http()
+            .post('/api/auth/register')
+            .send({ email, password: 'password-123', displayName: 'd' });
           expect(response.status).toBe(201);
           return email;
         }),
       ),
       Promise.all(
         Array.from({ length: 3 }, async (_, i) => {
-          const response = await t.http().post('/api/events').set(...bearer(t.adminToken)).send({ name: `during ${i}` });
+          const response = await t
+            .http()
+            .post('/api/events')
+            .set(...bearer(t.adminToken))
+            .send({ name: `during ${i}` });
           expect(response.status).toBe(201);
           return (response.body as EventView).id;
         }),
@@ -95,7 +117,15 @@ describe.each(DATABASE_KINDS)('acknowledged writes survive concurrent rollbacks 
       const login = await t.http().post('/api/auth/login').send({ email, password: 'password-123' });
       expect({ email, status: login.status }).toEqual({ email, status: 200 });
     }
-    const listed = ((await t.http().get('/api/events').set(...bearer(t.adminToken)).expect(200)).body as EventView[]).map((e) => e.id);
+    const listed = (
+      (
+        await t
+          .http()
+          .get('/api/events')
+          .set(...bearer(t.adminToken))
+          .expect(200)
+      ).body as EventView[]
+    ).map((e) => e.id);
     expect(listed).toEqual(expect.arrayContaining(events));
   });
 
@@ -106,27 +136,48 @@ describe.each(DATABASE_KINDS)('acknowledged writes survive concurrent rollbacks 
     const transaction = database.transaction.bind(database);
     const spans: { from: number; to: number; rolledBack: boolean }[] = [];
     let tick = 0;
-    const spy = jest.spyOn(database, 'transaction').mockImplementation(async <T>(work: (manager: EntityManager) => Promise<T>): Promise<T> => {
-      const from = tick++;
-      try {
-        const result = await transaction(work);
-        spans.push({ from, to: tick++, rolledBack: false });
-        return result;
-      } catch (error) {
-        spans.push({ from, to: tick++, rolledBack: true });
-        throw error;
-      }
-    });
+    const spy = jest
+      .spyOn(database, 'transaction')
+      .mockImplementation(async <T>(work: (manager: EntityManager) => Promise<T>): Promise<T> => {
+        const from = tick++;
+        try {
+          const result = await transaction(work);
+          spans.push({ from, to: tick++, rolledBack: false });
+          return result;
+        } catch (error) {
+          spans.push({ from, to: tick++, rolledBack: true });
+          throw error;
+        }
+      });
     const admin = bearer(t.adminToken);
-    const event = (await t.http().post('/api/events').set(...admin).send({ name: 'storm' }).expect(201)).body as EventView;
+    const event = (
+      await t
+        .http()
+        .post('/api/events')
+        .set(...admin)
+        .send({ name: 'storm' })
+        .expect(201)
+    ).body as EventView;
     const values = Array.from({ length: 200 }, () => ({ value: 1 }));
-    await t.http().post(`/api/events/${event.id}/tickets/bulk`).set(...admin).send({ tickets: values }).expect(201);
+    await t
+      .http()
+      .post(`/api/events/${event.id}/tickets/bulk`)
+      .set(...admin)
+      .send({ tickets: values })
+      .expect(201);
     const holder = await t.attendee('holder');
     const held = (
-      await t.http().post(`/api/events/${event.id}/reservations`).set(...bearer(holder.token)).send({ level: 1, requestId: 'held' }).expect(201)
+      await t
+        .http()
+        .post(`/api/events/${event.id}/reservations`)
+        .set(...bearer(holder.token))
+        .send({ level: 1, requestId: 'held' })
+        .expect(201)
     ).body as ReservationView;
     const reservedTicketId = held.ticketIds[0];
-    const reservers = await Promise.all(Array.from({ length: RESERVERS }, (_, i) => t.attendee(`reserver${i}`)));
+    const reservers = await Promise.all(
+      Array.from({ length: RESERVERS }, (_, i) => t.attendee(`reserver${i}`)),
+    );
 
     const users: { email: string; password: string; id: number }[] = [];
     const eventIds: number[] = [];
@@ -136,12 +187,19 @@ describe.each(DATABASE_KINDS)('acknowledged writes survive concurrent rollbacks 
     for (let round = 0; round < ROUNDS; round++) {
       const registrations = Array.from({ length: REGISTRATIONS_PER_ROUND }, async (_, i) => {
         const email = `storm-${round}-${i}-${randomBytes(3).toString('hex')}@test.local`;
-        const response = await t.http().post('/api/auth/register').send({ email, password: 'password-123', displayName: `storm ${i}` });
+        const response = await t
+          .http()
+          .post('/api/auth/register')
+          .send({ email, password: 'password-123', displayName: `storm ${i}` });
         expect(response.status).toBe(201);
         users.push({ email, password: 'password-123', id: (response.body as AuthResponse).user.id });
       });
       const creations = Array.from({ length: EVENTS_PER_ROUND }, async (_, i) => {
-        const response = await t.http().post('/api/events').set(...admin).send({ name: `storm ${round}.${i}` });
+        const response = await t
+          .http()
+          .post('/api/events')
+          .set(...admin)
+          .send({ name: `storm ${round}.${i}` });
         expect(response.status).toBe(201);
         eventIds.push((response.body as EventView).id);
       });
@@ -149,7 +207,10 @@ describe.each(DATABASE_KINDS)('acknowledged writes survive concurrent rollbacks 
       let acknowledged = false;
       const doomedDeletes = Array.from({ length: DOOMED_DELETERS }, async () => {
         while (!acknowledged) {
-          const response = await t.http().delete(`/api/events/${event.id}/tickets/${reservedTicketId}`).set(...admin);
+          const response = await t
+            .http()
+            .delete(`/api/events/${event.id}/tickets/${reservedTicketId}`)
+            .set(...admin);
           expect(response.status).toBe(409);
           rolledBack++;
         }
@@ -176,27 +237,54 @@ describe.each(DATABASE_KINDS)('acknowledged writes survive concurrent rollbacks 
     spy.mockRestore();
     expect(rolledBack).toBeGreaterThan(ROUNDS * DOOMED_DELETERS);
     const doomed = spans.filter((span) => span.rolledBack);
-    const overlapping = spans.filter((span) => !span.rolledBack && doomed.some((other) => other.from < span.to && span.from < other.to));
+    const overlapping = spans.filter(
+      (span) => !span.rolledBack && doomed.some((other) => other.from < span.to && span.from < other.to),
+    );
     // On MySQL, registrations and event creations committed while transactions that rolled back
     // were open on other connections. (Not on SQLite: a transaction this small never gives the event
     // loop a turn, so each runs whole between two requests; the first test holds one open instead.)
     if (kind === 'mysql') expect(overlapping.length).toBeGreaterThan(0);
     expect(users).toHaveLength(ROUNDS * REGISTRATIONS_PER_ROUND);
     for (const user of users) {
-      const login = await t.http().post('/api/auth/login').send({ email: user.email, password: user.password });
+      const login = await t
+        .http()
+        .post('/api/auth/login')
+        .send({ email: user.email, password: user.password });
       expect({ email: user.email, status: login.status }).toEqual({ email: user.email, status: 200 });
       expect((login.body as AuthResponse).user.id).toBe(user.id);
     }
-    const listed = new Set(((await t.http().get('/api/events').set(...admin).expect(200)).body as EventView[]).map((e) => e.id));
+    const listed = new Set(
+      (
+        (
+          await t
+            .http()
+            .get('/api/events')
+            .set(...admin)
+            .expect(200)
+        ).body as EventView[]
+      ).map((e) => e.id),
+    );
     expect(eventIds.filter((id) => !listed.has(id))).toEqual([]);
     expect(eventIds).toHaveLength(ROUNDS * EVENTS_PER_ROUND);
     for (const [requestId, { token, ids }] of reservations) {
       // Idempotent: both calls answered with the same reservation, and it is there afterwards.
       expect({ requestId, ids: [...ids] }).toEqual({ requestId, ids: [expect.any(Number)] });
-      const mine = (await t.http().get('/api/reservations/mine').set(...bearer(token)).expect(200)).body as ReservationView[];
+      const mine = (
+        await t
+          .http()
+          .get('/api/reservations/mine')
+          .set(...bearer(token))
+          .expect(200)
+      ).body as ReservationView[];
       expect(mine.filter((r) => r.status === 'held').map((r) => r.id)).toContain([...ids][0]);
     }
-    const tickets = (await t.http().get(`/api/events/${event.id}/tickets?status=reserved&limit=1000`).set(...admin).expect(200)).body as TicketPage;
+    const tickets = (
+      await t
+        .http()
+        .get(`/api/events/${event.id}/tickets?status=reserved&limit=1000`)
+        .set(...admin)
+        .expect(200)
+    ).body as TicketPage;
     expect(tickets.total).toBe(1 + RESERVERS * ROUNDS);
     expect(tickets.rows.map((row) => row.id)).toContain(reservedTicketId);
   });

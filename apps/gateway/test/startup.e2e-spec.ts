@@ -20,7 +20,10 @@ function runMain(
   until?: RegExp,
   timeoutMs = 30_000,
 ): Promise<Outcome & { kill: () => void; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [MAIN], { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', ...env } });
+  const child = spawn(process.execPath, [MAIN], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let output = '';
   return new Promise((resolve, reject) => {
@@ -32,7 +35,12 @@ function runMain(
       output += chunk.toString();
       if (until?.test(output)) {
         clearTimeout(timer);
-        resolve({ code: null, output, kill: () => child.kill('SIGTERM'), stop: () => (child.kill('SIGTERM'), exited) });
+        resolve({
+          code: null,
+          output,
+          kill: () => child.kill('SIGTERM'),
+          stop: () => (child.kill('SIGTERM'), exited),
+        });
       }
     };
     child.stdout.on('data', onData);
@@ -67,7 +75,11 @@ describe('the production entry (dist/main.js)', () => {
   });
 
   it('fails fast naming DATABASE_URL when the database cannot be reached', async () => {
-    const outcome = await runMain({ DATABASE_URL: 'mysql://root:secret-pw@127.0.0.1:1/tickets', DATA_DIR: dataDir, PORT: '0' });
+    const outcome = await runMain({
+      DATABASE_URL: 'mysql://root:secret-pw@127.0.0.1:1/tickets',
+      DATA_DIR: dataDir,
+      PORT: '0',
+    });
     expect(outcome.code).toBe(1);
     expect(outcome.output).toMatch(/database at 127\.0\.0\.1:1\/tickets \(DATABASE_URL\) failed/);
     expect(outcome.output).not.toContain('secret-pw');
@@ -98,14 +110,20 @@ describe('the production entry (dist/main.js)', () => {
       // Hashed at the default cost: scrypt N = 2^17, r = 8, p = 1.
       const database = new Database(join(dataDir, 'tickets.sqlite'), { readonly: true });
       try {
-        const row = database.prepare('SELECT password_hash FROM users WHERE email = ?').get(login.email) as { password_hash: string };
+        const row = database.prepare('SELECT password_hash FROM users WHERE email = ?').get(login.email) as {
+          password_hash: string;
+        };
         expect(row.password_hash).toMatch(/^scrypt\$17\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
       } finally {
         database.close();
       }
       // The demo's level count is computed in the background after the start.
       await expectEventually(async () => {
-        const events = (await (await fetch(`http://127.0.0.1:${port}/api/events`, { headers: { Authorization: `Bearer ${accessToken}` } })).json()) as EventView[];
+        const events = (await (
+          await fetch(`http://127.0.0.1:${port}/api/events`, {
+            headers: { Authorization: `Bearer ${accessToken}` },
+          })
+        ).json()) as EventView[];
         expect(events).toHaveLength(1);
         expect(events[0]).toMatchObject({ name: 'Demo event', totalTickets: 500, availableTickets: 500 });
         expect(events[0].levelCount).toBeGreaterThan(100);
@@ -136,7 +154,9 @@ describe('the production entry (dist/main.js)', () => {
       const secondPort = port();
       const second = await runMain({ DATA_DIR: ownDir, PORT: secondPort }, /API on/);
       try {
-        const events = await fetch(`http://127.0.0.1:${secondPort}/api/events`, { headers: { Authorization: `Bearer ${accessToken}` } });
+        const events = await fetch(`http://127.0.0.1:${secondPort}/api/events`, {
+          headers: { Authorization: `Bearer ${accessToken}` },
+        });
         expect(events.status).toBe(200);
         const secret = readFileSync(secretFile, 'utf8');
         expect(first.output + second.output).toContain(secretFile);

@@ -135,7 +135,7 @@ const midIndex = ClearanceIndex.build(mid);
   for (const [label, query, earliest] of [
     ['then a 100-row page in the middle', middlePage, false],
     ['then size (the levelCount a live update carries)', (index: ClearanceIndex) => index.size, false],
-    ['of the 5 lowest ids (a low level\'s witness), then size', (index: ClearanceIndex) => index.size, true],
+    ["of the 5 lowest ids (a low level's witness), then size", (index: ClearanceIndex) => index.size, true],
   ] as const) {
     const times = changeThen(query, earliest);
     const change = times[Math.floor(times.length / 2)];
@@ -161,7 +161,13 @@ const midIndex = ClearanceIndex.build(mid);
   });
   report('4a. 1,000,000 random levelAt calls', fmt(levelAt), '< 200 ms', levelAt < 200);
   let worstPage = 0;
-  const offsets = [0, Math.floor(size / 4), Math.floor(size / 2) - 50, Math.floor((3 * size) / 4), size - 100];
+  const offsets = [
+    0,
+    Math.floor(size / 4),
+    Math.floor(size / 2) - 50,
+    Math.floor((3 * size) / 4),
+    size - 100,
+  ];
   for (let i = 0; i < 20; i++) {
     x = (x * 1103515245 + 12345) % 2 ** 31;
     offsets.push(x % (size - 100));

@@ -206,7 +206,10 @@ export class ClearanceIndex {
     const total = this.sumOfValues;
     const half = Math.floor(total / 2);
     this.ensureWitness(Math.min(level, total - level));
-    if (level <= half) return this.witnessIndices(level).reverse().map((i) => this.ids[i]);
+    if (level <= half)
+      return this.witnessIndices(level)
+        .reverse()
+        .map((i) => this.ids[i]);
     const excluded = new Uint8Array(this.ids.length);
     for (const i of this.witnessIndices(total - level)) excluded[i] = 1;
     const ids: number[] = [];
@@ -252,7 +255,11 @@ export class ClearanceIndex {
       }
       const group = byValue.get(this.valueOf(id))!;
       let twin: number | undefined;
-      for (let k = 0, at = Math.abs(Math.trunc(spread)) % group.length; k < group.length && twin === undefined; k++) {
+      for (
+        let k = 0, at = Math.abs(Math.trunc(spread)) % group.length;
+        k < group.length && twin === undefined;
+        k++
+      ) {
         const candidate = group[(at + k) % group.length];
         if (!avoid.has(candidate) && !used.has(candidate)) twin = candidate;
       }
@@ -284,14 +291,19 @@ export class ClearanceIndex {
   page(query: PageQuery): LevelPage {
     const { offset, limit } = query;
     const maxIds = query.maxIds ?? DEFAULT_ROW_IDS;
-    if (!Number.isSafeInteger(offset) || offset < 0) throw invalidQuery('offset must be a non-negative integer');
+    if (!Number.isSafeInteger(offset) || offset < 0)
+      throw invalidQuery('offset must be a non-negative integer');
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT) {
       throw invalidQuery(`limit must be an integer from 1 to ${MAX_PAGE_LIMIT}`);
     }
     if (!Number.isSafeInteger(maxIds) || maxIds < 0 || maxIds > MAX_ROW_IDS) {
       throw invalidQuery(`maxIds must be an integer from 0 to ${MAX_ROW_IDS}`);
     }
-    for (const [name, bound] of [['min', query.min], ['max', query.max], ['fromLevel', query.fromLevel]] as const) {
+    for (const [name, bound] of [
+      ['min', query.min],
+      ['max', query.max],
+      ['fromLevel', query.fromLevel],
+    ] as const) {
       if (bound !== undefined && (typeof bound !== 'number' || Number.isNaN(bound))) {
         throw invalidQuery(`${name} must be a number`);
       }
@@ -299,7 +311,10 @@ export class ClearanceIndex {
     this.refresh();
     const first = this.countBelow(query.min ?? 1);
     const end = Math.max(first, this.countBelow(Math.floor(query.max ?? this.sumOfValues) + 1));
-    const start = query.fromLevel === undefined ? offset : Math.min(end, Math.max(first, this.countBelow(query.fromLevel))) - first;
+    const start =
+      query.fromLevel === undefined
+        ? offset
+        : Math.min(end, Math.max(first, this.countBelow(query.fromLevel))) - first;
     const levels: number[] = [];
     for (let k = first + start; k < end && levels.length < limit; k++) levels.push(this.levelAt(k));
     // The witnesses needed reach the largest lower-half sum among the rows and their mirrors.
@@ -346,7 +361,8 @@ export class ClearanceIndex {
     const addedNow = new Set<number>();
     for (const ticket of added) {
       assertTicket(ticket);
-      if ((this.holds(ticket.id) && !removedNow.has(ticket.id)) || addedNow.has(ticket.id)) throw duplicate(ticket.id);
+      if ((this.holds(ticket.id) && !removedNow.has(ticket.id)) || addedNow.has(ticket.id))
+        throw duplicate(ticket.id);
       addedNow.add(ticket.id);
       total += ticket.value;
     }
@@ -386,7 +402,7 @@ export class ClearanceIndex {
     const keptCount = ids.length - this.removedAt.size;
     const nextIds = new Array<number>(keptCount + addedIds.length);
     const nextValues = new Array<number>(nextIds.length);
-    for (let i = 0, j = 0, k = 0; k < nextIds.length; ) {
+    for (let i = 0, j = 0, k = 0; k < nextIds.length;) {
       while (i < ids.length && this.removedAt.has(i)) i++;
       if (j >= addedIds.length || (i < ids.length && ids[i] < addedIds[j])) {
         nextIds[k] = ids[i];
@@ -480,7 +496,7 @@ export class ClearanceIndex {
     const { parent } = this.sums!;
     const picked: number[] = [];
     if (level <= Math.floor(total / 2)) {
-      for (let s = level; s > 0 && picked.length < m; ) {
+      for (let s = level; s > 0 && picked.length < m;) {
         const i = parent[s];
         picked.push(i);
         s -= this.values[i];
@@ -512,7 +528,10 @@ function assertTicket(ticket: Ticket): void {
     throw new ClearanceError('INVALID_TICKET', `ticket id must be a non-negative integer, got ${String(id)}`);
   }
   if (!Number.isSafeInteger(value) || value < 1) {
-    throw new ClearanceError('INVALID_TICKET', `ticket ${id} value must be a positive integer, got ${String(value)}`);
+    throw new ClearanceError(
+      'INVALID_TICKET',
+      `ticket ${id} value must be a positive integer, got ${String(value)}`,
+    );
   }
 }
 

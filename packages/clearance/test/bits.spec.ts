@@ -9,15 +9,19 @@ function slowBits(x: number): number[] {
 
 describe('bit helpers', () => {
   it('popcount32 counts the set bits of any 32-bit word', () => {
-    fc.assert(fc.property(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), (x) => {
-      expect(popcount32(x)).toBe(slowBits(x).length);
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), (x) => {
+        expect(popcount32(x)).toBe(slowBits(x).length);
+      }),
+    );
   });
 
   it('selectInWord finds every set bit by its rank', () => {
-    fc.assert(fc.property(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), (x) => {
-      const positions = slowBits(x);
-      expect(positions.map((_, r) => selectInWord(x, r))).toEqual(positions);
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), (x) => {
+        const positions = slowBits(x);
+        expect(positions.map((_, r) => selectInWord(x, r))).toEqual(positions);
+      }),
+    );
   });
 });

@@ -99,7 +99,9 @@ describe('ClearanceIndex against brute force', () => {
         fc.option(fc.integer({ min: 1, max: 500 }), { nil: undefined }),
         (tickets, fromLevel, min, max) => {
           const index = ClearanceIndex.build(tickets);
-          const inRange = bruteForceLevels(tickets).filter((l) => (min === undefined || l >= min) && (max === undefined || l <= max));
+          const inRange = bruteForceLevels(tickets).filter(
+            (l) => (min === undefined || l >= min) && (max === undefined || l <= max),
+          );
           const at = inRange.findIndex((level) => level >= fromLevel);
           const expectedOffset = at === -1 ? inRange.length : at;
           const page = index.page({ offset: 999, limit: 3, min, max, fromLevel, maxIds: 0 });
@@ -159,7 +161,10 @@ describe('ClearanceIndex updates', () => {
   });
 
   it('records witnesses lazily after a change and still matches a fresh build at every level', () => {
-    const tickets: Ticket[] = Array.from({ length: 400 }, (_, i) => ({ id: i + 1, value: 1 + ((i * 37) % 97) }));
+    const tickets: Ticket[] = Array.from({ length: 400 }, (_, i) => ({
+      id: i + 1,
+      value: 1 + ((i * 37) % 97),
+    }));
     const index = ClearanceIndex.build(tickets);
     index.remove(1); // an early ticket: every witness above it must be recomputed
     const remaining = tickets.slice(1);
@@ -170,15 +175,23 @@ describe('ClearanceIndex updates', () => {
       expect(index.combo(level)).toEqual(fresh.combo(level));
     }
     const middle = Math.floor(fresh.size / 2);
-    expect(index.page({ offset: middle, limit: 50, maxIds: 7 })).toEqual(fresh.page({ offset: middle, limit: 50, maxIds: 7 }));
+    expect(index.page({ offset: middle, limit: 50, maxIds: 7 })).toEqual(
+      fresh.page({ offset: middle, limit: 50, maxIds: 7 }),
+    );
   });
 
   it('keeps working through growth and shrinkage of the total far beyond its first allocation', () => {
-    const tickets: Ticket[] = Array.from({ length: 40 }, (_, i) => ({ id: i + 1, value: 1 + ((i * 7) % 13) }));
+    const tickets: Ticket[] = Array.from({ length: 40 }, (_, i) => ({
+      id: i + 1,
+      value: 1 + ((i * 7) % 13),
+    }));
     const index = ClearanceIndex.build(tickets.slice(0, 3));
     for (const ticket of tickets.slice(3)) index.add({ id: ticket.id, value: ticket.value * 50 });
     for (const ticket of tickets.slice(3, 35)) index.remove(ticket.id);
-    const remaining = [...tickets.slice(0, 3), ...tickets.slice(35).map((t) => ({ id: t.id, value: t.value * 50 }))];
+    const remaining = [
+      ...tickets.slice(0, 3),
+      ...tickets.slice(35).map((t) => ({ id: t.id, value: t.value * 50 })),
+    ];
     expect(snapshot(index)).toEqual(snapshot(ClearanceIndex.build(remaining)));
     expect(index.size).toBe(bruteForceLevels(remaining).length);
   });
@@ -211,7 +224,10 @@ describe('ClearanceIndex batch changes', () => {
   });
 
   it('removes nearly every ticket of a large index and adds them back in two batches, matching fresh builds', () => {
-    const tickets: Ticket[] = Array.from({ length: 5000 }, (_, i) => ({ id: 2 * i + 1, value: 1 + ((i * 7919) % 1000) }));
+    const tickets: Ticket[] = Array.from({ length: 5000 }, (_, i) => ({
+      id: 2 * i + 1,
+      value: 1 + ((i * 7919) % 1000),
+    }));
     const index = ClearanceIndex.build(tickets);
     const kept = tickets.filter((_, i) => i % 97 === 0);
     const gone = tickets.filter((_, i) => i % 97 !== 0);
@@ -221,29 +237,37 @@ describe('ClearanceIndex batch changes', () => {
     index.apply({ added: gone });
     expect(snapshotSize(index)).toEqual(snapshotSize(ClearanceIndex.build(tickets)));
     const middle = Math.floor(index.size / 2);
-    expect(index.page({ offset: middle, limit: 20 })).toEqual(ClearanceIndex.build(tickets).page({ offset: middle, limit: 20 }));
+    expect(index.page({ offset: middle, limit: 20 })).toEqual(
+      ClearanceIndex.build(tickets).page({ offset: middle, limit: 20 }),
+    );
   });
 
   it('on large sets (past the first witness limit), batches of every size leave exactly the textbook DP sums', () => {
     fc.assert(
-      fc.property(largeSets, fc.constantFrom(0, 0.02, 0.3, 0.7, 0.98, 1), fc.integer(), fc.array(fc.integer({ min: 1, max: 400 }), { maxLength: 20 }), (tickets, fraction, seed, addedValues) => {
-        const index = ClearanceIndex.build(tickets);
-        let state = seed >>> 0;
-        const removed = tickets.filter(() => {
-          state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-          return state / 2 ** 32 < fraction;
-        });
-        const added = addedValues.map((value, i) => ({ id: 20_000 + i, value }));
-        const held = [...tickets.filter((t) => !removed.includes(t)), ...added];
-        index.apply({ removed: removed.map((t) => t.id), added });
-        const table = reachableTable(held);
-        let levels = 0;
-        for (let s = 1; s < table.length; s++) {
-          levels += table[s];
-          if (index.has(s) !== (table[s] === 1)) expect([s, index.has(s)]).toEqual([s, table[s] === 1]);
-        }
-        expect(index.size).toBe(levels);
-      }),
+      fc.property(
+        largeSets,
+        fc.constantFrom(0, 0.02, 0.3, 0.7, 0.98, 1),
+        fc.integer(),
+        fc.array(fc.integer({ min: 1, max: 400 }), { maxLength: 20 }),
+        (tickets, fraction, seed, addedValues) => {
+          const index = ClearanceIndex.build(tickets);
+          let state = seed >>> 0;
+          const removed = tickets.filter(() => {
+            state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+            return state / 2 ** 32 < fraction;
+          });
+          const added = addedValues.map((value, i) => ({ id: 20_000 + i, value }));
+          const held = [...tickets.filter((t) => !removed.includes(t)), ...added];
+          index.apply({ removed: removed.map((t) => t.id), added });
+          const table = reachableTable(held);
+          let levels = 0;
+          for (let s = 1; s < table.length; s++) {
+            levels += table[s];
+            if (index.has(s) !== (table[s] === 1)) expect([s, index.has(s)]).toEqual([s, table[s] === 1]);
+          }
+          expect(index.size).toBe(levels);
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -264,13 +288,48 @@ describe('ClearanceIndex batch changes', () => {
     expectCode(() => index.apply({ removed: [3] }), 'UNKNOWN_TICKET');
     expectCode(() => index.apply({ removed: [1], added: [{ id: 2, value: 1 }] }), 'DUPLICATE_TICKET');
     expectCode(() => index.apply({ added: [{ id: 4, value: 1 }] }), 'DUPLICATE_TICKET');
-    expectCode(() => index.apply({ added: [{ id: 7, value: 1 }, { id: 7, value: 2 }] }), 'DUPLICATE_TICKET');
-    expectCode(() => index.apply({ removed: [2], added: [{ id: 7, value: 2 }, { id: 8, value: 0 }] }), 'INVALID_TICKET');
-    expectCode(() => index.apply({ added: [{ id: 7, value: 11 }, { id: 8, value: 11 }] }), 'TOTAL_TOO_LARGE');
+    expectCode(
+      () =>
+        index.apply({
+          added: [
+            { id: 7, value: 1 },
+            { id: 7, value: 2 },
+          ],
+        }),
+      'DUPLICATE_TICKET',
+    );
+    expectCode(
+      () =>
+        index.apply({
+          removed: [2],
+          added: [
+            { id: 7, value: 2 },
+            { id: 8, value: 0 },
+          ],
+        }),
+      'INVALID_TICKET',
+    );
+    expectCode(
+      () =>
+        index.apply({
+          added: [
+            { id: 7, value: 11 },
+            { id: 8, value: 11 },
+          ],
+        }),
+      'TOTAL_TOO_LARGE',
+    );
     expect(snapshot(index)).toEqual(before);
     // Removing and re-adding an id in one batch replaces its value.
     index.apply({ removed: [1, 4], added: [{ id: 1, value: 20 }] });
-    expect(snapshot(index)).toEqual(snapshot(ClearanceIndex.build([{ id: 1, value: 20 }, { id: 2, value: 5 }])));
+    expect(snapshot(index)).toEqual(
+      snapshot(
+        ClearanceIndex.build([
+          { id: 1, value: 20 },
+          { id: 2, value: 5 },
+        ]),
+      ),
+    );
   });
 });
 
@@ -481,22 +540,30 @@ describe('ClearanceIndex combinations avoiding tickets', () => {
 
   it('gives a combination that uses none of the avoided tickets exactly when one exists, and changes nothing', () => {
     fc.assert(
-      fc.property(ticketSets(12, 30), fc.integer({ min: 1, max: 200 }), fc.array(fc.nat(), { maxLength: 6 }), fc.nat(), (tickets, level, picks, spread) => {
-        const index = ClearanceIndex.build(tickets);
-        const avoid = new Set(tickets.length === 0 ? [] : picks.map((pick) => tickets[pick % tickets.length].id));
-        const before = snapshot(index);
-        const combo = index.comboAvoiding(level, avoid, spread);
-        const rest = tickets.filter((ticket) => !avoid.has(ticket.id));
-        expect(combo !== null).toBe(bruteForceLevels(rest).includes(level));
-        if (combo) {
-          expect(isCombinationOf(rest, combo, level)).toBe(true);
-          expect(combo).toEqual([...combo].sort((a, b) => a - b));
-          // The level's own combination when it avoids them.
-          const own = ClearanceIndex.build(tickets).combo(level)!;
-          if (!own.some((id) => avoid.has(id))) expect(combo).toEqual(own);
-        }
-        expect(snapshot(index)).toEqual(before);
-      }),
+      fc.property(
+        ticketSets(12, 30),
+        fc.integer({ min: 1, max: 200 }),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        fc.nat(),
+        (tickets, level, picks, spread) => {
+          const index = ClearanceIndex.build(tickets);
+          const avoid = new Set(
+            tickets.length === 0 ? [] : picks.map((pick) => tickets[pick % tickets.length].id),
+          );
+          const before = snapshot(index);
+          const combo = index.comboAvoiding(level, avoid, spread);
+          const rest = tickets.filter((ticket) => !avoid.has(ticket.id));
+          expect(combo !== null).toBe(bruteForceLevels(rest).includes(level));
+          if (combo) {
+            expect(isCombinationOf(rest, combo, level)).toBe(true);
+            expect(combo).toEqual([...combo].sort((a, b) => a - b));
+            // The level's own combination when it avoids them.
+            const own = ClearanceIndex.build(tickets).combo(level)!;
+            if (!own.some((id) => avoid.has(id))) expect(combo).toEqual(own);
+          }
+          expect(snapshot(index)).toEqual(before);
+        },
+      ),
       { numRuns: 300 },
     );
   });

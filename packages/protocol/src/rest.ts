@@ -123,7 +123,11 @@ export interface EventLimits {
 export type LimitName = keyof EventLimits;
 
 /** Defaults of a new event: one hold at a time, no ticket limits. */
-export const DEFAULT_EVENT_LIMITS: EventLimits = { holdsPerUser: 1, ticketsPerUser: null, ticketsPerReservation: null };
+export const DEFAULT_EVENT_LIMITS: EventLimits = {
+  holdsPerUser: 1,
+  ticketsPerUser: null,
+  ticketsPerReservation: null,
+};
 
 /** An event's own hold time, seconds: from one second (demonstrations, tests) to a day. */
 export const HOLD_TTL_RANGE = { min: 1, max: 86_400 } as const;
@@ -191,8 +195,7 @@ export const TICKET_LIMITS = {
 
 /** Either explicit tickets or a random batch; at most `TICKET_LIMITS.maxPerBulkCall` per call. */
 export type BulkCreateTicketsRequest =
-  | { tickets: CreateTicketRequest[] }
-  | { count: number; minValue: number; maxValue: number };
+  { tickets: CreateTicketRequest[] } | { count: number; minValue: number; maxValue: number };
 
 export interface BulkCreateTicketsResponse {
   created: number;

@@ -75,7 +75,8 @@ export interface SocketReserveRequest {
 }
 
 /** Why a change happened: tickets `reserved` (held), returned by a cancel or an admin (`released`) or by a hold that ran out (`expired`), created, deleted, or the event deleted. */
-export type InventoryCause = 'reserved' | 'released' | 'expired' | 'ticket-created' | 'ticket-deleted' | 'event-deleted';
+export type InventoryCause =
+  'reserved' | 'released' | 'expired' | 'ticket-created' | 'ticket-deleted' | 'event-deleted';
 
 /**
  * One committed change. Every change reaches each socket in the event's room exactly once, in

@@ -9,7 +9,12 @@ import { createServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import Redis from 'ioredis';
 import { Server } from 'socket.io';
-import type { ClientToServerEvents, InventoryChanged, InventoryChangedMessage, ServerToClientEvents } from '@tickets/protocol';
+import type {
+  ClientToServerEvents,
+  InventoryChanged,
+  InventoryChangedMessage,
+  ServerToClientEvents,
+} from '@tickets/protocol';
 import type { FromBaselineServer, ToBaselineServer } from './load-messages';
 
 const port = Number(process.env.PORT);
@@ -34,7 +39,8 @@ function changeOf(eventId: number, version: number, bytes: number, committedAt: 
     committedAt,
   };
   const missing = bytes - Buffer.byteLength(JSON.stringify(change));
-  for (let index = 0; index < Math.max(0, Math.round(missing / 5)); index += 1) change.ticketIds.push(1000 + index);
+  for (let index = 0; index < Math.max(0, Math.round(missing / 5)); index += 1)
+    change.ticketIds.push(1000 + index);
   return change;
 }
 
@@ -47,7 +53,9 @@ function messageOf(request: ToBaselineServer): InventoryChangedMessage {
   const sentAt = Date.now();
   const changes: InventoryChanged[] = [];
   for (let index = 0; index < request.changes; index += 1) {
-    const committedAt = Math.round(sentAt - (request.intervalMs * (request.changes - index - 0.5)) / request.changes);
+    const committedAt = Math.round(
+      sentAt - (request.intervalMs * (request.changes - index - 0.5)) / request.changes,
+    );
     changes.push(changeOf(request.eventId, request.firstVersion + index, request.changeBytes, committedAt));
   }
   return { eventId: request.eventId, changes };
@@ -68,7 +76,13 @@ async function main(): Promise<void> {
       void socket.join(roomOf(request.eventId));
       ack({
         ok: true,
-        data: { eventId: request.eventId, version: lastVersion, levelCount: 0, totalTickets: 0, availableTickets: 0 },
+        data: {
+          eventId: request.eventId,
+          version: lastVersion,
+          levelCount: 0,
+          totalTickets: 0,
+          availableTickets: 0,
+        },
       });
     });
   });

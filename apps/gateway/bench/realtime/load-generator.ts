@@ -87,7 +87,12 @@ class LoadGenerator {
       }
       await Promise.all([Promise.all(batch), sleep(plan.connectBatchIntervalMs)]);
     }
-    await send({ type: 'ready', connected: this.clients.length, failed: this.connectFailures, connectMs: Date.now() - started });
+    await send({
+      type: 'ready',
+      connected: this.clients.length,
+      failed: this.connectFailures,
+      connectMs: Date.now() - started,
+    });
   }
 
   private async connectClient(index: number): Promise<void> {
@@ -142,7 +147,12 @@ class LoadGenerator {
     this.connectFailures += 1;
   }
 
-  private receive(client: BenchClient, change: InventoryChanged, receivedAt: number, samplePayload: boolean): void {
+  private receive(
+    client: BenchClient,
+    change: InventoryChanged,
+    receivedAt: number,
+    samplePayload: boolean,
+  ): void {
     const slot = change.version - client.joinVersion - 1;
     if (slot < 0 || client.seen[slot] === 1) {
       // A version the join snapshot already covered, or a second copy.
@@ -189,7 +199,10 @@ class LoadGenerator {
     reserve.firstSentAt = now();
     await new Promise<void>((resolve) => {
       const timer = setInterval(() => {
-        const due = Math.min(total, Math.floor(((performance.now() - started) * plan.reservesPerSecond) / 1000));
+        const due = Math.min(
+          total,
+          Math.floor(((performance.now() - started) * plan.reservesPerSecond) / 1000),
+        );
         while (reserve.sent < due) pending.push(this.reserveOne(reserve.sent, runId));
         if (reserve.sent >= total) {
           clearInterval(timer);
@@ -214,22 +227,26 @@ class LoadGenerator {
         reserve.noAck += 1;
         resolve();
       }, ACK_GIVE_UP_MS);
-      client.socket.emit('reserve', { eventId: plan.eventId, level, requestId: `bench-${runId}-${index}` }, (ack) => {
-        clearTimeout(late);
-        clearTimeout(giveUp);
-        // An answer after the give-up bound (during the drain) still counts, and joins the audit.
-        if (gaveUp) reserve.noAck -= 1;
-        const ackedAt = now();
-        if (sentAt >= this.measureFrom) reserve.ackLatencies.push(ackedAt - sentAt);
-        if (ackedAt > reserve.lastAckAt) reserve.lastAckAt = ackedAt;
-        if (ack.ok) {
-          reserve.ok += 1;
-          this.acknowledged.push({ id: ack.data.id, ticketIds: ack.data.ticketIds });
-        } else {
-          reserve.rejected[ack.error.code] = (reserve.rejected[ack.error.code] ?? 0) + 1;
-        }
-        resolve();
-      });
+      client.socket.emit(
+        'reserve',
+        { eventId: plan.eventId, level, requestId: `bench-${runId}-${index}` },
+        (ack) => {
+          clearTimeout(late);
+          clearTimeout(giveUp);
+          // An answer after the give-up bound (during the drain) still counts, and joins the audit.
+          if (gaveUp) reserve.noAck -= 1;
+          const ackedAt = now();
+          if (sentAt >= this.measureFrom) reserve.ackLatencies.push(ackedAt - sentAt);
+          if (ackedAt > reserve.lastAckAt) reserve.lastAckAt = ackedAt;
+          if (ack.ok) {
+            reserve.ok += 1;
+            this.acknowledged.push({ id: ack.data.id, ticketIds: ack.data.ticketIds });
+          } else {
+            reserve.rejected[ack.error.code] = (reserve.rejected[ack.error.code] ?? 0) + 1;
+          }
+          resolve();
+        },
+      );
     });
   }
 
@@ -238,11 +255,13 @@ class LoadGenerator {
     const deadline = Date.now() + timeoutMs;
     const missing = (client: BenchClient): number => {
       let received = 0;
-      for (let slot = 0; slot < Math.min(client.seen.length, finalVersion - client.joinVersion); slot += 1) received += client.seen[slot];
+      for (let slot = 0; slot < Math.min(client.seen.length, finalVersion - client.joinVersion); slot += 1)
+        received += client.seen[slot];
       return Math.max(0, finalVersion - client.joinVersion - received);
     };
     const connected = (client: BenchClient): boolean => client.disconnectReason === null;
-    while (Date.now() < deadline && this.clients.some((client) => connected(client) && missing(client) > 0)) await sleep(100);
+    while (Date.now() < deadline && this.clients.some((client) => connected(client) && missing(client) > 0))
+      await sleep(100);
 
     // A dropped socket is a client that must reconnect and resynchronise by version, not a lost
     // broadcast: counted apart, with what it missed.
@@ -315,7 +334,10 @@ process.on('message', (message: ToLoadGenerator) => {
         if (generator?.plan.mode === 'project') await generator.runReservations();
         await send({ type: 'load-done' });
       } else if (message.type === 'drain' && generator) {
-        await send({ type: 'result', result: await generator.drain(message.finalVersion, message.timeoutMs) });
+        await send({
+          type: 'result',
+          result: await generator.drain(message.finalVersion, message.timeoutMs),
+        });
         process.exit(0);
       }
     } catch (error) {

@@ -106,7 +106,10 @@ export interface GeneratorResult extends DeliveryCounts {
   };
 }
 
-export type ToLoadGenerator = { type: 'plan'; plan: LoadPlan } | { type: 'go' } | { type: 'drain'; finalVersion: number; timeoutMs: number };
+export type ToLoadGenerator =
+  | { type: 'plan'; plan: LoadPlan }
+  | { type: 'go' }
+  | { type: 'drain'; finalVersion: number; timeoutMs: number };
 
 export type FromLoadGenerator =
   | { type: 'ready'; connected: number; failed: number; connectMs: number }

@@ -23,7 +23,14 @@ import { CpuMeter, pidsNamed } from '../common/cpu-usage';
 import { schedulerTickMs } from '../common/latency';
 import { Cleanups, logger, otherWorkCores, runBenchmark, setting } from '../common/run';
 import { mergeGeneratorResults } from './merge-results';
-import type { FromBaselineServer, FromLoadGenerator, LoadPlan, LoadResult, ToBaselineServer, ToLoadGenerator } from './load-messages';
+import type {
+  FromBaselineServer,
+  FromLoadGenerator,
+  LoadPlan,
+  LoadResult,
+  ToBaselineServer,
+  ToLoadGenerator,
+} from './load-messages';
 import {
   markdownSection,
   messagesPerClientPerSecond,
@@ -58,21 +65,26 @@ const scaleClients = (process.env.BENCH_SCALE ?? '500,1000')
   .filter((item) => item.trim() !== '')
   .map((item) => {
     const value = Number(item);
-    if (!Number.isInteger(value) || value <= 0) throw new Error(`BENCH_SCALE must list client counts, got "${item}"`);
+    if (!Number.isInteger(value) || value <= 0)
+      throw new Error(`BENCH_SCALE must list client counts, got "${item}"`);
     return value;
   });
 const baselineOnly = process.env.BENCH_MODE === 'baseline';
 /** BENCH_WRITE=0 prints the table without touching docs/benchmarks.md (exploratory settings). */
 const writeDoc = process.env.BENCH_WRITE !== '0';
 /** The baseline's shape when BENCH_MODE=baseline runs it alone: one message per change, at BENCH_RATE. */
-const STANDALONE_BASELINE: Omit<BaselineShape, 'messagesPerSecond'> = { changesPerMessage: 1, messageBytes: 210 };
+const STANDALONE_BASELINE: Omit<BaselineShape, 'messagesPerSecond'> = {
+  changesPerMessage: 1,
+  messageBytes: 210,
+};
 /** JSON bytes of an `inventory:changed` message around its changes: `{"eventId":1,"changes":[]}`. */
 const ENVELOPE_BYTES = Buffer.byteLength(JSON.stringify({ eventId: 1, changes: [] }));
 
 const cleanups = new Cleanups();
 const log = logger('bench:realtime');
 
-const send = (child: ChildProcess, message: ToLoadGenerator | ToBaselineServer): boolean => child.send(message);
+const send = (child: ChildProcess, message: ToLoadGenerator | ToBaselineServer): boolean =>
+  child.send(message);
 
 /**
  * The plans of the load-generator processes. The reserving clients get a process of their own
@@ -86,14 +98,18 @@ function generatorPlans(plan: LoadPlan): LoadPlan[] {
   const listeners = ownProcess ? Math.max(0, plan.clients - plan.reserverTokens.length) : plan.clients;
   const plans: LoadPlan[] = ownProcess ? [{ ...plan, clients: plan.reserverTokens.length }] : [];
   for (let g = 0; g < generatorCount; g += 1) {
-    const reserverTokens = ownProcess ? [] : plan.reserverTokens.filter((_, index) => index % generatorCount === g);
+    const reserverTokens = ownProcess
+      ? []
+      : plan.reserverTokens.filter((_, index) => index % generatorCount === g);
     plans.push({
       ...plan,
       clients: Math.floor(listeners / generatorCount) + (g < listeners % generatorCount ? 1 : 0),
       reserverTokens,
       // Each process reserves at its users' share of the rate.
       reservesPerSecond:
-        plan.reserverTokens.length === 0 ? plan.reservesPerSecond : (plan.reservesPerSecond * reserverTokens.length) / plan.reserverTokens.length,
+        plan.reserverTokens.length === 0
+          ? plan.reservesPerSecond
+          : (plan.reservesPerSecond * reserverTokens.length) / plan.reserverTokens.length,
     });
   }
   return plans;
@@ -139,7 +155,8 @@ async function runLoad(
   const cpu = meter.stop();
   const version = await finalVersion();
   const results = waitAll('result', 120_000);
-  for (const generator of generators) send(generator, { type: 'drain', finalVersion: version, timeoutMs: 60_000 });
+  for (const generator of generators)
+    send(generator, { type: 'drain', finalVersion: version, timeoutMs: 60_000 });
   return {
     ...mergeGeneratorResults(
       plan.mode,
@@ -150,7 +167,11 @@ async function runLoad(
   };
 }
 
-async function runProject(): Promise<Omit<RealtimeReport, 'baseline' | 'baselineShape' | 'baselinePeakRssKb' | 'loadBefore'> & { loadBefore: number }> {
+async function runProject(): Promise<
+  Omit<RealtimeReport, 'baseline' | 'baselineShape' | 'baselinePeakRssKb' | 'loadBefore'> & {
+    loadBefore: number;
+  }
+> {
   const loadBefore = await otherWorkCores();
   log('starting two gateway replicas on a fresh database');
   const cluster = await GatewayCluster.start({ owner: 'bench_realtime', replicas: 2, redisDb });
@@ -201,12 +222,14 @@ async function runProject(): Promise<Omit<RealtimeReport, 'baseline' | 'baseline
     // the event's version has stopped moving, so every committed change is expected by every client.
     async () => {
       const readVersion = async (): Promise<number> => {
-        const [row] = await cluster.database.query<RowDataPacket>('SELECT version FROM events WHERE id = ?', [event.id]);
+        const [row] = await cluster.database.query<RowDataPacket>('SELECT version FROM events WHERE id = ?', [
+          event.id,
+        ]);
         return Number(row.version);
       };
       const deadline = Date.now() + 120_000;
       let version = await readVersion();
-      for (let stableSince = Date.now(); Date.now() - stableSince < 3_000 && Date.now() < deadline; ) {
+      for (let stableSince = Date.now(); Date.now() - stableSince < 3_000 && Date.now() < deadline;) {
         await new Promise((resolve) => setTimeout(resolve, 250));
         const next = await readVersion();
         if (next !== version) [version, stableSince] = [next, Date.now()];
@@ -226,7 +249,10 @@ async function runProject(): Promise<Omit<RealtimeReport, 'baseline' | 'baseline
     }
   }
   const { counters } = audit;
-  if (counters.availableTickets !== counters.countedAvailable || counters.totalTickets !== counters.countedTotal) {
+  if (
+    counters.availableTickets !== counters.countedAvailable ||
+    counters.totalTickets !== counters.countedTotal
+  ) {
     log(`WARNING: event counters ${JSON.stringify(counters)} disagree with the ticket rows`);
   }
   const replicaPeakRssKb = cluster.replicas.map((replica) => replica.peakRssKb());
@@ -251,7 +277,9 @@ async function runProject(): Promise<Omit<RealtimeReport, 'baseline' | 'baseline
  * second for the same time, each carrying on average `shape.changesPerMessage` consecutive changes
  * in a message of `shape.messageBytes`, alternating between two bare servers.
  */
-async function runBaseline(shape: BaselineShape): Promise<{ result: LoadResult; peakRssKb: number[]; loadBefore: number }> {
+async function runBaseline(
+  shape: BaselineShape,
+): Promise<{ result: LoadResult; peakRssKb: number[]; loadBefore: number }> {
   const loadBefore = await otherWorkCores();
   const { messagesPerSecond, changesPerMessage, messageBytes } = shape;
   const messages = Math.max(1, Math.round(messagesPerSecond * (settings.warmupS + settings.durationS)));
@@ -280,7 +308,10 @@ async function runBaseline(shape: BaselineShape): Promise<{ result: LoadResult; 
     urls.push(`http://127.0.0.1:${port}`);
   }
   const peaks = [0, 0];
-  const samplePeaks = (): void => servers.forEach((server, index) => (peaks[index] = Math.max(peaks[index], readProcKb(server.pid, 'VmHWM') ?? 0)));
+  const samplePeaks = (): void =>
+    servers.forEach(
+      (server, index) => (peaks[index] = Math.max(peaks[index], readProcKb(server.pid, 'VmHWM') ?? 0)),
+    );
   const eventId = 1;
   let version = 0;
   const result = await runLoad(
@@ -305,10 +336,20 @@ async function runBaseline(shape: BaselineShape): Promise<{ result: LoadResult; 
         const started = performance.now();
         let sent = 0;
         const timer = setInterval(() => {
-          const due = Math.min(messages, Math.floor(((performance.now() - started) * messagesPerSecond) / 1000));
+          const due = Math.min(
+            messages,
+            Math.floor(((performance.now() - started) * messagesPerSecond) / 1000),
+          );
           while (sent < due) {
             const changes = changesIn(sent);
-            send(servers[sent % 2], { type: 'broadcast', eventId, firstVersion: version + 1, changes, changeBytes, intervalMs });
+            send(servers[sent % 2], {
+              type: 'broadcast',
+              eventId,
+              firstVersion: version + 1,
+              changes,
+              changeBytes,
+              intervalMs,
+            });
             version += changes;
             sent += 1;
           }
@@ -334,7 +375,8 @@ async function main(): Promise<void> {
     log(`scale run: ${clients} clients (project only)`);
     const run = await runProject();
     scale.push(scaleRow(clients, run));
-    if (run.project.messagesLost > 0 || run.doubleBooked > 0 || run.lostReservations > 0) process.exitCode = 1;
+    if (run.project.messagesLost > 0 || run.doubleBooked > 0 || run.lostReservations > 0)
+      process.exitCode = 1;
   }
   settings.clients = mainClients;
   const project = baselineOnly ? null : await runProject();
@@ -366,9 +408,17 @@ async function main(): Promise<void> {
       `${writeDoc ? '; results written to docs/benchmarks.md' : ''}`,
   );
   const { project: load } = report;
-  if (load.messagesLost > 0 || load.disconnected > 0 || report.doubleBooked > 0 || report.lostReservations > 0 || report.inconsistentTickets > 0) {
+  if (
+    load.messagesLost > 0 ||
+    load.disconnected > 0 ||
+    report.doubleBooked > 0 ||
+    report.lostReservations > 0 ||
+    report.inconsistentTickets > 0
+  ) {
     process.exitCode = 1;
-    console.error('bench:realtime: messages lost, sockets dropped, tickets double-booked or reservations lost (see table)');
+    console.error(
+      'bench:realtime: messages lost, sockets dropped, tickets double-booked or reservations lost (see table)',
+    );
   }
 }
 

@@ -55,7 +55,10 @@ export interface ScaleRow {
 }
 
 /** `inventory:changed` messages each client received per second of load (warm-up included). */
-export function messagesPerClientPerSecond(result: LoadResult, settings: Pick<BenchSettings, 'warmupS' | 'durationS'>): number {
+export function messagesPerClientPerSecond(
+  result: LoadResult,
+  settings: Pick<BenchSettings, 'warmupS' | 'durationS'>,
+): number {
   return result.messagesReceived / Math.max(1, result.clients) / (settings.warmupS + settings.durationS);
 }
 
@@ -64,11 +67,15 @@ export function messagesPerClientPerSecond(result: LoadResult, settings: Pick<Be
  * phase, divided by the messages all clients received (one message to one client = one delivery).
  */
 export function cpuPerDeliveryUs(result: LoadResult): number {
-  const serverCpuSeconds = result.cpu.groups.servers.reduce((total, cores) => total + cores, 0) * result.cpu.elapsedS;
+  const serverCpuSeconds =
+    result.cpu.groups.servers.reduce((total, cores) => total + cores, 0) * result.cpu.elapsedS;
   return (serverCpuSeconds * 1e6) / Math.max(1, result.messagesReceived);
 }
 
-export function scaleRow(clients: number, run: Pick<RealtimeReport, 'project' | 'doubleBooked' | 'settings'>): ScaleRow {
+export function scaleRow(
+  clients: number,
+  run: Pick<RealtimeReport, 'project' | 'doubleBooked' | 'settings'>,
+): ScaleRow {
   const { project } = run;
   return {
     clients,
@@ -98,7 +105,8 @@ function scaleTable(report: RealtimeReport, scale: readonly ScaleRow[]): string[
 
 const ms = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(1)} ms` : 'n/a');
 const mib = (kb: number): string => `${(kb / 1024).toFixed(0)} MiB`;
-const latency = (summary: LatencySummary): string => `${ms(summary.p50)} / ${ms(summary.p99)} / ${ms(summary.max)}`;
+const latency = (summary: LatencySummary): string =>
+  `${ms(summary.p50)} / ${ms(summary.p99)} / ${ms(summary.max)}`;
 
 const reasons = (result: LoadResult): string => {
   const entries = Object.entries(result.disconnectReasons);
@@ -145,21 +153,56 @@ export function tableRows(report: RealtimeReport): [string, string, string, stri
       (baseline.expectedChanges / (settings.warmupS + settings.durationS)).toFixed(1),
       String(settings.reservesPerSecond),
     ],
-    ['`inventory:changed` messages received (changes per message)', perMessage(project), perMessage(baseline), ''],
+    [
+      '`inventory:changed` messages received (changes per message)',
+      perMessage(project),
+      perMessage(baseline),
+      '',
+    ],
     [
       'messages per client per s',
       messagesPerClientPerSecond(project, settings).toFixed(2),
       `${messagesPerClientPerSecond(baseline, settings).toFixed(2)} (target ${baselineShape.messagesPerSecond.toFixed(2)})`,
       'same',
     ],
-    ['message size (mean JSON bytes)', String(project.meanMessageBytes), String(baseline.meanMessageBytes), 'same'],
-    ['payload per change (mean JSON bytes)', String(project.meanPayloadBytes), String(baseline.meanPayloadBytes), ''],
-    ['fan-out to every client p50 / p99 / max', latency(project.fanOutAll), latency(baseline.fanOutAll), 'p99 ≤ 100 ms'],
-    ['single delivery p50 / p99 / max', latency(project.fanOutDelivery), latency(baseline.fanOutDelivery), ''],
+    [
+      'message size (mean JSON bytes)',
+      String(project.meanMessageBytes),
+      String(baseline.meanMessageBytes),
+      'same',
+    ],
+    [
+      'payload per change (mean JSON bytes)',
+      String(project.meanPayloadBytes),
+      String(baseline.meanPayloadBytes),
+      '',
+    ],
+    [
+      'fan-out to every client p50 / p99 / max',
+      latency(project.fanOutAll),
+      latency(baseline.fanOutAll),
+      'p99 ≤ 100 ms',
+    ],
+    [
+      'single delivery p50 / p99 / max',
+      latency(project.fanOutDelivery),
+      latency(baseline.fanOutDelivery),
+      '',
+    ],
     ['fan-out p99 ratio project / baseline', `${fanOut.toFixed(2)}×`, '1.00×', '≤ 1.5×'],
-    ['server CPU per delivered message (servers\' CPU time / messages received)', us(cpuPerDeliveryUs(project)), us(cpuPerDeliveryUs(baseline)), ''],
+    [
+      "server CPU per delivered message (servers' CPU time / messages received)",
+      us(cpuPerDeliveryUs(project)),
+      us(cpuPerDeliveryUs(baseline)),
+      '',
+    ],
     ['server CPU per delivery ratio project / baseline', `${cpuPerDelivery.toFixed(2)}×`, '1.00×', '≤ 1.5×'],
-    ['reserve ack p50 / p99', `${ms(project.reserve.ackLatency.p50)} / ${ms(project.reserve.ackLatency.p99)}`, '', 'p99 ≤ 50 ms'],
+    [
+      'reserve ack p50 / p99',
+      `${ms(project.reserve.ackLatency.p50)} / ${ms(project.reserve.ackLatency.p99)}`,
+      '',
+      'p99 ≤ 50 ms',
+    ],
     [
       'reservations committed / s',
       `${project.reserve.committedPerSecond.toFixed(1)} (${project.expectedChanges} changes)`,
@@ -174,28 +217,56 @@ export function tableRows(report: RealtimeReport): [string, string, string, stri
       '',
       '',
     ],
-    ['messages lost (sockets that stayed connected)', String(project.messagesLost), String(baseline.messagesLost), '0'],
+    [
+      'messages lost (sockets that stayed connected)',
+      String(project.messagesLost),
+      String(baseline.messagesLost),
+      '0',
+    ],
     [
       'sockets dropped during the run (messages they missed)',
       `${project.disconnected} (${project.missedWhileDisconnected})${reasons(project)}`,
       `${baseline.disconnected} (${baseline.missedWhileDisconnected})${reasons(baseline)}`,
       '0',
     ],
-    ['messages out of version order', String(project.messagesOutOfOrder), String(baseline.messagesOutOfOrder), '0'],
+    [
+      'messages out of version order',
+      String(project.messagesOutOfOrder),
+      String(baseline.messagesOutOfOrder),
+      '0',
+    ],
     ['messages duplicated', String(project.messagesDuplicated), String(baseline.messagesDuplicated), '0'],
     ['tickets double-booked (DB)', String(report.doubleBooked), '', '0'],
     ['acknowledged reservations missing (DB)', String(report.lostReservations), '', '0'],
     ['ticket rows disagreeing with reservations (DB)', String(report.inconsistentTickets), '', '0'],
-    ['event counters − ticket rows, total / available (DB)', `${report.counterDrift.total} / ${report.counterDrift.available}`, '', '0 / 0'],
+    [
+      'event counters − ticket rows, total / available (DB)',
+      `${report.counterDrift.total} / ${report.counterDrift.available}`,
+      '',
+      '0 / 0',
+    ],
     ['cores used during the load (user + system, from /proc)', cpuUse(project), cpuUse(baseline), ''],
-    ['peak RSS per server (VmHWM)', report.replicaPeakRssKb.map(mib).join(' / '), report.baselinePeakRssKb.map(mib).join(' / '), ''],
+    [
+      'peak RSS per server (VmHWM)',
+      report.replicaPeakRssKb.map(mib).join(' / '),
+      report.baselinePeakRssKb.map(mib).join(' / '),
+      '',
+    ],
     ['peak RSS per load generator (largest)', mib(project.peakRssKb), mib(baseline.peakRssKb), ''],
-    ['cores busy with other work just before the phase', report.loadBefore.project.toFixed(2), report.loadBefore.baseline.toFixed(2), '~0'],
+    [
+      'cores busy with other work just before the phase',
+      report.loadBefore.project.toFixed(2),
+      report.loadBefore.baseline.toFixed(2),
+      '~0',
+    ],
   ];
 }
 
 export function printTable(report: RealtimeReport): void {
-  const rows = [['metric', 'project (2 gateway replicas)', 'baseline (bare Socket.IO + Redis adapter)', 'goal'], ...tableRows(report)];
+  const rows = [
+    ['metric', 'project (2 gateway replicas)', 'baseline (bare Socket.IO + Redis adapter)', 'goal'],
+    ...tableRows(report),
+  ];
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   for (const [index, row] of rows.entries()) {
     console.log(row.map((cell, column) => cell.padEnd(widths[column])).join(' | '));
@@ -215,7 +286,7 @@ export function markdownSection(report: RealtimeReport, date: Date, scale: reado
       `${settings.tickets.toLocaleString('en-US')} tickets (values 1..1000); ${report.project.generators} load-generator processes with ` +
       `${settings.clients.toLocaleString('en-US')} socket.io-client sockets between them (websocket transport), split evenly across the replicas, ` +
       `all joined to the event, while ${settings.reservers} reserving users among them ` +
-      `${settings.reserverProcess ? '(their sockets in a load-generator process of their own, so that an acknowledgement does not queue behind the other sockets\' broadcasts) ' : ''}` +
+      `${settings.reserverProcess ? "(their sockets in a load-generator process of their own, so that an acknowledgement does not queue behind the other sockets' broadcasts) " : ''}` +
       `send \`reserve\` at ` +
       `${settings.reservesPerSecond}/s for ${settings.warmupS} s of warm-up then ${settings.durationS} s measured (latencies count ` +
       'changes committed and requests sent after the warm-up; loss, order, duplicates and the database audit count everything). ' +
@@ -226,12 +297,12 @@ export function markdownSection(report: RealtimeReport, date: Date, scale: reado
       'message, handed to the room in `BROADCAST_SHARDS` (8) shards. ' +
       'Baseline, same run: two bare Socket.IO servers with `@socket.io/redis-adapter` (no NestJS, no database, no coalescing ' +
       'logic) broadcasting, alternating between the two servers, to the same number of clients for the same duration, at the ' +
-      'message rate the gateway delivered per client, each message as large on average as the gateway\'s and carrying as many ' +
+      "message rate the gateway delivered per client, each message as large on average as the gateway's and carrying as many " +
       'changes on average; those changes are stamped as committed evenly over the interval since the previous message, as ' +
       "a coalescing server's would be, so both sides count the same wait for the next message; same measure. " +
       "Server CPU per delivered message is the servers' user + system time over the load phase (from `/proc`) divided by " +
-      'the messages all clients received; the gateway\'s includes everything else it does meanwhile (reservations, database, ' +
-      'index, acknowledgements), the baseline\'s only the broadcasts.',
+      "the messages all clients received; the gateway's includes everything else it does meanwhile (reservations, database, " +
+      "index, acknowledgements), the baseline's only the broadcasts.",
     '',
     '| metric | project | baseline | goal |',
     '| --- | --- | --- | --- |',

@@ -213,17 +213,46 @@ export interface ExpiryReport {
 }
 
 function expiryRows(report: ExpiryReport): string[][] {
-  const both = (metric: string, cell: (phase: Omit<PhaseReport, 'bare'>) => string): string[] => [metric, cell(report.without), cell(report.withExpiries)];
+  const both = (metric: string, cell: (phase: Omit<PhaseReport, 'bare'>) => string): string[] => [
+    metric,
+    cell(report.without),
+    cell(report.withExpiries),
+  ];
   return [
-    ['holds running out at the go signal (tickets)', '0', `${count(report.holds)} (${count(report.ticketsReturned)})`],
-    ['go → every hold expired (DB), `expired` changes', 'n/a', `${ms(report.allExpiredMs)}, ${count(report.expiredChanges)} changes`],
-    both('reserve requests at the go signal, outcomes', (phase) => `${count(phase.requests)}: ${Object.entries(phase.outcomes).map(([outcome, n]) => `${count(n)} ${outcome}`).join(', ')}`),
-    both('acknowledgement p50 / p99 / max', (phase) => `${ms(phase.ack.p50)} / ${ms(phase.ack.p99)} / ${ms(phase.ack.max)}`),
-    both('committed / s (go → last commit)', (phase) => `${phase.committedPerSecond.toFixed(0)} (${ms(phase.commitSpanMs)})`),
-    both('go → every socket has every change (reserves and expiries)', (phase) =>
-      phase.sync.missing > 0 ? `${count(phase.sync.missing)} socket × change never arrived` : ms(phase.everySocketHasEveryChangeMs),
+    [
+      'holds running out at the go signal (tickets)',
+      '0',
+      `${count(report.holds)} (${count(report.ticketsReturned)})`,
+    ],
+    [
+      'go → every hold expired (DB), `expired` changes',
+      'n/a',
+      `${ms(report.allExpiredMs)}, ${count(report.expiredChanges)} changes`,
+    ],
+    both(
+      'reserve requests at the go signal, outcomes',
+      (phase) =>
+        `${count(phase.requests)}: ${Object.entries(phase.outcomes)
+          .map(([outcome, n]) => `${count(n)} ${outcome}`)
+          .join(', ')}`,
     ),
-    both('versions; sockets dropped / out of order', (phase) => `${count(phase.versions)}; ${phase.sync.disconnected} / ${phase.sync.outOfOrder}`),
+    both(
+      'acknowledgement p50 / p99 / max',
+      (phase) => `${ms(phase.ack.p50)} / ${ms(phase.ack.p99)} / ${ms(phase.ack.max)}`,
+    ),
+    both(
+      'committed / s (go → last commit)',
+      (phase) => `${phase.committedPerSecond.toFixed(0)} (${ms(phase.commitSpanMs)})`,
+    ),
+    both('go → every socket has every change (reserves and expiries)', (phase) =>
+      phase.sync.missing > 0
+        ? `${count(phase.sync.missing)} socket × change never arrived`
+        : ms(phase.everySocketHasEveryChangeMs),
+    ),
+    both(
+      'versions; sockets dropped / out of order',
+      (phase) => `${count(phase.versions)}; ${phase.sync.disconnected} / ${phase.sync.outOfOrder}`,
+    ),
     both('cores used (go → last acknowledgement)', (phase) => cpuUse(phase.cpu)),
   ];
 }
@@ -243,9 +272,9 @@ export function expiryMarkdownSection(report: ExpiryReport): string {
     '## Holds expiring during a stampede (`pnpm bench:stampede`, phase 3)',
     '',
     `Same run as the stampede above (${report.date.toISOString()}, ${machine()}). Phase 3 repeats phase 2 (every socket reserves a ` +
-      "distinct level at the same instant) while every hold phase 2 made runs out at that instant: their deadlines are moved to the go " +
-      'signal in the database beforehand (holds made one after another over seconds would otherwise run out over seconds too), and both replicas\' sweepers ' +
-      '(`HOLD_SWEEP_MS` 1000) expire them, each event\'s due holds in one transaction and one `expired` change. Phase 2 is the baseline: ' +
+      'distinct level at the same instant) while every hold phase 2 made runs out at that instant: their deadlines are moved to the go ' +
+      "signal in the database beforehand (holds made one after another over seconds would otherwise run out over seconds too), and both replicas' sweepers " +
+      "(`HOLD_SWEEP_MS` 1000) expire them, each event's due holds in one transaction and one `expired` change. Phase 2 is the baseline: " +
       'the same stampede without expiries. What limits it: the expiries are extra transactions on the same MariaDB and two cores.',
     '',
     `| ${EXPIRY_HEAD.join(' | ')} |`,

@@ -284,7 +284,10 @@ async function setDeadlines(database: ScratchDatabase, ids: readonly number[], a
     const deadline = new Date(at).toISOString().replace('T', ' ').replace('Z', '');
     for (let first = 0; first < ids.length; first += 500) {
       const chunk = ids.slice(first, first + 500);
-      await connection.query(`UPDATE reservations SET expires_at = ? WHERE status = 'held' AND id IN (${chunk.map(() => '?').join(',')})`, [deadline, ...chunk]);
+      await connection.query(
+        `UPDATE reservations SET expires_at = ? WHERE status = 'held' AND id IN (${chunk.map(() => '?').join(',')})`,
+        [deadline, ...chunk],
+      );
     }
   } finally {
     await connection.end();
@@ -292,7 +295,11 @@ async function setDeadlines(database: ScratchDatabase, ids: readonly number[], a
 }
 
 /** Polls until none of these reservations is held; answers that moment (epoch ms). */
-async function heldUntilGone(database: ScratchDatabase, ids: readonly number[], notBefore: number): Promise<number> {
+async function heldUntilGone(
+  database: ScratchDatabase,
+  ids: readonly number[],
+  notBefore: number,
+): Promise<number> {
   const deadline = Date.now() + SYNC_TIMEOUT_MS;
   while (Date.now() < deadline) {
     const [row] = await database.query<RowDataPacket>(
@@ -307,7 +314,10 @@ async function heldUntilGone(database: ScratchDatabase, ids: readonly number[], 
 
 /** How many inventory changes of the event had this cause. */
 async function changesCaused(database: ScratchDatabase, eventId: number, cause: string): Promise<number> {
-  const [row] = await database.query<RowDataPacket>('SELECT COUNT(*) AS changes FROM inventory_changes WHERE event_id = ? AND cause = ?', [eventId, cause]);
+  const [row] = await database.query<RowDataPacket>(
+    'SELECT COUNT(*) AS changes FROM inventory_changes WHERE event_id = ? AND cause = ?',
+    [eventId, cause],
+  );
   return Number(row.changes);
 }
 
@@ -385,7 +395,8 @@ async function main(): Promise<void> {
   // moved in the database (holds made one by one over seconds would run out over seconds too) before the go.
   const expiring = phase2.acknowledged.map((reservation) => reservation.id);
   const thirdLevels = await levelsFrom(admin, event.id, Math.max(...distinctLevels) + 1, settings.sockets);
-  if (thirdLevels.length < settings.sockets) throw new Error(`only ${thirdLevels.length} distinct levels for phase 3`);
+  if (thirdLevels.length < settings.sockets)
+    throw new Error(`only ${thirdLevels.length} distinct levels for phase 3`);
   let allExpiredAtMs = NaN;
   const phase3 = await runPhase(
     'phase 3',

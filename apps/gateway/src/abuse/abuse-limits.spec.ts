@@ -24,12 +24,19 @@ describe('AbuseLimits in memory', () => {
   }
 
   it('locks an account after its failures in a row, for the address and any other', async () => {
-    const abuse = limits({ LOGIN_FAILURES_BEFORE_LOCKOUT: '2', LOGIN_LOCKOUT_MS: '30000', LOGIN_RATE_LIMIT: '0' });
+    const abuse = limits({
+      LOGIN_FAILURES_BEFORE_LOCKOUT: '2',
+      LOGIN_LOCKOUT_MS: '30000',
+      LOGIN_RATE_LIMIT: '0',
+    });
     await abuse.beforeLogin('a', 'who@x.y');
     await abuse.loginFailed('a', 'who@x.y');
     await abuse.beforeLogin('a', 'who@x.y');
     await abuse.loginFailed('b', 'WHO@x.y ');
-    await expect(abuse.beforeLogin('c', 'who@x.y')).rejects.toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 30 });
+    await expect(abuse.beforeLogin('c', 'who@x.y')).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+      retryAfterSeconds: 30,
+    });
     await expect(abuse.beforeLogin('c', 'other@x.y')).resolves.toBeUndefined();
   });
 

@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode } from '@tickets/protocol';
 import { createHash } from 'node:crypto';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import {
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
 import { AppError } from '../common/app-error';
 import { RedisClients } from '../common/redis-clients';
 import { AppConfig, type RateLimitConfig } from '../config/app-config';
@@ -62,8 +67,14 @@ export class AbuseLimits {
   ) {
     const limits = config.abuseLimits;
     this.loginByAddress = this.limiter('login-address', limits.loginPerAddress);
-    this.failuresByAccount = this.limiter('login-failures', { points: limits.loginFailuresPerAccount, windowMs: LOCKOUT_MEMORY_SECONDS * 1000 })!;
-    this.lockoutsByAccount = this.limiter('login-lockouts', { points: 1_000_000, windowMs: LOCKOUT_MEMORY_SECONDS * 1000 })!;
+    this.failuresByAccount = this.limiter('login-failures', {
+      points: limits.loginFailuresPerAccount,
+      windowMs: LOCKOUT_MEMORY_SECONDS * 1000,
+    })!;
+    this.lockoutsByAccount = this.limiter('login-lockouts', {
+      points: 1_000_000,
+      windowMs: LOCKOUT_MEMORY_SECONDS * 1000,
+    })!;
     this.lockedAccounts = this.limiter('login-locked', { points: 1, windowMs: 1000 })!;
     this.registerByAddress = this.limiter('register-address', limits.registerPerAddress);
     this.reserveByUser = this.limiter('reserve-user', limits.reservePerUser);
@@ -75,12 +86,18 @@ export class AbuseLimits {
     if (this.loginByAddress) {
       const spent = await this.loginByAddress.get(address);
       if (spent && spent.remainingPoints <= 0) {
-        throw new RateLimitedError('Too many failed sign-ins from this address; retry later', retryAfterSeconds(spent.msBeforeNext));
+        throw new RateLimitedError(
+          'Too many failed sign-ins from this address; retry later',
+          retryAfterSeconds(spent.msBeforeNext),
+        );
       }
     }
     const locked = await this.lockedAccounts.get(accountKey(email));
     if (locked && locked.remainingPoints <= 0) {
-      throw new RateLimitedError('This account is locked after failed sign-ins; retry later', retryAfterSeconds(locked.msBeforeNext));
+      throw new RateLimitedError(
+        'This account is locked after failed sign-ins; retry later',
+        retryAfterSeconds(locked.msBeforeNext),
+      );
     }
   }
 
@@ -103,7 +120,11 @@ export class AbuseLimits {
 
   /** One registration from the address. */
   async register(address: string): Promise<void> {
-    await this.spend(this.registerByAddress, address, 'Too many registrations from this address; retry later');
+    await this.spend(
+      this.registerByAddress,
+      address,
+      'Too many registrations from this address; retry later',
+    );
   }
 
   /** One reservation attempt of the user (REST or socket). */
@@ -121,7 +142,8 @@ export class AbuseLimits {
     try {
       await limiter.consume(key);
     } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) throw new RateLimitedError(message, retryAfterSeconds(rejection.msBeforeNext));
+      if (rejection instanceof RateLimiterRes)
+        throw new RateLimitedError(message, retryAfterSeconds(rejection.msBeforeNext));
       // Neither Redis nor the insurance limiter answered: let the call through rather than fail it.
       this.redis.warn('abuse limits', rejection);
     }

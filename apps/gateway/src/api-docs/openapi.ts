@@ -1,5 +1,10 @@
 import { HttpStatus, RequestMethod, type INestApplication, type Type } from '@nestjs/common';
-import { HTTP_CODE_METADATA, METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
+import {
+  HTTP_CODE_METADATA,
+  METHOD_METADATA,
+  PATH_METADATA,
+  ROUTE_ARGS_METADATA,
+} from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { MetadataScanner, ModulesContainer } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
@@ -9,15 +14,22 @@ import { PERMISSIONS_KEY, PUBLIC_KEY } from '../auth/auth.decorators';
 import { API_ERRORS_KEY } from './api-errors';
 import { SUCCESS_EXAMPLES } from './success-examples';
 
-type TransformerStorage = NonNullable<NonNullable<Parameters<typeof validationMetadatasToSchemas>[0]>['classTransformerMetadataStorage']>;
+type TransformerStorage = NonNullable<
+  NonNullable<Parameters<typeof validationMetadatasToSchemas>[0]>['classTransformerMetadataStorage']
+>;
 // class-transformer's own store (its nested @Type()s); the package exports no typed path to it.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as { defaultMetadataStorage: TransformerStorage };
+const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as {
+  defaultMetadataStorage: TransformerStorage;
+};
 
 type OperationObject = NonNullable<OpenAPIObject['paths'][string]['get']>;
 type ParameterObject = Extract<NonNullable<OperationObject['parameters']>[number], { in: string }>;
 type ResponsesObject = OperationObject['responses'];
-type SchemaObject = Extract<NonNullable<NonNullable<OpenAPIObject['components']>['schemas']>[string], { type?: unknown; properties?: unknown }>;
+type SchemaObject = Extract<
+  NonNullable<NonNullable<OpenAPIObject['components']>['schemas']>[string],
+  { type?: unknown; properties?: unknown }
+>;
 
 /** Where the reference is served (see configureApp): the UI, and the document itself. */
 export const API_DOCS_PATH = 'api/docs';
@@ -52,15 +64,21 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setVersion(String(PROTOCOL_VERSION))
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .build();
-  const document = SwaggerModule.createDocument(app, config, { operationIdFactory: (controller, method) => `${controller}_${method}` });
-  const schemas = validationMetadatasToSchemas({ refPointerPrefix: SCHEMA_PREFIX, classTransformerMetadataStorage: defaultMetadataStorage }) as Record<
-    string,
-    SchemaObject
-  >;
+  const document = SwaggerModule.createDocument(app, config, {
+    operationIdFactory: (controller, method) => `${controller}_${method}`,
+  });
+  const schemas = validationMetadatasToSchemas({
+    refPointerPrefix: SCHEMA_PREFIX,
+    classTransformerMetadataStorage: defaultMetadataStorage,
+  }) as Record<string, SchemaObject>;
   // Buffer: the raw body of the bulk route, described by RAW_BODIES instead.
   const { Buffer: _raw, ...scanned } = document.components?.schemas ?? {};
-  for (const [name, example] of Object.entries(BODY_EXAMPLES)) if (schemas[name]) schemas[name] = { ...schemas[name], example };
-  document.components = { ...document.components, schemas: { ...scanned, ...schemas, ErrorBody: ERROR_BODY_SCHEMA } };
+  for (const [name, example] of Object.entries(BODY_EXAMPLES))
+    if (schemas[name]) schemas[name] = { ...schemas[name], example };
+  document.components = {
+    ...document.components,
+    schemas: { ...scanned, ...schemas, ErrorBody: ERROR_BODY_SCHEMA },
+  };
   for (const handler of handlers(app)) {
     const operation = operationOf(document, handler);
     if (operation) describeOperation(operation, handler, schemas);
@@ -80,7 +98,9 @@ function handlers(app: INestApplication): Handler[] {
         const path = Reflect.getMetadata(PATH_METADATA, target) as string | undefined;
         const method = Reflect.getMetadata(METHOD_METADATA, target) as RequestMethod | undefined;
         if (path === undefined || method === undefined) continue;
-        const parts = [base, path].map((part) => part.replace(/^\/+|\/+$/g, '')).filter((part) => part !== '');
+        const parts = [base, path]
+          .map((part) => part.replace(/^\/+|\/+$/g, ''))
+          .filter((part) => part !== '');
         const joined = `/${parts.join('/')}`.replace(/:(\w+)/g, '{$1}');
         found.push({ controller, name, method, path: joined === '/metrics' ? joined : `/api${joined}` });
       }
@@ -100,8 +120,15 @@ interface RouteArgument {
 
 /** The DTO classes of the handler's @Body(), @Query() and @Param() arguments. */
 function argumentTypes(handler: Handler): { body?: Type; query?: Type; params?: Type } {
-  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, handler.controller, handler.name) ?? {}) as Record<string, RouteArgument>;
-  const types = (Reflect.getMetadata('design:paramtypes', handler.controller.prototype as object, handler.name) ?? []) as Type[];
+  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, handler.controller, handler.name) ?? {}) as Record<
+    string,
+    RouteArgument
+  >;
+  const types = (Reflect.getMetadata(
+    'design:paramtypes',
+    handler.controller.prototype as object,
+    handler.name,
+  ) ?? []) as Type[];
   const found: { body?: Type; query?: Type; params?: Type } = {};
   for (const [key, argument] of Object.entries(args)) {
     const kind = Number(key.split(':')[0]);
@@ -114,7 +141,11 @@ function argumentTypes(handler: Handler): { body?: Type; query?: Type; params?: 
   return found;
 }
 
-function parametersFrom(type: Type | undefined, where: 'path' | 'query', schemas: Record<string, SchemaObject>): ParameterObject[] {
+function parametersFrom(
+  type: Type | undefined,
+  where: 'path' | 'query',
+  schemas: Record<string, SchemaObject>,
+): ParameterObject[] {
   const schema = type ? schemas[type.name] : undefined;
   const required = new Set(schema?.required ?? []);
   return Object.entries(schema?.properties ?? {}).map(([name, property]) => ({
@@ -125,30 +156,44 @@ function parametersFrom(type: Type | undefined, where: 'path' | 'query', schemas
   }));
 }
 
-function describeOperation(operation: OperationObject, handler: Handler, schemas: Record<string, SchemaObject>): void {
+function describeOperation(
+  operation: OperationObject,
+  handler: Handler,
+  schemas: Record<string, SchemaObject>,
+): void {
   const target = (handler.controller.prototype as Record<string, object>)[handler.name];
-  const isPublic = Reflect.getMetadata(PUBLIC_KEY, target) === true || Reflect.getMetadata(PUBLIC_KEY, handler.controller) === true;
-  const permissions = ((Reflect.getMetadata(PERMISSIONS_KEY, target) ?? Reflect.getMetadata(PERMISSIONS_KEY, handler.controller) ?? []) as string[]);
+  const isPublic =
+    Reflect.getMetadata(PUBLIC_KEY, target) === true ||
+    Reflect.getMetadata(PUBLIC_KEY, handler.controller) === true;
+  const permissions = (Reflect.getMetadata(PERMISSIONS_KEY, target) ??
+    Reflect.getMetadata(PERMISSIONS_KEY, handler.controller) ??
+    []) as string[];
   const own = (Reflect.getMetadata(API_ERRORS_KEY, target) ?? []) as ErrorCode[];
   const { body, query, params } = argumentTypes(handler);
 
   const pathParameters = parametersFrom(params, 'path', schemas);
   // A path parameter read without a DTO (none today) is still listed.
   for (const name of handler.path.match(/\{(\w+)\}/g)?.map((part) => part.slice(1, -1)) ?? []) {
-    if (!pathParameters.some((parameter) => parameter.name === name)) pathParameters.push({ name, in: 'path', required: true, schema: { type: 'integer', minimum: 1 } });
+    if (!pathParameters.some((parameter) => parameter.name === name))
+      pathParameters.push({ name, in: 'path', required: true, schema: { type: 'integer', minimum: 1 } });
   }
   operation.parameters = [...pathParameters, ...parametersFrom(query, 'query', schemas)];
   const raw = RAW_BODIES[`${handler.controller.name}.${handler.name}`];
   if (raw) {
     operation.requestBody = { required: true, content: { 'application/json': { schema: raw } } };
   } else if (body) {
-    operation.requestBody = { required: true, content: { 'application/json': { schema: { $ref: `${SCHEMA_PREFIX}${body.name}` } } } };
+    operation.requestBody = {
+      required: true,
+      content: { 'application/json': { schema: { $ref: `${SCHEMA_PREFIX}${body.name}` } } },
+    };
   } else {
     delete operation.requestBody;
   }
   operation.security = isPublic ? [] : [{ bearer: [] }];
   operation.tags = [handler.controller.name.replace(/Controller$/, '')];
-  if (permissions.length > 0) operation.description = `${operation.description ?? ''}Requires the permission${permissions.length > 1 ? 's' : ''} ${permissions.join(', ')}.`.trim();
+  if (permissions.length > 0)
+    operation.description =
+      `${operation.description ?? ''}Requires the permission${permissions.length > 1 ? 's' : ''} ${permissions.join(', ')}.`.trim();
 
   const codes = new Set<ErrorCode>(own);
   if (body || query || params) codes.add(ErrorCode.VALIDATION_FAILED);
@@ -181,7 +226,11 @@ function successResponse(handler: Handler, target: object): ResponsesObject {
 /** One response per status, listing its codes, with an example body for each. */
 function errorResponses(codes: ErrorCode[]): ResponsesObject {
   const byStatus = new Map<number, ErrorCode[]>();
-  for (const code of codes) byStatus.set(HTTP_STATUS_BY_ERROR_CODE[code], [...(byStatus.get(HTTP_STATUS_BY_ERROR_CODE[code]) ?? []), code]);
+  for (const code of codes)
+    byStatus.set(HTTP_STATUS_BY_ERROR_CODE[code], [
+      ...(byStatus.get(HTTP_STATUS_BY_ERROR_CODE[code]) ?? []),
+      code,
+    ]);
   const responses: ResponsesObject = {};
   for (const [status, list] of [...byStatus].sort(([a], [b]) => a - b)) {
     responses[status] = {
@@ -189,7 +238,12 @@ function errorResponses(codes: ErrorCode[]): ResponsesObject {
       content: {
         'application/json': {
           schema: { $ref: `${SCHEMA_PREFIX}ErrorBody` },
-          examples: Object.fromEntries(list.map((code) => [code, { value: { statusCode: status, code, message: ERROR_EXAMPLES[code], ...extraFields(code) } }])),
+          examples: Object.fromEntries(
+            list.map((code) => [
+              code,
+              { value: { statusCode: status, code, message: ERROR_EXAMPLES[code], ...extraFields(code) } },
+            ]),
+          ),
         },
       },
     };
@@ -227,8 +281,15 @@ const ERROR_BODY_SCHEMA: SchemaObject = {
     statusCode: { type: 'integer' },
     code: { type: 'string', enum: Object.values(ErrorCode) },
     message: { type: 'string' },
-    retryAfterSeconds: { type: 'integer', description: 'RATE_LIMITED: seconds until a retry can succeed (also the Retry-After header)' },
-    limit: { type: 'string', enum: ['holdsPerUser', 'ticketsPerUser', 'ticketsPerReservation'], description: 'LIMIT_REACHED: which limit' },
+    retryAfterSeconds: {
+      type: 'integer',
+      description: 'RATE_LIMITED: seconds until a retry can succeed (also the Retry-After header)',
+    },
+    limit: {
+      type: 'string',
+      enum: ['holdsPerUser', 'ticketsPerUser', 'ticketsPerReservation'],
+      description: 'LIMIT_REACHED: which limit',
+    },
   },
 };
 
@@ -237,7 +298,11 @@ export const BODY_EXAMPLES: Readonly<Record<string, unknown>> = {
   RegisterDto: { email: 'ada@example.com', password: 'correct horse battery', displayName: 'Ada' },
   LoginDto: { email: 'ada@example.com', password: 'correct horse battery' },
   ChangePasswordDto: { currentPassword: 'correct horse battery', newPassword: 'another long passphrase' },
-  CreateEventDto: { name: 'Spring gala', holdTtlSeconds: 600, limits: { holdsPerUser: 1, ticketsPerUser: 10 } },
+  CreateEventDto: {
+    name: 'Spring gala',
+    holdTtlSeconds: 600,
+    limits: { holdsPerUser: 1, ticketsPerUser: 10 },
+  },
   UpdateEventDto: { holdTtlSeconds: 300, limits: { ticketsPerReservation: 4 } },
   CreateTicketDto: { value: 5, label: 'Row A, seat 5' },
   ReserveDto: { level: 12, requestId: '6f1c2a9e-reserve-1' },
@@ -247,13 +312,22 @@ export const BODY_EXAMPLES: Readonly<Record<string, unknown>> = {
 /** Bodies read raw rather than through a DTO (decoded in a worker thread), by `Controller.method`. */
 const RAW_BODIES: Readonly<Record<string, SchemaObject>> = {
   'TicketsController.bulkCreate': {
-    description: 'BulkCreateTicketsRequest: explicit tickets, or `count` tickets with values drawn from minValue..maxValue',
+    description:
+      'BulkCreateTicketsRequest: explicit tickets, or `count` tickets with values drawn from minValue..maxValue',
     oneOf: [
-      { type: 'object', required: ['tickets'], properties: { tickets: { type: 'array', items: { $ref: `${SCHEMA_PREFIX}CreateTicketDto` } } } },
+      {
+        type: 'object',
+        required: ['tickets'],
+        properties: { tickets: { type: 'array', items: { $ref: `${SCHEMA_PREFIX}CreateTicketDto` } } },
+      },
       {
         type: 'object',
         required: ['count', 'minValue', 'maxValue'],
-        properties: { count: { type: 'integer', minimum: 1 }, minValue: { type: 'integer', minimum: 1 }, maxValue: { type: 'integer', minimum: 1 } },
+        properties: {
+          count: { type: 'integer', minimum: 1 },
+          minValue: { type: 'integer', minimum: 1 },
+          maxValue: { type: 'integer', minimum: 1 },
+        },
       },
     ],
     example: { tickets: [{ value: 5 }, { value: 10 }] },

@@ -55,7 +55,13 @@ const reservation: ReservationView = {
   createdAt: '2026-04-01T10:00:00.000Z',
   settledAt: null,
 };
-const ticket: TicketView = { id: 17, label: 'Row A, seat 5', value: 5, status: 'available', reservationId: null };
+const ticket: TicketView = {
+  id: 17,
+  label: 'Row A, seat 5',
+  value: 5,
+  status: 'available',
+  reservationId: null,
+};
 const auditEntry: AuditEntry = {
   id: 301,
   at: '2026-04-01T10:00:00.000Z',
@@ -86,7 +92,11 @@ const combo: LevelCombo = {
   ],
 };
 const detail: ReservationDetail = { ...reservation, ticketsOffset: 0, tickets: combo.tickets };
-const reservationPage: ReservationPage = { total: 1, offset: 0, rows: [{ ...reservation, holder: { id: 7, email: 'ada@example.com', displayName: 'Ada' } }] };
+const reservationPage: ReservationPage = {
+  total: 1,
+  offset: 0,
+  rows: [{ ...reservation, holder: { id: 7, email: 'ada@example.com', displayName: 'Ada' } }],
+};
 const limits: EventLimitsView = { eventId: 3, limits: event.limits, holds: 1, tickets: 2 };
 const ticketPage: TicketPage = { total: 500, offset: 0, rows: [ticket] };
 const bulk: BulkCreateTicketsResponse = { created: 2, firstId: 501, lastId: 502, version: 20 };
@@ -107,26 +117,44 @@ export const SUCCESS_EXAMPLES: Readonly<Record<string, SuccessExample>> = {
   'AuthController.register': { type: 'AuthResponse', example: auth },
   'AuthController.login': { type: 'AuthResponse', example: auth },
   'AuthController.me': { type: 'UserView', example: user },
-  'AuthController.refresh': { type: 'AuthResponse (a fresh token; the one sent ends, and its sockets are told)', example: auth },
-  'AuthController.changePassword': { type: 'AuthResponse (a new token; every other session of the user ends)', example: auth },
+  'AuthController.refresh': {
+    type: 'AuthResponse (a fresh token; the one sent ends, and its sockets are told)',
+    example: auth,
+  },
+  'AuthController.changePassword': {
+    type: 'AuthResponse (a new token; every other session of the user ends)',
+    example: auth,
+  },
   'EventsController.list': { type: 'EventView[]', example: [event] },
   'EventsController.get': { type: 'EventView', example: event },
   'EventsController.create': { type: 'EventView', example: event },
   'EventsController.update': { type: 'EventView', example: event },
   'HealthController.healthz': { type: 'HealthResponse', example: health },
-  'HealthController.readyz': { type: 'ReadinessResponse (HTTP 503 when the database is down; `degraded` with 200 when Redis is)', example: readiness },
+  'HealthController.readyz': {
+    type: 'ReadinessResponse (HTTP 503 when the database is down; `degraded` with 200 when Redis is)',
+    example: readiness,
+  },
   'LevelsController.page': { type: 'LevelPage', example: levelPage },
   'LevelsController.combo': { type: 'LevelCombo', example: combo },
-  'MetricsController.scrape': { type: 'Prometheus text format', example: '# TYPE tickets_sockets gauge\ntickets_sockets 131\n' },
+  'MetricsController.scrape': {
+    type: 'Prometheus text format',
+    example: '# TYPE tickets_sockets gauge\ntickets_sockets 131\n',
+  },
   'AudienceController.everywhere': { type: 'EventAudience[]', example: audience },
   'ReservationsController.reserve': { type: 'ReservationView', example: reservation },
   'ReservationsController.ofEvent': { type: 'ReservationPage', example: reservationPage },
   'ReservationsController.mine': { type: 'ReservationView[]', example: [reservation] },
   'ReservationsController.detail': { type: 'ReservationDetail', example: detail },
-  'ReservationsController.confirm': { type: 'ReservationView', example: { ...reservation, status: 'confirmed', expiresAt: null, settledAt: '2026-04-01T10:02:00.000Z' } },
+  'ReservationsController.confirm': {
+    type: 'ReservationView',
+    example: { ...reservation, status: 'confirmed', expiresAt: null, settledAt: '2026-04-01T10:02:00.000Z' },
+  },
   'ReservationsController.history': { type: 'AuditEntry[]', example: [auditEntry] },
   'ReservationsController.limits': { type: 'EventLimitsView', example: limits },
-  'ReservationsController.cancel': { type: 'ReservationView', example: { ...reservation, status: 'cancelled', expiresAt: null, settledAt: '2026-04-01T10:03:00.000Z' } },
+  'ReservationsController.cancel': {
+    type: 'ReservationView',
+    example: { ...reservation, status: 'cancelled', expiresAt: null, settledAt: '2026-04-01T10:03:00.000Z' },
+  },
   'TicketsController.list': { type: 'TicketPage', example: ticketPage },
   'TicketsController.create': { type: 'TicketView', example: ticket },
   'TicketsController.bulkCreate': { type: 'BulkCreateTicketsResponse', example: bulk },

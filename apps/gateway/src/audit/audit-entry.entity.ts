@@ -3,7 +3,8 @@ import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 const json = {
   to: (value: Record<string, unknown>): string => JSON.stringify(value),
-  from: (raw: string | null): Record<string, unknown> => (raw ? (JSON.parse(raw) as Record<string, unknown>) : {}),
+  from: (raw: string | null): Record<string, unknown> =>
+    raw ? (JSON.parse(raw) as Record<string, unknown>) : {},
 };
 
 /** One line of the audit log (append-only: the application has no update or delete path). */

@@ -71,7 +71,10 @@ export class AuditLog {
     const at = this.database.sqlDate(this.clock.now());
     for (let i = 0; i < drafts.length; i += WRITE_CHUNK_ROWS) {
       const chunk = drafts.slice(i, i + WRITE_CHUNK_ROWS);
-      await manager.query(AUDIT_SQL.insert(chunk.length), chunk.flatMap((draft) => AUDIT_SQL.params(draft, at)));
+      await manager.query(
+        AUDIT_SQL.insert(chunk.length),
+        chunk.flatMap((draft) => AUDIT_SQL.params(draft, at)),
+      );
     }
   }
 
@@ -98,16 +101,29 @@ export class AuditLog {
       ...(at !== undefined && { at }),
     };
     // A user's entries: what they did, and what was done to them.
-    const where = query.userId === undefined ? common : [{ ...common, actorId: query.userId }, { ...common, subjectUserId: query.userId }];
+    const where =
+      query.userId === undefined
+        ? common
+        : [
+            { ...common, actorId: query.userId },
+            { ...common, subjectUserId: query.userId },
+          ];
     const [rows, total] = await this.database.read((manager) =>
-      manager.findAndCount(AuditEntryEntity, { where, order: { id: 'DESC' }, skip: offset, take: query.limit ?? 50 }),
+      manager.findAndCount(AuditEntryEntity, {
+        where,
+        order: { id: 'DESC' },
+        skip: offset,
+        take: query.limit ?? 50,
+      }),
     );
     return { total, offset, rows: rows.map(toAuditEntry) };
   }
 
   /** A reservation's history, oldest first. */
   async ofReservation(reservationId: number): Promise<AuditEntry[]> {
-    const rows = await this.database.read((manager) => manager.find(AuditEntryEntity, { where: { reservationId }, order: { id: 'ASC' }, take: 100 }));
+    const rows = await this.database.read((manager) =>
+      manager.find(AuditEntryEntity, { where: { reservationId }, order: { id: 'ASC' }, take: 100 }),
+    );
     return rows.map(toAuditEntry);
   }
 }

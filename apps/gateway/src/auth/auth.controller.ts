@@ -52,7 +52,11 @@ export class AuthController {
   @Post('password')
   @HttpCode(200)
   @ApiErrors(ErrorCode.RATE_LIMITED)
-  changePassword(@CurrentUser() principal: AuthPrincipal, @Body() body: ChangePasswordDto, @ClientAddress() address: string): Promise<AuthResponse> {
+  changePassword(
+    @CurrentUser() principal: AuthPrincipal,
+    @Body() body: ChangePasswordDto,
+    @ClientAddress() address: string,
+  ): Promise<AuthResponse> {
     return this.auth.changePassword(principal, body, address);
   }
 }

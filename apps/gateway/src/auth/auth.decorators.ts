@@ -15,10 +15,12 @@ export const RequirePermissions = (...permissions: Permission[]): MethodDecorato
 
 /** The authenticated caller, set on the request by AuthGuard. */
 export const CurrentUser = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): AuthPrincipal => context.switchToHttp().getRequest<{ principal: AuthPrincipal }>().principal,
+  (_data: unknown, context: ExecutionContext): AuthPrincipal =>
+    context.switchToHttp().getRequest<{ principal: AuthPrincipal }>().principal,
 );
 
 /** The caller's address (the peer's, or X-Forwarded-For's as far as TRUST_PROXY allows). */
 export const ClientAddress = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): string => context.switchToHttp().getRequest<Request>().ip ?? 'unknown',
+  (_data: unknown, context: ExecutionContext): string =>
+    context.switchToHttp().getRequest<Request>().ip ?? 'unknown',
 );

@@ -10,7 +10,6 @@ import { SocketSessions, type SessionSocket } from './socket-sessions';
 
 type AuthedRequest = Request & { principal?: AuthPrincipal };
 
-
 /**
  * Global: every HTTP route needs a bearer token whose session is still on (see SessionsService)
  * unless marked @Public(); every socket message re-checks its socket's session the same way.
@@ -30,7 +29,8 @@ export class AuthGuard implements CanActivate {
       return true;
     }
     if (context.getType() !== 'http') return true;
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, [context.getHandler(), context.getClass()])) return true;
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, [context.getHandler(), context.getClass()]))
+      return true;
     const request = context.switchToHttp().getRequest<AuthedRequest>();
     const header = request.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
@@ -48,7 +48,10 @@ export class PermissionsGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const required = this.reflector.getAllAndOverride<string[]>(PERMISSIONS_KEY, [context.getHandler(), context.getClass()]);
+    const required = this.reflector.getAllAndOverride<string[]>(PERMISSIONS_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (!required || required.length === 0) return true;
     const principal =
       context.getType() === 'ws'
@@ -57,7 +60,8 @@ export class PermissionsGuard implements CanActivate {
     if (!principal) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Missing access token');
     const granted = await this.permissions.permissionsOf(principal.role);
     const missing = required.filter((permission) => !granted.has(permission));
-    if (missing.length > 0) throw new AppError(ErrorCode.FORBIDDEN, `Missing permission ${missing.join(', ')}`);
+    if (missing.length > 0)
+      throw new AppError(ErrorCode.FORBIDDEN, `Missing permission ${missing.join(', ')}`);
     return true;
   }
 }

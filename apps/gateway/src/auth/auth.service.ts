@@ -73,7 +73,9 @@ export class AuthService {
    * new token. Lets an active user stay signed in past one token's lifetime without the password.
    */
   async refresh(principal: AuthPrincipal): Promise<AuthResponse> {
-    const user = await this.database.read((manager) => manager.findOneBy(UserEntity, { id: principal.userId }));
+    const user = await this.database.read((manager) =>
+      manager.findOneBy(UserEntity, { id: principal.userId }),
+    );
     if (!user) throw new AppError(ErrorCode.UNAUTHENTICATED, 'This account no longer exists');
     const renewed = this.issue(user);
     await this.sessions.revoke(principal);
@@ -87,7 +89,9 @@ export class AuthService {
 
   /** Ends every session of the user, everywhere: tokens name a token version, and this bumps it. */
   async logoutEverywhere(principal: AuthPrincipal): Promise<void> {
-    await this.database.transaction((manager) => manager.increment(UserEntity, { id: principal.userId }, 'tokenVersion', 1));
+    await this.database.transaction((manager) =>
+      manager.increment(UserEntity, { id: principal.userId }, 'tokenVersion', 1),
+    );
     await this.sessions.userChanged(principal.userId);
   }
 
@@ -95,8 +99,14 @@ export class AuthService {
    * A new password ends every session of the user (a thief's too) and answers a fresh token for
    * this one. A wrong current password counts as a failed sign-in.
    */
-  async changePassword(principal: AuthPrincipal, request: ChangePasswordDto, address: string): Promise<AuthResponse> {
-    const user = await this.database.read((manager) => manager.findOneBy(UserEntity, { id: principal.userId }));
+  async changePassword(
+    principal: AuthPrincipal,
+    request: ChangePasswordDto,
+    address: string,
+  ): Promise<AuthResponse> {
+    const user = await this.database.read((manager) =>
+      manager.findOneBy(UserEntity, { id: principal.userId }),
+    );
     if (!user) throw new AppError(ErrorCode.UNAUTHENTICATED, 'This account no longer exists');
     await this.abuse.beforeLogin(address, user.email);
     if (!(await this.hasher.verify(request.currentPassword, user.passwordHash)).ok) {
@@ -108,7 +118,9 @@ export class AuthService {
       manager.update(UserEntity, { id: user.id }, { passwordHash, tokenVersion: () => 'token_version + 1' }),
     );
     await this.sessions.userChanged(user.id);
-    const updated = await this.database.read((manager) => manager.findOneByOrFail(UserEntity, { id: user.id }));
+    const updated = await this.database.read((manager) =>
+      manager.findOneByOrFail(UserEntity, { id: user.id }),
+    );
     return this.issue(updated);
   }
 
@@ -117,7 +129,16 @@ export class AuthService {
     const passwordHash = await this.hasher.hash(password);
     try {
       return await this.database.transaction((manager) =>
-        manager.save(manager.create(UserEntity, { email, passwordHash, displayName, role, tokenVersion: 0, createdAt: this.clock.now() })),
+        manager.save(
+          manager.create(UserEntity, {
+            email,
+            passwordHash,
+            displayName,
+            role,
+            tokenVersion: 0,
+            createdAt: this.clock.now(),
+          }),
+        ),
       );
     } catch (error) {
       if (isUniqueViolation(error)) throw new AppError(ErrorCode.CONFLICT, 'Email already registered');
@@ -126,13 +147,17 @@ export class AuthService {
   }
 
   findByEmail(email: string): Promise<UserEntity | null> {
-    return this.database.read((manager) => manager.findOneBy(UserEntity, { email: email.trim().toLowerCase() }));
+    return this.database.read((manager) =>
+      manager.findOneBy(UserEntity, { email: email.trim().toLowerCase() }),
+    );
   }
 
   /** Stores a hash with today's parameters, unless the password changed meanwhile. */
   private async rehash(user: UserEntity, password: string): Promise<void> {
     const passwordHash = await this.hasher.hash(password);
-    await this.database.transaction((manager) => manager.update(UserEntity, { id: user.id, passwordHash: user.passwordHash }, { passwordHash }));
+    await this.database.transaction((manager) =>
+      manager.update(UserEntity, { id: user.id, passwordHash: user.passwordHash }, { passwordHash }),
+    );
   }
 
   private issue(user: UserEntity): AuthResponse {

@@ -18,7 +18,10 @@ describe('PasswordHasher', () => {
     expect(first).toMatch(/^scrypt\$10\$8\$1\$/);
     await expect(hasher.verify('correct horse', first)).resolves.toEqual({ ok: true, needsRehash: false });
     await expect(hasher.verify('wrong horse', first)).resolves.toEqual({ ok: false, needsRehash: false });
-    await expect(hasher.verify('correct horse', 'plain-text')).resolves.toEqual({ ok: false, needsRehash: false });
+    await expect(hasher.verify('correct horse', 'plain-text')).resolves.toEqual({
+      ok: false,
+      needsRehash: false,
+    });
   });
 
   it('asks for a new hash when the stored one is weaker than configured now', async () => {
@@ -33,8 +36,14 @@ describe('PasswordHasher', () => {
     const legacy = `scrypt$16384$${salt.toString('base64url')}$${key.toString('base64url')}`;
     // Verifying takes the stored parameters; only hashing would take the configured 2^15.
     const configuredAbove = new PasswordHasher(loadConfig({ PASSWORD_HASH_COST: '15' }, '/r'));
-    await expect(configuredAbove.verify('old password', legacy)).resolves.toEqual({ ok: true, needsRehash: true });
-    await expect(configuredAbove.verify('other password', legacy)).resolves.toEqual({ ok: false, needsRehash: false });
+    await expect(configuredAbove.verify('old password', legacy)).resolves.toEqual({
+      ok: true,
+      needsRehash: true,
+    });
+    await expect(configuredAbove.verify('other password', legacy)).resolves.toEqual({
+      ok: false,
+      needsRehash: false,
+    });
   });
 });
 
@@ -51,7 +60,10 @@ class ManualClock extends Clock {
 describe('TokenService', () => {
   // Now, held still: the tokens below that jsonwebtoken signs by the real clock are in their lifetime.
   const clock = new ManualClock(Date.now());
-  const tokens = new TokenService(loadConfig({ JWT_SECRET: 'a'.repeat(32), JWT_EXPIRES_IN: '3600' }, '/r'), clock);
+  const tokens = new TokenService(
+    loadConfig({ JWT_SECRET: 'a'.repeat(32), JWT_EXPIRES_IN: '3600' }, '/r'),
+    clock,
+  );
   const other = new TokenService(loadConfig({ JWT_SECRET: 'b'.repeat(32) }, '/r'), clock);
 
   it('round-trips the user, token version and a token id, expiring JWT_EXPIRES_IN seconds later', () => {
@@ -71,7 +83,9 @@ describe('TokenService', () => {
       clock.nowAt = claims.expiresAt - 1;
       expect(tokens.verify(token)).toEqual(claims);
       clock.nowAt = claims.expiresAt;
-      expect(() => tokens.verify(token)).toThrow(expect.objectContaining({ code: 'UNAUTHENTICATED', message: 'Invalid or expired access token' }));
+      expect(() => tokens.verify(token)).toThrow(
+        expect.objectContaining({ code: 'UNAUTHENTICATED', message: 'Invalid or expired access token' }),
+      );
     } finally {
       clock.nowAt = start;
     }
@@ -82,10 +96,25 @@ describe('TokenService', () => {
     ['an empty one', ''],
     ['garbage', 'garbage'],
     ['one signed with another secret', other.sign({ id: 7, tokenVersion: 0 }).token],
-    ['one without a token version', jwt.sign({}, 'a'.repeat(32), { subject: '7', jwtid: 'x', expiresIn: 60 })],
-    ['one with a non-numeric subject', jwt.sign({ tv: 0 }, 'a'.repeat(32), { subject: 'admin', jwtid: 'x', expiresIn: 60 })],
-    ['one signed with "none"', jwt.sign({ tv: 0 }, '', { algorithm: 'none', subject: '7', jwtid: 'x', expiresIn: 60 })],
-    ['an expired one', jwt.sign({ tv: 0, exp: Math.floor(clock.nowAt / 1000) - 10 }, 'a'.repeat(32), { subject: '7', jwtid: 'x' })],
+    [
+      'one without a token version',
+      jwt.sign({}, 'a'.repeat(32), { subject: '7', jwtid: 'x', expiresIn: 60 }),
+    ],
+    [
+      'one with a non-numeric subject',
+      jwt.sign({ tv: 0 }, 'a'.repeat(32), { subject: 'admin', jwtid: 'x', expiresIn: 60 }),
+    ],
+    [
+      'one signed with "none"',
+      jwt.sign({ tv: 0 }, '', { algorithm: 'none', subject: '7', jwtid: 'x', expiresIn: 60 }),
+    ],
+    [
+      'an expired one',
+      jwt.sign({ tv: 0, exp: Math.floor(clock.nowAt / 1000) - 10 }, 'a'.repeat(32), {
+        subject: '7',
+        jwtid: 'x',
+      }),
+    ],
   ])('refuses %s as UNAUTHENTICATED', (_name, token) => {
     expect(() => tokens.verify(token)).toThrow(expect.objectContaining({ code: 'UNAUTHENTICATED' }));
   });

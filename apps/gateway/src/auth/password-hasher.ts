@@ -66,7 +66,9 @@ export class PasswordHasher {
     try {
       const N = 2 ** logN;
       return await new Promise<Buffer>((resolve, reject) =>
-        scrypt(password, salt, KEY_LENGTH, { N, r, p, maxmem: 256 * N * r }, (error, key) => (error ? reject(error) : resolve(key))),
+        scrypt(password, salt, KEY_LENGTH, { N, r, p, maxmem: 256 * N * r }, (error, key) =>
+          error ? reject(error) : resolve(key),
+        ),
       );
     } finally {
       this.running--;
@@ -85,10 +87,19 @@ function parseHash(stored: string): { params: ScryptParams; salt: Buffer; key: B
   if (parts[0] !== 'scrypt') return null;
   if (parts.length === 4 && parts[1] === '16384') {
     // The earlier format: N = 2^14, r = 8, p = 1.
-    return { params: { logN: 14, r: 8, p: 1 }, salt: Buffer.from(parts[2], 'base64url'), key: Buffer.from(parts[3], 'base64url') };
+    return {
+      params: { logN: 14, r: 8, p: 1 },
+      salt: Buffer.from(parts[2], 'base64url'),
+      key: Buffer.from(parts[3], 'base64url'),
+    };
   }
   if (parts.length !== 6) return null;
   const [logN, r, p] = parts.slice(1, 4).map(Number);
-  if (![logN, r, p].every(Number.isInteger) || logN < 10 || logN > 20 || r < 1 || r > 32 || p < 1 || p > 16) return null;
-  return { params: { logN, r, p }, salt: Buffer.from(parts[4], 'base64url'), key: Buffer.from(parts[5], 'base64url') };
+  if (![logN, r, p].every(Number.isInteger) || logN < 10 || logN > 20 || r < 1 || r > 32 || p < 1 || p > 16)
+    return null;
+  return {
+    params: { logN, r, p },
+    salt: Buffer.from(parts[4], 'base64url'),
+    key: Buffer.from(parts[5], 'base64url'),
+  };
 }

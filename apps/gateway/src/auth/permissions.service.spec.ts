@@ -16,11 +16,17 @@ describe('PermissionsService', () => {
   let dataSource: DataSource;
   let clock: ManualClock;
   let permissions: PermissionsService;
-  const grant = (role: string, permission: string) => dataSource.getRepository(RolePermissionEntity).insert({ role, permission });
+  const grant = (role: string, permission: string) =>
+    dataSource.getRepository(RolePermissionEntity).insert({ role, permission });
 
   beforeEach(async () => {
     // role_permissions in an in-memory SQLite database: the grants are data the test changes behind the service's back.
-    dataSource = await new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [RolePermissionEntity], synchronize: true }).initialize();
+    dataSource = await new DataSource({
+      type: 'better-sqlite3',
+      database: ':memory:',
+      entities: [RolePermissionEntity],
+      synchronize: true,
+    }).initialize();
     await grant('admin', 'events:manage');
     await grant('admin', 'reservations:manage');
     await grant('attendee', 'levels:reserve');
@@ -31,7 +37,9 @@ describe('PermissionsService', () => {
   afterEach(() => dataSource.destroy());
 
   it("answers a role's grants, and none for a role nobody granted anything", async () => {
-    expect(await permissions.permissionsOf('admin')).toEqual(new Set(['events:manage', 'reservations:manage']));
+    expect(await permissions.permissionsOf('admin')).toEqual(
+      new Set(['events:manage', 'reservations:manage']),
+    );
     expect(await permissions.permissionsOf('nobody')).toEqual(new Set());
     expect(await permissions.roleExists('attendee')).toBe(true);
     expect(await permissions.roleExists('nobody')).toBe(false);

@@ -8,7 +8,10 @@ import { UserEntity } from './user.entity';
 
 describe('parseSessionMessage', () => {
   it('reads the two kinds of message', () => {
-    expect(parseSessionMessage('{"kind":"user-changed","userId":4}')).toEqual({ kind: 'user-changed', userId: 4 });
+    expect(parseSessionMessage('{"kind":"user-changed","userId":4}')).toEqual({
+      kind: 'user-changed',
+      userId: 4,
+    });
     expect(parseSessionMessage('{"kind":"token-revoked","userId":4,"tokenId":"t","expiresAt":5}')).toEqual({
       kind: 'token-revoked',
       userId: 4,
@@ -17,12 +20,17 @@ describe('parseSessionMessage', () => {
     });
   });
 
-  it.each(['{', '7', 'null', '{"kind":"user-changed","userId":0}', '{"kind":"user-changed","userId":"4"}', '{"kind":"token-revoked","userId":4}', '{"kind":"drop","userId":4}'])(
-    'refuses %s',
-    (raw) => {
-      expect(parseSessionMessage(raw)).toBeNull();
-    },
-  );
+  it.each([
+    '{',
+    '7',
+    'null',
+    '{"kind":"user-changed","userId":0}',
+    '{"kind":"user-changed","userId":"4"}',
+    '{"kind":"token-revoked","userId":4}',
+    '{"kind":"drop","userId":4}',
+  ])('refuses %s', (raw) => {
+    expect(parseSessionMessage(raw)).toBeNull();
+  });
 });
 
 /** Time that moves only when the test says. */
@@ -75,15 +83,28 @@ describe('SessionsService', () => {
 
   beforeEach(async () => {
     // The users table in an in-memory SQLite database: the test changes a user behind the services' backs.
-    dataSource = await new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [UserEntity], synchronize: true }).initialize();
+    dataSource = await new DataSource({
+      type: 'better-sqlite3',
+      database: ':memory:',
+      entities: [UserEntity],
+      synchronize: true,
+    }).initialize();
     userId = (
-      await dataSource
-        .getRepository(UserEntity)
-        .save({ email: 'who@example.test', passwordHash: 'x', displayName: 'Who', role: 'attendee', tokenVersion: 0, createdAt: new Date(0) })
+      await dataSource.getRepository(UserEntity).save({
+        email: 'who@example.test',
+        passwordHash: 'x',
+        displayName: 'Who',
+        role: 'attendee',
+        tokenVersion: 0,
+        createdAt: new Date(0),
+      })
     ).id;
     clock = new ManualClock();
     bus = new FakeBus();
-    tokens = new TokenService(loadConfig({ JWT_SECRET: 'a'.repeat(32), JWT_EXPIRES_IN: '3600' }, '/r'), clock);
+    tokens = new TokenService(
+      loadConfig({ JWT_SECRET: 'a'.repeat(32), JWT_EXPIRES_IN: '3600' }, '/r'),
+      clock,
+    );
     const database = new Database(dataSource);
     here = new SessionsService(tokens, database, new FakeRedisClients(bus), clock);
     there = new SessionsService(tokens, database, new FakeRedisClients(bus), clock);
@@ -105,7 +126,7 @@ describe('SessionsService', () => {
     expect(await there.resolve(token)).toMatchObject({ role: 'admin' });
   });
 
-  it("takes a role change announced by another replica at the next request, and tells its listeners", async () => {
+  it('takes a role change announced by another replica at the next request, and tells its listeners', async () => {
     const { token } = tokens.sign({ id: userId, tokenVersion: 0 });
     const ended: number[] = [];
     there.onEnded((id) => ended.push(id));
@@ -120,11 +141,17 @@ describe('SessionsService', () => {
     const first = tokens.sign({ id: userId, tokenVersion: 0 });
     const second = tokens.sign({ id: userId, tokenVersion: 0 });
     await here.revoke(await here.resolve(first.token));
-    await expect(there.resolve(first.token)).rejects.toMatchObject({ code: 'UNAUTHENTICATED', message: 'You signed out; sign in again' });
+    await expect(there.resolve(first.token)).rejects.toMatchObject({
+      code: 'UNAUTHENTICATED',
+      message: 'You signed out; sign in again',
+    });
     expect(await there.resolve(second.token)).toMatchObject({ userId });
     await dataSource.getRepository(UserEntity).update({ id: userId }, { tokenVersion: 1 });
     await here.userChanged(userId);
-    await expect(there.resolve(second.token)).rejects.toMatchObject({ code: 'UNAUTHENTICATED', message: 'Your session ended; sign in again' });
+    await expect(there.resolve(second.token)).rejects.toMatchObject({
+      code: 'UNAUTHENTICATED',
+      message: 'Your session ended; sign in again',
+    });
   });
 
   it('refuses an expired token, and ends a socket session when its token runs out, by the injected clock', async () => {
@@ -134,7 +161,10 @@ describe('SessionsService', () => {
     await expect(there.recheck(principal)).resolves.toMatchObject({ userId, role: 'attendee' });
     clock.nowAt = claims.expiresAt;
     await expect(there.resolve(token)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
-    await expect(there.recheck(principal)).rejects.toMatchObject({ code: 'UNAUTHENTICATED', message: 'Your session expired; sign in again' });
+    await expect(there.recheck(principal)).rejects.toMatchObject({
+      code: 'UNAUTHENTICATED',
+      message: 'Your session expired; sign in again',
+    });
   });
 
   it('drops a malformed message on the sessions channel, telling nobody', async () => {

@@ -24,7 +24,9 @@ interface KnownUser {
 }
 
 /** What replicas tell each other about sessions (channel `<prefix>sessions`). */
-type SessionMessage = { kind: 'user-changed'; userId: number } | { kind: 'token-revoked'; userId: number; tokenId: string; expiresAt: number };
+type SessionMessage =
+  | { kind: 'user-changed'; userId: number }
+  | { kind: 'token-revoked'; userId: number; tokenId: string; expiresAt: number };
 
 /** A user read from the database is trusted this long without asking again (changes are announced sooner). */
 const USER_CACHE_MS = 60_000;
@@ -72,8 +74,14 @@ export class SessionsService implements OnApplicationBootstrap {
 
   /** The same session, checked again (a socket before each message): UNAUTHENTICATED once it ended. */
   async recheck(principal: AuthPrincipal): Promise<AuthPrincipal> {
-    if (principal.expiresAt <= this.clock.nowMs()) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Your session expired; sign in again');
-    return this.principalOf({ userId: principal.userId, tokenVersion: principal.tokenVersion, tokenId: principal.tokenId, expiresAt: principal.expiresAt });
+    if (principal.expiresAt <= this.clock.nowMs())
+      throw new AppError(ErrorCode.UNAUTHENTICATED, 'Your session expired; sign in again');
+    return this.principalOf({
+      userId: principal.userId,
+      tokenVersion: principal.tokenVersion,
+      tokenId: principal.tokenId,
+      expiresAt: principal.expiresAt,
+    });
   }
 
   /** Called with a user id when one of their sessions may have ended (on every replica). */
@@ -83,11 +91,21 @@ export class SessionsService implements OnApplicationBootstrap {
 
   /** Ends this token's session (log out), on every replica. */
   async revoke(principal: AuthPrincipal): Promise<void> {
-    const message: SessionMessage = { kind: 'token-revoked', userId: principal.userId, tokenId: principal.tokenId, expiresAt: principal.expiresAt };
+    const message: SessionMessage = {
+      kind: 'token-revoked',
+      userId: principal.userId,
+      tokenId: principal.tokenId,
+      expiresAt: principal.expiresAt,
+    };
     this.received(JSON.stringify(message));
     const ttl = Math.max(1, principal.expiresAt - this.clock.nowMs());
     try {
-      await this.redis.command?.set(this.redis.channel(`revoked:${principal.tokenId}`), String(principal.expiresAt), 'PX', ttl);
+      await this.redis.command?.set(
+        this.redis.channel(`revoked:${principal.tokenId}`),
+        String(principal.expiresAt),
+        'PX',
+        ttl,
+      );
     } catch (error) {
       this.redis.warn('revoke', error);
     }
@@ -103,17 +121,24 @@ export class SessionsService implements OnApplicationBootstrap {
 
   private async principalOf(claims: TokenClaims): Promise<AuthPrincipal> {
     const revokedUntil = this.revoked.get(claims.tokenId);
-    if (revokedUntil !== undefined) throw new AppError(ErrorCode.UNAUTHENTICATED, 'You signed out; sign in again');
+    if (revokedUntil !== undefined)
+      throw new AppError(ErrorCode.UNAUTHENTICATED, 'You signed out; sign in again');
     const user = await this.user(claims.userId);
     if (!user) throw new AppError(ErrorCode.UNAUTHENTICATED, 'This account no longer exists');
-    if (user.tokenVersion !== claims.tokenVersion) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Your session ended; sign in again');
+    if (user.tokenVersion !== claims.tokenVersion)
+      throw new AppError(ErrorCode.UNAUTHENTICATED, 'Your session ended; sign in again');
     return { ...claims, role: user.role };
   }
 
   private async user(userId: number): Promise<KnownUser | null> {
     const cached = this.users.get(userId);
     if (cached && this.clock.nowMs() - cached.loadedAt < USER_CACHE_MS) return cached.user;
-    const row = await this.database.read((manager) => manager.findOne(UserEntity, { where: { id: userId }, select: { id: true, role: true, tokenVersion: true } }));
+    const row = await this.database.read((manager) =>
+      manager.findOne(UserEntity, {
+        where: { id: userId },
+        select: { id: true, role: true, tokenVersion: true },
+      }),
+    );
     const user = row ? { role: row.role, tokenVersion: row.tokenVersion } : null;
     this.users.set(userId, { user, loadedAt: this.clock.nowMs() });
     if (this.users.size > CACHED_USERS) this.users.delete(this.users.keys().next().value as number);
@@ -144,7 +169,9 @@ export class SessionsService implements OnApplicationBootstrap {
     if (!redis) return;
     try {
       const prefix = this.redis.channel('revoked:');
-      for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 500 }) as AsyncIterable<string[]>) {
+      for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 500 }) as AsyncIterable<
+        string[]
+      >) {
         if (keys.length === 0) continue;
         const values = await redis.mget(...keys);
         keys.forEach((key, i) => {
@@ -164,8 +191,17 @@ export function parseSessionMessage(raw: string): SessionMessage | null {
   if (!message) return null;
   if (!Number.isSafeInteger(message.userId) || (message.userId as number) < 1) return null;
   if (message.kind === 'user-changed') return { kind: 'user-changed', userId: message.userId as number };
-  if (message.kind === 'token-revoked' && typeof message.tokenId === 'string' && Number.isFinite(message.expiresAt)) {
-    return { kind: 'token-revoked', userId: message.userId as number, tokenId: message.tokenId, expiresAt: message.expiresAt as number };
+  if (
+    message.kind === 'token-revoked' &&
+    typeof message.tokenId === 'string' &&
+    Number.isFinite(message.expiresAt)
+  ) {
+    return {
+      kind: 'token-revoked',
+      userId: message.userId as number,
+      tokenId: message.tokenId,
+      expiresAt: message.expiresAt as number,
+    };
   }
   return null;
 }

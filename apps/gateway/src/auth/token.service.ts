@@ -46,7 +46,10 @@ export class TokenService {
   verify(token: string | undefined | null): TokenClaims {
     if (!token) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Missing access token');
     try {
-      const payload = jwt.verify(token, this.key, { algorithms: ['HS256'], clockTimestamp: this.nowSeconds() });
+      const payload = jwt.verify(token, this.key, {
+        algorithms: ['HS256'],
+        clockTimestamp: this.nowSeconds(),
+      });
       if (
         typeof payload !== 'object' ||
         !/^[1-9]\d{0,15}$/.test(payload.sub ?? '') ||
@@ -56,7 +59,12 @@ export class TokenService {
       ) {
         throw new Error('bad claims');
       }
-      return { userId: Number(payload.sub), tokenVersion: payload.tv as number, tokenId: payload.jti, expiresAt: payload.exp * 1000 };
+      return {
+        userId: Number(payload.sub),
+        tokenVersion: payload.tv as number,
+        tokenId: payload.jti,
+        expiresAt: payload.exp * 1000,
+      };
     } catch {
       throw new AppError(ErrorCode.UNAUTHENTICATED, 'Invalid or expired access token');
     }

@@ -23,8 +23,11 @@ export class StartupDatabase {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
-      const [row] = (await runner.query('SELECT GET_LOCK(?, 120) AS locked', [STARTUP_LOCK])) as { locked: number }[];
-      if (Number(row?.locked) !== 1) throw new Error('Timed out waiting for the startup lock held by another replica');
+      const [row] = (await runner.query('SELECT GET_LOCK(?, 120) AS locked', [STARTUP_LOCK])) as {
+        locked: number;
+      }[];
+      if (Number(row?.locked) !== 1)
+        throw new Error('Timed out waiting for the startup lock held by another replica');
       try {
         return await fn();
       } finally {
@@ -45,6 +48,9 @@ export class StartupDatabase {
    * first burst of requests after a start each waits for a connection handshake.
    */
   async warmPool(): Promise<void> {
-    await Promise.all([...Array.from({ length: MYSQL_POOL_SIZE }, () => this.dataSource.query('SELECT 1')), this.multiStatementPool.warm()]);
+    await Promise.all([
+      ...Array.from({ length: MYSQL_POOL_SIZE }, () => this.dataSource.query('SELECT 1')),
+      this.multiStatementPool.warm(),
+    ]);
   }
 }

@@ -3,7 +3,13 @@ import { UserEntity } from '../auth/user.entity';
 import { RandomSource } from '../common/random-source';
 import { loadConfig } from '../config/app-config';
 import type { CreateEventDto } from '../events/dto/event.dto';
-import { StartupService, type AuthServicePort, type EventsServicePort, type StartupDatabasePort, type TicketsServicePort } from './startup.service';
+import {
+  StartupService,
+  type AuthServicePort,
+  type EventsServicePort,
+  type StartupDatabasePort,
+  type TicketsServicePort,
+} from './startup.service';
 
 const MIGRATIONS = ['Initial1700000000000', 'Reservations1700000000001'];
 
@@ -68,7 +74,15 @@ class FakeAuth implements AuthServicePort {
   }
   async createUser(email: string, _password: string, displayName: string, role: string): Promise<UserEntity> {
     await roundTrip();
-    const user = Object.assign(new UserEntity(), { id: this.server.users.length + 1, email, passwordHash: 'x', displayName, role, tokenVersion: 0, createdAt: new Date(0) });
+    const user = Object.assign(new UserEntity(), {
+      id: this.server.users.length + 1,
+      email,
+      passwordHash: 'x',
+      displayName,
+      role,
+      tokenVersion: 0,
+      createdAt: new Date(0),
+    });
     this.server.users.push(user);
     return user;
   }
@@ -109,14 +123,32 @@ class FakeTickets implements TicketsServicePort {
 }
 
 function replica(server: FakeServer, name: string, isSqlite = false): StartupService {
-  const config = loadConfig({ DATABASE_URL: 'mysql://root@127.0.0.1:3306/tickets', ADMIN_EMAIL: 'Boss@Example.test', ADMIN_PASSWORD: 'password-123', SEED_DEMO: 'true' }, '/r');
-  return new StartupService(new FakeStartupDatabase(server, name, isSqlite), config, new FakeAuth(server), new FakeEvents(server), new FakeTickets(server), new RandomSource());
+  const config = loadConfig(
+    {
+      DATABASE_URL: 'mysql://root@127.0.0.1:3306/tickets',
+      ADMIN_EMAIL: 'Boss@Example.test',
+      ADMIN_PASSWORD: 'password-123',
+      SEED_DEMO: 'true',
+    },
+    '/r',
+  );
+  return new StartupService(
+    new FakeStartupDatabase(server, name, isSqlite),
+    config,
+    new FakeAuth(server),
+    new FakeEvents(server),
+    new FakeTickets(server),
+    new RandomSource(),
+  );
 }
 
 describe('StartupService', () => {
   it('lets one of two replicas starting at the same moment migrate and seed; the other waits for the lock and finds it done', async () => {
     const server = new FakeServer();
-    const [first, second] = await Promise.all([replica(server, 'a').prepare(), replica(server, 'b').prepare()]);
+    const [first, second] = await Promise.all([
+      replica(server, 'a').prepare(),
+      replica(server, 'b').prepare(),
+    ]);
     const underLock = server.log.filter((entry) => !entry.endsWith('warms its pool'));
     expect(underLock).toEqual([
       'a asks for the lock',
@@ -129,18 +161,33 @@ describe('StartupService', () => {
       'b releases the lock',
     ]);
     // Each warms its pool once it has let go of the lock.
-    for (const name of ['a', 'b']) expect(server.log.indexOf(`${name} warms its pool`)).toBeGreaterThan(server.log.indexOf(`${name} releases the lock`));
+    for (const name of ['a', 'b'])
+      expect(server.log.indexOf(`${name} warms its pool`)).toBeGreaterThan(
+        server.log.indexOf(`${name} releases the lock`),
+      );
     expect([...server.applied]).toEqual(MIGRATIONS);
     expect(server.users.map((user) => [user.email, user.role])).toEqual([['boss@example.test', 'admin']]);
     expect(server.events.map((event) => event.name)).toEqual(['Demo event']);
     expect(server.tickets).toEqual(new Map([[1, 500]]));
-    expect(first).toEqual({ adminEmail: 'boss@example.test', generatedAdminPasswordFile: null, demoEventId: 1 });
-    expect(second).toEqual({ adminEmail: 'boss@example.test', generatedAdminPasswordFile: null, demoEventId: null });
+    expect(first).toEqual({
+      adminEmail: 'boss@example.test',
+      generatedAdminPasswordFile: null,
+      demoEventId: 1,
+    });
+    expect(second).toEqual({
+      adminEmail: 'boss@example.test',
+      generatedAdminPasswordFile: null,
+      demoEventId: null,
+    });
   });
 
   it('on SQLite (one process owns the file) migrates and seeds without a lock or a pool to warm', async () => {
     const server = new FakeServer();
-    await expect(replica(server, 'a', true).prepare()).resolves.toEqual({ adminEmail: 'boss@example.test', generatedAdminPasswordFile: null, demoEventId: 1 });
+    await expect(replica(server, 'a', true).prepare()).resolves.toEqual({
+      adminEmail: 'boss@example.test',
+      generatedAdminPasswordFile: null,
+      demoEventId: 1,
+    });
     expect(server.log).toEqual(['a migrates 2']);
     expect(server.users).toHaveLength(1);
   });

@@ -62,7 +62,8 @@ export class StartupService {
   }
 
   private async ensureAdmin(): Promise<Pick<StartupReport, 'adminEmail' | 'generatedAdminPasswordFile'>> {
-    const email = this.config.adminEmail?.toLowerCase() ?? (this.config.seedDemo ? DEFAULT_ADMIN_EMAIL : null);
+    const email =
+      this.config.adminEmail?.toLowerCase() ?? (this.config.seedDemo ? DEFAULT_ADMIN_EMAIL : null);
     if (email === null) return { adminEmail: null, generatedAdminPasswordFile: null };
     if (await this.auth.findByEmail(email)) return { adminEmail: email, generatedAdminPasswordFile: null };
     if (this.config.adminPassword !== null) {

@@ -13,7 +13,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     // The request's log line names the code (see observability/logging.ts).
     response.locals.errorCode = body.code;
-    if (body.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(body.retryAfterSeconds));
+    if (body.retryAfterSeconds !== undefined)
+      response.setHeader('Retry-After', String(body.retryAfterSeconds));
     response.status(body.statusCode).json(body);
   }
 }

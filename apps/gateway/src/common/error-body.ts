@@ -27,16 +27,31 @@ export function toErrorBody(error: unknown): ErrorBody {
     const status = error.getStatus();
     const code = CODE_BY_STATUS[status] ?? (status >= 500 ? ErrorCode.INTERNAL : ErrorCode.VALIDATION_FAILED);
     const response = error.getResponse();
-    const raw = typeof response === 'object' && response !== null ? (response as { message?: unknown }).message : response;
+    const raw =
+      typeof response === 'object' && response !== null
+        ? (response as { message?: unknown }).message
+        : response;
     const message = Array.isArray(raw) ? raw.join('; ') : typeof raw === 'string' ? raw : error.message;
-    return { statusCode: HTTP_STATUS_BY_ERROR_CODE[code] === status ? status : HTTP_STATUS_BY_ERROR_CODE[code], code, message };
+    return {
+      statusCode: HTTP_STATUS_BY_ERROR_CODE[code] === status ? status : HTTP_STATUS_BY_ERROR_CODE[code],
+      code,
+      message,
+    };
   }
   if (isForeignKeyViolation(error)) {
     // A row named in the call was deleted meanwhile (an event, say): the call cannot apply.
-    return { statusCode: 404, code: ErrorCode.NOT_FOUND, message: 'Something this call refers to was deleted meanwhile' };
+    return {
+      statusCode: 404,
+      code: ErrorCode.NOT_FOUND,
+      message: 'Something this call refers to was deleted meanwhile',
+    };
   }
   if (isUnavailable(error)) {
-    return { statusCode: 503, code: ErrorCode.UNAVAILABLE, message: 'A backing service is unavailable; retry shortly' };
+    return {
+      statusCode: 503,
+      code: ErrorCode.UNAVAILABLE,
+      message: 'A backing service is unavailable; retry shortly',
+    };
   }
   return { statusCode: 500, code: ErrorCode.INTERNAL, message: 'Internal error' };
 }
@@ -44,5 +59,6 @@ export function toErrorBody(error: unknown): ErrorBody {
 /** Logs what an operator must see: bugs with their stack, outages with their cause; client errors are not logged. */
 export function logFailure(logger: Logger, body: ErrorBody, error: unknown): void {
   if (body.code === ErrorCode.INTERNAL) logger.error(error instanceof Error ? error.stack : String(error));
-  if (body.code === ErrorCode.UNAVAILABLE) logger.warn(error instanceof Error ? error.message : String(error));
+  if (body.code === ErrorCode.UNAVAILABLE)
+    logger.warn(error instanceof Error ? error.message : String(error));
 }

@@ -11,13 +11,15 @@ describe('KeyedMutex', () => {
   it('serialises tasks of one key in call order, even when one fails, and runs other keys alongside', async () => {
     const mutex = new KeyedMutex<number>();
     const log: string[] = [];
-    const step = (name: string, end: Promise<void>, fail = false) => async () => {
-      log.push(`${name}+`);
-      await end;
-      log.push(`${name}-`);
-      if (fail) throw new Error(name);
-      return name;
-    };
+    const step =
+      (name: string, end: Promise<void>, fail = false) =>
+      async () => {
+        log.push(`${name}+`);
+        await end;
+        log.push(`${name}-`);
+        if (fail) throw new Error(name);
+        return name;
+      };
     const [a, b, c] = [gate(), gate(), gate()];
     const first = mutex.run(1, step('a', a.opened, true));
     const second = mutex.run(1, step('b', b.opened));

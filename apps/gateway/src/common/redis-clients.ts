@@ -30,7 +30,10 @@ export class RedisClients implements OnApplicationShutdown {
     clock: Clock,
   ) {
     this.warnings = new ThrottledWarnings(this.logger, 60_000, () => clock.nowMs());
-    this.command = config.redisUrl === null ? null : new Redis(config.redisUrl, { maxRetriesPerRequest: 2, commandTimeout: REDIS_COMMAND_TIMEOUT_MS });
+    this.command =
+      config.redisUrl === null
+        ? null
+        : new Redis(config.redisUrl, { maxRetriesPerRequest: 2, commandTimeout: REDIS_COMMAND_TIMEOUT_MS });
     this.subscriber = config.redisUrl === null ? null : new Redis(config.redisUrl);
     this.command?.on('error', (error: Error) => this.warn('commands', error));
     this.subscriber?.on('error', (error: Error) => this.warn('subscriber', error));

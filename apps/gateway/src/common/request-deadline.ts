@@ -21,7 +21,12 @@ export class RequestDeadline implements NestInterceptor {
       timeout(this.config.requestTimeoutMs),
       catchError((error: unknown) =>
         throwError(() =>
-          error instanceof TimeoutError ? new AppError(ErrorCode.UNAVAILABLE, 'No answer in time (a backing service is slow or unreachable); retry shortly') : error,
+          error instanceof TimeoutError
+            ? new AppError(
+                ErrorCode.UNAVAILABLE,
+                'No answer in time (a backing service is slow or unreachable); retry shortly',
+              )
+            : error,
         ),
       ),
     );

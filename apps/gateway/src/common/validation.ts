@@ -35,7 +35,10 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     stopAtFirstError: false,
     exceptionFactory: (errors) =>
-      new AppError(ErrorCode.VALIDATION_FAILED, describe(errors).slice(0, 10).join('; ') || 'Invalid payload'),
+      new AppError(
+        ErrorCode.VALIDATION_FAILED,
+        describe(errors).slice(0, 10).join('; ') || 'Invalid payload',
+      ),
   });
 }
 
@@ -49,7 +52,9 @@ export const MAX_OFFSET = 1_000_000_000;
  * leading zeros or spaces) become numbers; anything else stays a string and fails IsInt.
  */
 export const DecimalInteger = () =>
-  Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^(0|[1-9]\d{0,15})$/.test(value) ? Number(value) : value));
+  Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && /^(0|[1-9]\d{0,15})$/.test(value) ? Number(value) : value,
+  );
 
 /** A row id in a body or socket payload. */
 export const IsId = () => applyDecorators(IsInt(), Min(1), Max(MAX_ID));
@@ -61,10 +66,12 @@ export const IsIdParam = () => applyDecorators(DecimalInteger(), IsId());
 export const IsOffset = () => applyDecorators(IsOptional(), IsInt(), Min(0), Max(MAX_OFFSET));
 
 /** An optional query-string offset: a decimal integer from 0 to MAX_OFFSET. */
-export const IsPageOffset = () => applyDecorators(IsOptional(), DecimalInteger(), IsInt(), Min(0), Max(MAX_OFFSET));
+export const IsPageOffset = () =>
+  applyDecorators(IsOptional(), DecimalInteger(), IsInt(), Min(0), Max(MAX_OFFSET));
 
 /** An optional query-string page size: a decimal integer from 1 to max. */
-export const IsPageLimit = (max: number) => applyDecorators(IsOptional(), DecimalInteger(), IsInt(), Min(1), Max(max));
+export const IsPageLimit = (max: number) =>
+  applyDecorators(IsOptional(), DecimalInteger(), IsInt(), Min(1), Max(max));
 
 /** A name or label: a string of min..max characters without control or bidi-override characters. */
 export const IsPlainText = (min: number, max: number) =>

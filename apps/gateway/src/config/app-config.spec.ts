@@ -7,7 +7,10 @@ describe('loadConfig', () => {
     expect(config.metricsPort).toBeNull();
     expect(config.logLevel).toBe('info');
     expect(config.requestTimeoutMs).toBe(15_000);
-    expect(loadConfig({ METRICS_PORT: '9100', LOG_LEVEL: 'WARN' }, '/repo')).toMatchObject({ metricsPort: 9100, logLevel: 'warn' });
+    expect(loadConfig({ METRICS_PORT: '9100', LOG_LEVEL: 'WARN' }, '/repo')).toMatchObject({
+      metricsPort: 9100,
+      logLevel: 'warn',
+    });
     expect(config.database).toEqual({ kind: 'sqlite', file: '/repo/data/tickets.sqlite' });
     expect(config.jwtSecretGenerated).toBe(true);
     expect(config.jwtSecret).toHaveLength(64);
@@ -26,8 +29,16 @@ describe('loadConfig', () => {
   });
 
   it('parses a MySQL URL', () => {
-    const config = loadConfig({ DATABASE_URL: 'mysql://root:pw@db.local:3307/tickets', JWT_SECRET: 'x'.repeat(32) }, '/r');
-    expect(config.database).toMatchObject({ kind: 'mysql', host: 'db.local', port: 3307, database: 'tickets' });
+    const config = loadConfig(
+      { DATABASE_URL: 'mysql://root:pw@db.local:3307/tickets', JWT_SECRET: 'x'.repeat(32) },
+      '/r',
+    );
+    expect(config.database).toMatchObject({
+      kind: 'mysql',
+      host: 'db.local',
+      port: 3307,
+      database: 'tickets',
+    });
     expect(config.seedDemo).toBe(false);
   });
 
@@ -77,9 +88,18 @@ describe('loadConfig', () => {
 
   it('sizes the index workers and memory budget for the machine unless told', () => {
     const GIB = 2 ** 30;
-    expect(loadConfig({}, '/r', { cores: 2, memoryBytes: 24 * GIB })).toMatchObject({ indexWorkers: 2, indexMemoryBytes: 2 * GIB });
-    expect(loadConfig({}, '/r', { cores: 16, memoryBytes: 4 * GIB })).toMatchObject({ indexWorkers: 4, indexMemoryBytes: GIB / 2 });
-    const told = loadConfig({ INDEX_WORKERS: '3', INDEX_MEMORY_MB: '64' }, '/r', { cores: 2, memoryBytes: 24 * GIB });
+    expect(loadConfig({}, '/r', { cores: 2, memoryBytes: 24 * GIB })).toMatchObject({
+      indexWorkers: 2,
+      indexMemoryBytes: 2 * GIB,
+    });
+    expect(loadConfig({}, '/r', { cores: 16, memoryBytes: 4 * GIB })).toMatchObject({
+      indexWorkers: 4,
+      indexMemoryBytes: GIB / 2,
+    });
+    const told = loadConfig({ INDEX_WORKERS: '3', INDEX_MEMORY_MB: '64' }, '/r', {
+      cores: 2,
+      memoryBytes: 24 * GIB,
+    });
     expect(told).toMatchObject({ indexWorkers: 3, indexMemoryBytes: 64 * 2 ** 20 });
   });
 
@@ -100,16 +120,21 @@ describe('loadConfig', () => {
   });
 
   it('reads allowed origins as a list, or any', () => {
-    expect(loadConfig({ CORS_ORIGIN: 'https://a.example, http://localhost:5173' }, '/r').corsOrigins).toEqual([
-      'https://a.example',
-      'http://localhost:5173',
-    ]);
+    expect(loadConfig({ CORS_ORIGIN: 'https://a.example, http://localhost:5173' }, '/r').corsOrigins).toEqual(
+      ['https://a.example', 'http://localhost:5173'],
+    );
     expect(loadConfig({ CORS_ORIGIN: '*' }, '/r').corsOrigins).toEqual(['*']);
   });
 
   it('reads every abuse limit, 0 turning one off', () => {
     const config = loadConfig(
-      { LOGIN_RATE_LIMIT: '0', LOGIN_FAILURES_BEFORE_LOCKOUT: '3', LOGIN_LOCKOUT_MS: '5000', REGISTER_RATE_LIMIT: '2/60000', READ_RATE_LIMIT: '7' },
+      {
+        LOGIN_RATE_LIMIT: '0',
+        LOGIN_FAILURES_BEFORE_LOCKOUT: '3',
+        LOGIN_LOCKOUT_MS: '5000',
+        REGISTER_RATE_LIMIT: '2/60000',
+        READ_RATE_LIMIT: '7',
+      },
       '/r',
     );
     expect(config.abuseLimits).toEqual({

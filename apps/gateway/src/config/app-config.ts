@@ -177,7 +177,8 @@ function parseDatabaseUrl(raw: string): DatabaseConfig {
     );
   }
   const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  if (!url.hostname) throw new ConfigError('DATABASE_URL', 'missing host; expected mysql://USER:PASS@HOST:PORT/DB');
+  if (!url.hostname)
+    throw new ConfigError('DATABASE_URL', 'missing host; expected mysql://USER:PASS@HOST:PORT/DB');
   if (!database || database.includes('/')) {
     throw new ConfigError('DATABASE_URL', 'missing database name; expected mysql://USER:PASS@HOST:PORT/DB');
   }
@@ -203,9 +204,14 @@ function durationSeconds(env: Env, name: string, fallback: number, min: number, 
   const raw = nonEmpty(env, name);
   if (raw === undefined) return fallback;
   const match = /^(\d{1,9})([smhd]?)$/.exec(raw);
-  if (!match) throw new ConfigError(name, `expected seconds or a number with s, m, h or d (3600, 30m, 12h, 7d), got "${raw}"`);
+  if (!match)
+    throw new ConfigError(
+      name,
+      `expected seconds or a number with s, m, h or d (3600, 30m, 12h, 7d), got "${raw}"`,
+    );
   const seconds = Number(match[1]) * DURATION_UNIT_SECONDS[match[2] || 's'];
-  if (seconds < min || seconds > max) throw new ConfigError(name, `expected ${min} s to ${max} s, got ${seconds} s`);
+  if (seconds < min || seconds > max)
+    throw new ConfigError(name, `expected ${min} s to ${max} s, got ${seconds} s`);
   return seconds;
 }
 
@@ -222,7 +228,8 @@ function corsOrigins(env: Env): string[] {
     } catch {
       throw new ConfigError('CORS_ORIGIN', `"${trimmed}" is not an origin (scheme://host[:port])`);
     }
-    if (parsed.origin !== trimmed) throw new ConfigError('CORS_ORIGIN', `"${trimmed}" is not an origin; did you mean ${parsed.origin}?`);
+    if (parsed.origin !== trimmed)
+      throw new ConfigError('CORS_ORIGIN', `"${trimmed}" is not an origin; did you mean ${parsed.origin}?`);
     return trimmed;
   });
 }
@@ -241,10 +248,13 @@ const isLogLevel = (value: string): value is LogLevel => (LOG_LEVELS as readonly
 export function loadConfig(env: Env, repoRoot: string, machine: MachineFacts = readMachine()): AppConfig {
   const nodeEnv = nonEmpty(env, 'NODE_ENV') ?? 'development';
   const port = integer(env, 'PORT', 3000, 0, 65535);
-  const metricsPort = nonEmpty(env, 'METRICS_PORT') === undefined ? null : integer(env, 'METRICS_PORT', 0, 0, 65535);
-  if (metricsPort !== null && metricsPort !== 0 && metricsPort === port) throw new ConfigError('METRICS_PORT', 'must differ from PORT');
+  const metricsPort =
+    nonEmpty(env, 'METRICS_PORT') === undefined ? null : integer(env, 'METRICS_PORT', 0, 0, 65535);
+  if (metricsPort !== null && metricsPort !== 0 && metricsPort === port)
+    throw new ConfigError('METRICS_PORT', 'must differ from PORT');
   const logLevel = nonEmpty(env, 'LOG_LEVEL')?.toLowerCase() ?? 'info';
-  if (!isLogLevel(logLevel)) throw new ConfigError('LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  if (!isLogLevel(logLevel))
+    throw new ConfigError('LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   const rawDataDir = nonEmpty(env, 'DATA_DIR') ?? 'data';
   const dataDir = isAbsolute(rawDataDir) ? rawDataDir : resolve(repoRoot, rawDataDir);
   const rawDatabaseUrl = nonEmpty(env, 'DATABASE_URL');
@@ -324,6 +334,13 @@ export function loadConfig(env: Env, repoRoot: string, machine: MachineFacts = r
     // One second to ten minutes; under the orchestrator's grace period (Docker's default is 10 s).
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 8000, 1000, 600_000),
     // An eighth of the machine's memory, at most 2 GiB by default (an index takes ~4.4 bytes per unit of its ticket total).
-    indexMemoryBytes: integer(env, 'INDEX_MEMORY_MB', Math.min(2048, Math.floor(machine.memoryBytes / MIB / 8)), 16, 1_048_576) * MIB,
+    indexMemoryBytes:
+      integer(
+        env,
+        'INDEX_MEMORY_MB',
+        Math.min(2048, Math.floor(machine.memoryBytes / MIB / 8)),
+        16,
+        1_048_576,
+      ) * MIB,
   });
 }

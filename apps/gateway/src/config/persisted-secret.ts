@@ -23,7 +23,10 @@ export function readOrCreateSecret(file: string): string {
   }
   const secret = readFileSync(file, 'utf8').trim();
   if (!GENERATED_SECRET_PATTERN.test(secret)) {
-    throw new ConfigError('JWT_SECRET', `${file} does not hold a generated secret; delete it (signing everyone out) or set JWT_SECRET`);
+    throw new ConfigError(
+      'JWT_SECRET',
+      `${file} does not hold a generated secret; delete it (signing everyone out) or set JWT_SECRET`,
+    );
   }
   return secret;
 }

@@ -24,10 +24,16 @@ export async function deleteInChunks(
   { table, key, where, params }: { table: string; key: string; where: string; params: unknown[] },
 ): Promise<void> {
   for (;;) {
-    const rows = (await manager.query(`SELECT ${key} AS k FROM ${table} WHERE ${where} LIMIT ${WRITE_CHUNK_ROWS}`, params)) as { k: number | string }[];
+    const rows = (await manager.query(
+      `SELECT ${key} AS k FROM ${table} WHERE ${where} LIMIT ${WRITE_CHUNK_ROWS}`,
+      params,
+    )) as { k: number | string }[];
     if (rows.length === 0) return;
     const keys = rows.map((row) => Number(row.k));
-    await manager.query(`DELETE FROM ${table} WHERE ${key} IN (${placeholders(keys.length)}) AND (${where})`, [...keys, ...params]);
+    await manager.query(
+      `DELETE FROM ${table} WHERE ${key} IN (${placeholders(keys.length)}) AND (${where})`,
+      [...keys, ...params],
+    );
     if (rows.length < WRITE_CHUNK_ROWS) return;
     await slices.breathe();
   }

@@ -8,7 +8,12 @@ import { Database } from './database';
 
 @Global()
 @Module({
-  imports: [TypeOrmModule.forRootAsync({ inject: [AppConfig], useFactory: (config: AppConfig) => dataSourceOptions(config) })],
+  imports: [
+    TypeOrmModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => dataSourceOptions(config),
+    }),
+  ],
   providers: [Database, SqliteCheckpointer, MultiStatementPool],
   exports: [Database, MultiStatementPool],
 })

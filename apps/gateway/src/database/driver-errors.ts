@@ -6,8 +6,17 @@ export function driverErrorCode(error: unknown): string | undefined {
 }
 
 const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
-const UNIQUE_VIOLATIONS = new Set(['ER_DUP_ENTRY', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY']);
-const FOREIGN_KEY_VIOLATIONS = new Set(['ER_NO_REFERENCED_ROW_2', 'ER_NO_REFERENCED_ROW', 'ER_ROW_IS_REFERENCED_2', 'SQLITE_CONSTRAINT_FOREIGNKEY']);
+const UNIQUE_VIOLATIONS = new Set([
+  'ER_DUP_ENTRY',
+  'SQLITE_CONSTRAINT_UNIQUE',
+  'SQLITE_CONSTRAINT_PRIMARYKEY',
+]);
+const FOREIGN_KEY_VIOLATIONS = new Set([
+  'ER_NO_REFERENCED_ROW_2',
+  'ER_NO_REFERENCED_ROW',
+  'ER_ROW_IS_REFERENCED_2',
+  'SQLITE_CONSTRAINT_FOREIGNKEY',
+]);
 /** The database (or Redis) is unreachable right now: not a bug. */
 const UNAVAILABLE = new Set([
   'ECONNREFUSED',
@@ -23,10 +32,12 @@ const UNAVAILABLE = new Set([
 export const isRetryable = (error: unknown): boolean => RETRYABLE.has(driverErrorCode(error) ?? '');
 
 /** A unique or primary key violation, on either database. */
-export const isUniqueViolation = (error: unknown): boolean => UNIQUE_VIOLATIONS.has(driverErrorCode(error) ?? '');
+export const isUniqueViolation = (error: unknown): boolean =>
+  UNIQUE_VIOLATIONS.has(driverErrorCode(error) ?? '');
 
 /** A row refers to one that does not exist (any more): a foreign key violation, on either database. */
-export const isForeignKeyViolation = (error: unknown): boolean => FOREIGN_KEY_VIOLATIONS.has(driverErrorCode(error) ?? '');
+export const isForeignKeyViolation = (error: unknown): boolean =>
+  FOREIGN_KEY_VIOLATIONS.has(driverErrorCode(error) ?? '');
 
 /** A backing service that cannot be reached right now. */
 export const isUnavailable = (error: unknown): boolean => UNAVAILABLE.has(driverErrorCode(error) ?? '');

@@ -48,7 +48,9 @@ export class MultiStatementPool implements OnApplicationShutdown {
   /** Opens every connection now (see StartupDatabase.warmPool). */
   async warm(): Promise<void> {
     if (!this.pool) return;
-    const connections = await Promise.all(Array.from({ length: MULTI_STATEMENT_POOL_SIZE }, () => this.pool!.getConnection()));
+    const connections = await Promise.all(
+      Array.from({ length: MULTI_STATEMENT_POOL_SIZE }, () => this.pool!.getConnection()),
+    );
     for (const connection of connections) connection.release();
   }
 

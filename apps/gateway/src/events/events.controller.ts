@@ -28,7 +28,11 @@ export class EventsController {
 
   @Patch(':eventId')
   @RequirePermissions(Permission.EVENTS_WRITE)
-  update(@CurrentUser() user: AuthPrincipal, @Param() params: EventParams, @Body() body: UpdateEventDto): Promise<EventView> {
+  update(
+    @CurrentUser() user: AuthPrincipal,
+    @Param() params: EventParams,
+    @Body() body: UpdateEventDto,
+  ): Promise<EventView> {
     return this.events.update(user.userId, params.eventId, body);
   }
 
@@ -36,7 +40,11 @@ export class EventsController {
   @HttpCode(204)
   @RequirePermissions(Permission.EVENTS_WRITE)
   @ApiErrors(ErrorCode.CONFLICT)
-  remove(@CurrentUser() user: AuthPrincipal, @Param() params: EventParams, @Query() query: DeleteEventQueryDto): Promise<void> {
+  remove(
+    @CurrentUser() user: AuthPrincipal,
+    @Param() params: EventParams,
+    @Query() query: DeleteEventQueryDto,
+  ): Promise<void> {
     return this.events.remove(user.userId, params.eventId, query.force === 'true');
   }
 }

@@ -58,7 +58,9 @@ export class EventsService {
 
   /** Every event, from the database alone (no clearance index is built to list them). */
   async list(): Promise<EventView[]> {
-    const rows = await this.database.read((manager) => manager.query(`${EVENT_VIEW_SQL} ORDER BY e.id`) as Promise<EventRow[]>);
+    const rows = await this.database.read(
+      (manager) => manager.query(`${EVENT_VIEW_SQL} ORDER BY e.id`) as Promise<EventRow[]>,
+    );
     return rows.map((row) => this.toView(row));
   }
 
@@ -69,9 +71,15 @@ export class EventsService {
   async viewsOf(eventIds: readonly number[]): Promise<{ view: EventView; levelCountCurrent: boolean }[]> {
     if (eventIds.length === 0) return [];
     const rows = await this.database.read(
-      (manager) => manager.query(`${EVENT_VIEW_SQL} WHERE e.id IN (${placeholders(eventIds.length)}) ORDER BY e.id`, [...eventIds]) as Promise<EventRow[]>,
+      (manager) =>
+        manager.query(`${EVENT_VIEW_SQL} WHERE e.id IN (${placeholders(eventIds.length)}) ORDER BY e.id`, [
+          ...eventIds,
+        ]) as Promise<EventRow[]>,
     );
-    return rows.map((row) => ({ view: this.toView(row), levelCountCurrent: Number(row.level_version ?? -1) >= Number(row.version) }));
+    return rows.map((row) => ({
+      view: this.toView(row),
+      levelCountCurrent: Number(row.level_version ?? -1) >= Number(row.version),
+    }));
   }
 
   async get(eventId: number): Promise<EventView> {
@@ -98,13 +106,21 @@ export class EventsService {
         ticketsPerReservation: orNull(row.tickets_per_reservation),
       },
       version: Number(row.version),
-      createdAt: (row.created_at instanceof Date ? row.created_at : new Date(`${row.created_at.replace(' ', 'T')}Z`)).toISOString(),
+      createdAt: (row.created_at instanceof Date
+        ? row.created_at
+        : new Date(`${row.created_at.replace(' ', 'T')}Z`)
+      ).toISOString(),
     };
   }
 
   /** A new event, with its hold time and limits (DEFAULT_HOLDS_PER_USER unless given); the lobby is told. */
   async create(actorId: number | null, request: CreateEventDto): Promise<EventView> {
-    const limits = { holdsPerUser: this.config.defaultHoldsPerUser, ticketsPerUser: null, ticketsPerReservation: null, ...request.limits };
+    const limits = {
+      holdsPerUser: this.config.defaultHoldsPerUser,
+      ticketsPerUser: null,
+      ticketsPerReservation: null,
+      ...request.limits,
+    };
     const eventId = await this.database.transaction(async (manager) => {
       const created = await manager.save(
         manager.create(EventEntity, {
@@ -142,7 +158,12 @@ export class EventsService {
       await manager.update(
         EventEntity,
         { id: eventId },
-        { holdTtlSeconds: event.holdTtlSeconds, holdsPerUser: event.holdsPerUser, ticketsPerUser: event.ticketsPerUser, ticketsPerReservation: event.ticketsPerReservation },
+        {
+          holdTtlSeconds: event.holdTtlSeconds,
+          holdsPerUser: event.holdsPerUser,
+          ticketsPerUser: event.ticketsPerUser,
+          ticketsPerReservation: event.ticketsPerReservation,
+        },
       );
       await this.audit.record(manager, {
         actorId,
@@ -171,7 +192,12 @@ export class EventsService {
       const afterCommit = await this.contents.deleteAll(manager, eventId, force);
       await this.outbox.forgetEvent(manager, eventId, slices);
       await manager.delete(EventEntity, { id: eventId });
-      await this.audit.record(manager, { actorId, action: 'event.deleted', eventId, details: { force, version: head.version } });
+      await this.audit.record(manager, {
+        actorId,
+        action: 'event.deleted',
+        eventId,
+        details: { force, version: head.version },
+      });
       return { version: head.version, afterCommit };
     });
     afterCommit();
@@ -189,5 +215,9 @@ export class EventsService {
 }
 
 function limitsOf(event: EventEntity): EventLimits {
-  return { holdsPerUser: event.holdsPerUser, ticketsPerUser: event.ticketsPerUser, ticketsPerReservation: event.ticketsPerReservation };
+  return {
+    holdsPerUser: event.holdsPerUser,
+    ticketsPerUser: event.ticketsPerUser,
+    ticketsPerReservation: event.ticketsPerReservation,
+  };
 }

@@ -9,5 +9,9 @@ import { HealthService } from './health.service';
  * Liveness, readiness (draining, database, Redis, feed, indexes, event loop), and the same figures
  * as metrics (the registry itself is observability's).
  */
-@Module({ imports: [InventoryModule, LifecycleModule], controllers: [HealthController], providers: [HealthService, EventLoopMonitor] })
+@Module({
+  imports: [InventoryModule, LifecycleModule],
+  controllers: [HealthController],
+  providers: [HealthService, EventLoopMonitor],
+})
 export class HealthModule {}

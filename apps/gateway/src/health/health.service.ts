@@ -40,7 +40,12 @@ export class HealthService implements OnModuleInit {
   onModuleInit(): void {
     this.metrics.readIndexes(() => {
       const status = this.inventory.status();
-      return { loaded: status.loaded, building: status.building.length, memoryBytes: status.memoryBytes, budgetBytes: status.budgetBytes };
+      return {
+        loaded: status.loaded,
+        building: status.building.length,
+        memoryBytes: status.memoryBytes,
+        budgetBytes: status.budgetBytes,
+      };
     });
     this.metrics.readDependencies(() => this.dependencies());
   }
@@ -54,12 +59,16 @@ export class HealthService implements OnModuleInit {
    * instead. Reports what the indexes and the event loop are doing.
    */
   async readiness(): Promise<ReadinessResponse> {
-    const [databaseUp, redisUp] = await Promise.all([this.withinDeadline(this.database.ping()), this.config.redisUrl === null ? null : this.withinDeadline(this.feed.isHealthy())]);
+    const [databaseUp, redisUp] = await Promise.all([
+      this.withinDeadline(this.database.ping()),
+      this.config.redisUrl === null ? null : this.withinDeadline(this.feed.isHealthy()),
+    ]);
     const database = databaseUp ? 'up' : 'down';
     const redis = redisUp === null ? 'disabled' : redisUp ? 'up' : 'down';
     const indexes = this.inventory.status();
     return {
-      status: this.drain.draining || database === 'down' ? 'unavailable' : redis === 'down' ? 'degraded' : 'ok',
+      status:
+        this.drain.draining || database === 'down' ? 'unavailable' : redis === 'down' ? 'degraded' : 'ok',
       database,
       redis,
       indexes: {
@@ -82,7 +91,10 @@ export class HealthService implements OnModuleInit {
   }
 
   private async dependencies(): Promise<DependencyFigures> {
-    const [databaseUp, feedUp] = await Promise.all([this.withinDeadline(this.database.ping()), this.config.redisUrl === null ? null : this.withinDeadline(this.feed.isHealthy())]);
+    const [databaseUp, feedUp] = await Promise.all([
+      this.withinDeadline(this.database.ping()),
+      this.config.redisUrl === null ? null : this.withinDeadline(this.feed.isHealthy()),
+    ]);
     const redis: Record<string, boolean> = this.redis.connectionStates();
     if (feedUp !== null) redis.feed = feedUp;
     const pools: Record<string, PoolFigures> = {};

@@ -4,7 +4,8 @@ interface Sized {
   length: number;
 }
 
-const isSized = (value: unknown): value is Sized => typeof value === 'object' && value !== null && typeof (value as Partial<Sized>).length === 'number';
+const isSized = (value: unknown): value is Sized =>
+  typeof value === 'object' && value !== null && typeof (value as Partial<Sized>).length === 'number';
 
 /**
  * A mysql2 pool's connections. mysql2 exposes no figures, so this reads the queues its pool keeps

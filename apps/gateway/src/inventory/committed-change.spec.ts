@@ -14,7 +14,11 @@ const valid: CommittedChange = {
 describe('parseCommittedChange', () => {
   it('reads a change as published, with values or without', () => {
     expect(parseCommittedChange(JSON.stringify(valid))).toEqual(valid);
-    expect(parseCommittedChange(JSON.stringify({ ...valid, cause: 'reserved', values: null }))).toEqual({ ...valid, cause: 'reserved', values: null });
+    expect(parseCommittedChange(JSON.stringify({ ...valid, cause: 'reserved', values: null }))).toEqual({
+      ...valid,
+      cause: 'reserved',
+      values: null,
+    });
   });
 
   it.each([

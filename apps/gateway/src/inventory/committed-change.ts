@@ -19,7 +19,11 @@ export interface CommittedChange {
   committedAt: number;
 }
 
-export const ADDING_CAUSES: ReadonlySet<InventoryCause> = new Set<InventoryCause>(['released', 'expired', 'ticket-created']);
+export const ADDING_CAUSES: ReadonlySet<InventoryCause> = new Set<InventoryCause>([
+  'released',
+  'expired',
+  'ticket-created',
+]);
 
 /** The client payload for a change, once a replica knows its level count. */
 export function toInventoryChanged(change: CommittedChange, levelCount: number): InventoryChanged {
@@ -27,7 +31,10 @@ export function toInventoryChanged(change: CommittedChange, levelCount: number):
     eventId: change.eventId,
     version: change.version,
     cause: change.cause,
-    ticketIds: change.ticketIds.length > CHANGE_MAX_TICKET_IDS ? change.ticketIds.slice(0, CHANGE_MAX_TICKET_IDS) : change.ticketIds,
+    ticketIds:
+      change.ticketIds.length > CHANGE_MAX_TICKET_IDS
+        ? change.ticketIds.slice(0, CHANGE_MAX_TICKET_IDS)
+        : change.ticketIds,
     ticketCount: change.ticketIds.length,
     levelCount,
     totalTickets: change.totalTickets,
@@ -36,7 +43,14 @@ export function toInventoryChanged(change: CommittedChange, levelCount: number):
   };
 }
 
-const CAUSES: ReadonlySet<string> = new Set<InventoryCause>(['reserved', 'released', 'expired', 'ticket-created', 'ticket-deleted', 'event-deleted']);
+const CAUSES: ReadonlySet<string> = new Set<InventoryCause>([
+  'reserved',
+  'released',
+  'expired',
+  'ticket-created',
+  'ticket-deleted',
+  'event-deleted',
+]);
 
 const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
 const isId = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 1;
@@ -49,11 +63,26 @@ const isId = (value: unknown): value is number => Number.isSafeInteger(value) &&
 export function parseCommittedChange(raw: string): CommittedChange | null {
   const change = parseJsonObject(raw) as Partial<Record<keyof CommittedChange, unknown>> | null;
   if (!change) return null;
-  if (!isId(change.eventId) || !isCount(change.version) || typeof change.cause !== 'string' || !CAUSES.has(change.cause)) return null;
-  if (!isCount(change.totalTickets) || !isCount(change.availableTickets) || !Number.isFinite(change.committedAt)) return null;
+  if (
+    !isId(change.eventId) ||
+    !isCount(change.version) ||
+    typeof change.cause !== 'string' ||
+    !CAUSES.has(change.cause)
+  )
+    return null;
+  if (
+    !isCount(change.totalTickets) ||
+    !isCount(change.availableTickets) ||
+    !Number.isFinite(change.committedAt)
+  )
+    return null;
   if (!Array.isArray(change.ticketIds) || !change.ticketIds.every(isId)) return null;
   const values = change.values;
-  if (values !== null && (!Array.isArray(values) || values.length !== change.ticketIds.length || !values.every(isId))) return null;
+  if (
+    values !== null &&
+    (!Array.isArray(values) || values.length !== change.ticketIds.length || !values.every(isId))
+  )
+    return null;
   return {
     eventId: change.eventId,
     version: change.version,

@@ -22,7 +22,9 @@ export class InventoryChanges implements OnModuleInit {
 
   onModuleInit(): void {
     this.feed.onChange((change) => {
-      this.deliver(change, 'remote').catch((error: unknown) => this.logger.error(`a listener failed on ${change.eventId}@${change.version}: ${String(error)}`));
+      this.deliver(change, 'remote').catch((error: unknown) =>
+        this.logger.error(`a listener failed on ${change.eventId}@${change.version}: ${String(error)}`),
+      );
     });
   }
 

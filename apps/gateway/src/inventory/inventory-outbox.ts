@@ -72,15 +72,28 @@ export class InventoryOutbox {
    * write lock until commit, so changes to one event commit one after another in version order.
    * Returns null when the event does not exist.
    */
-  async bumpVersion(manager: EntityManager, eventId: number, delta: CounterDelta): Promise<BumpedHead | null> {
+  async bumpVersion(
+    manager: EntityManager,
+    eventId: number,
+    delta: CounterDelta,
+  ): Promise<BumpedHead | null> {
     await manager.query(
       'UPDATE events SET version = version + 1, total_tickets = total_tickets + ?, available_tickets = available_tickets + ?, total_value = total_value + ? WHERE id = ?',
       [Math.trunc(delta.total), Math.trunc(delta.available), Math.trunc(delta.value ?? 0), eventId],
     );
     // Read back in the same transaction, under the lock the UPDATE took: no row, no event.
-    const [row] = (await manager.query('SELECT version, total_tickets, available_tickets, total_value FROM events WHERE id = ?', [eventId])) as HeadRow[];
+    const [row] = (await manager.query(
+      'SELECT version, total_tickets, available_tickets, total_value FROM events WHERE id = ?',
+      [eventId],
+    )) as HeadRow[];
     if (!row) return null;
-    return { eventId, version: Number(row.version), totalTickets: Number(row.total_tickets), availableTickets: Number(row.available_tickets), totalValue: Number(row.total_value) };
+    return {
+      eventId,
+      version: Number(row.version),
+      totalTickets: Number(row.total_tickets),
+      availableTickets: Number(row.available_tickets),
+      totalValue: Number(row.total_value),
+    };
   }
 
   /** Writes the outbox row for the version (and counters) taken by bumpVersion(). */
@@ -99,7 +112,15 @@ export class InventoryOutbox {
     // Plain SQL: a change may name 100,000 tickets, and the query builder's bookkeeping on a value that size shows.
     await manager.query(
       'INSERT INTO inventory_changes (event_id, version, cause, items, total_tickets, available_tickets, committed_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      [change.eventId, change.version, change.cause, JSON.stringify(items), change.totalTickets, change.availableTickets, change.committedAt],
+      [
+        change.eventId,
+        change.version,
+        change.cause,
+        JSON.stringify(items),
+        change.totalTickets,
+        change.availableTickets,
+        change.committedAt,
+      ],
     );
     return change;
   }
@@ -109,7 +130,12 @@ export class InventoryOutbox {
    * bump_and_record procedure: bump, INSERT ... SELECT of the outbox row, read back), so the event
    * row lock is held for one round trip plus the commit. Returns null when the event does not exist.
    */
-  async bumpAndRecord(manager: EntityManager, eventId: number, delta: CounterDelta, draft: ChangeDraft): Promise<CommittedChange | null> {
+  async bumpAndRecord(
+    manager: EntityManager,
+    eventId: number,
+    delta: CounterDelta,
+    draft: ChangeDraft,
+  ): Promise<CommittedChange | null> {
     if (this.database.isSqlite) {
       const head = await this.bumpVersion(manager, eventId, delta);
       return head && this.recordChange(manager, head, draft);
@@ -168,9 +194,10 @@ export class InventoryOutbox {
   async staleLevelCounts(limit: number): Promise<number[]> {
     const rows = await this.database.read(
       (manager) =>
-        manager.query('SELECT e.id FROM events e JOIN event_level_counts c ON c.event_id = e.id WHERE c.version < e.version ORDER BY e.id LIMIT ?', [
-          limit,
-        ]) as Promise<{ id: number | string }[]>,
+        manager.query(
+          'SELECT e.id FROM events e JOIN event_level_counts c ON c.event_id = e.id WHERE c.version < e.version ORDER BY e.id LIMIT ?',
+          [limit],
+        ) as Promise<{ id: number | string }[]>,
     );
     return rows.map((row) => Number(row.id));
   }
@@ -179,7 +206,11 @@ export class InventoryOutbox {
   async versions(eventIds: number[]): Promise<Map<number, number>> {
     if (eventIds.length === 0) return new Map();
     const rows = await this.database.read(
-      (manager) => manager.query(`SELECT id, version FROM events WHERE id IN (${placeholders(eventIds.length)})`, eventIds) as Promise<{ id: number | string; version: number | string }[]>,
+      (manager) =>
+        manager.query(
+          `SELECT id, version FROM events WHERE id IN (${placeholders(eventIds.length)})`,
+          eventIds,
+        ) as Promise<{ id: number | string; version: number | string }[]>,
     );
     return new Map(rows.map((row) => [Number(row.id), Number(row.version)]));
   }
@@ -191,7 +222,12 @@ export class InventoryOutbox {
 
   /** Deletes the event's outbox rows and level count, inside the transaction deleting the event. */
   async forgetEvent(manager: EntityManager, eventId: number, slices: TimeSlices): Promise<void> {
-    await deleteInChunks(manager, slices, { table: 'inventory_changes', key: 'version', where: 'event_id = ?', params: [eventId] });
+    await deleteInChunks(manager, slices, {
+      table: 'inventory_changes',
+      key: 'version',
+      where: 'event_id = ?',
+      params: [eventId],
+    });
     await manager.delete(LevelCountEntity, { eventId });
   }
 
@@ -202,12 +238,15 @@ export class InventoryOutbox {
    */
   readTickets(eventId: number): Promise<EventTickets | null> {
     return this.database.transaction(async (manager) => {
-      const [event] = (await manager.query('SELECT version, total_tickets, available_tickets FROM events WHERE id = ?', [eventId])) as HeadRow[];
+      const [event] = (await manager.query(
+        'SELECT version, total_tickets, available_tickets FROM events WHERE id = ?',
+        [eventId],
+      )) as HeadRow[];
       if (!event) return null;
       const ids: number[] = [];
       const values: number[] = [];
       const slices = this.timers.slices();
-      for (let after = 0; ; ) {
+      for (let after = 0; ;) {
         const rows = (await manager.query(
           "SELECT id, value FROM tickets WHERE event_id = ? AND status = 'available' AND id > ? ORDER BY id LIMIT ?",
           [eventId, after, READ_CHUNK_ROWS],
@@ -231,4 +270,3 @@ export class InventoryOutbox {
     });
   }
 }
-

@@ -37,7 +37,9 @@ import { RedisInventoryFeed } from './redis-inventory-feed';
       provide: InventoryFeed,
       inject: [AppConfig],
       useFactory: (config: AppConfig): InventoryFeed =>
-        config.redisUrl === null ? new LocalInventoryFeed() : RedisInventoryFeed.connectingTo(config.redisUrl, config.redisPrefix),
+        config.redisUrl === null
+          ? new LocalInventoryFeed()
+          : RedisInventoryFeed.connectingTo(config.redisUrl, config.redisPrefix),
     },
   ],
   exports: [InventoryOutbox, AppliedChanges, LocalInventory, InventoryChanges, InventoryFeed],

@@ -38,7 +38,11 @@ class FakeOutbox implements InventoryOutboxPort {
       version,
       totalTickets: tickets.size,
       availableTickets: tickets.size,
-      tickets: { version, ids: Float64Array.from(tickets.keys()), values: Float64Array.from(tickets.values()) },
+      tickets: {
+        version,
+        ids: Float64Array.from(tickets.keys()),
+        values: Float64Array.from(tickets.values()),
+      },
     };
   }
 
@@ -56,7 +60,12 @@ class FakeOutbox implements InventoryOutboxPort {
   }
 
   /** Commits a change: what the services do in their transaction. */
-  commit(cause: CommittedChange['cause'], ticketIds: number[], values: number[] | null, eventId = 1): CommittedChange {
+  commit(
+    cause: CommittedChange['cause'],
+    ticketIds: number[],
+    values: number[] | null,
+    eventId = 1,
+  ): CommittedChange {
     const tickets = this.tickets.get(eventId)!;
     if (cause === 'reserved' || cause === 'ticket-deleted') for (const id of ticketIds) tickets.delete(id);
     else ticketIds.forEach((id, i) => tickets.set(id, values![i]));
@@ -147,7 +156,10 @@ function setup(env: Record<string, string> = {}) {
   const sent: InventoryChanged[] = [];
   const watched = new Set<number>();
   const applied = new AppliedChanges();
-  applied.connect({ applied: (change) => void sent.push(change), watches: (eventId) => watched.has(eventId) });
+  applied.connect({
+    applied: (change) => void sent.push(change),
+    watches: (eventId) => watched.has(eventId),
+  });
   const host = new GatedHost();
   const levelCounts = new FakeLevelCounts();
   const indexes = new LocalInventory(
@@ -178,7 +190,9 @@ describe('LocalInventory (the ordered consumer)', () => {
     await feed.committed(outbox.commit('reserved', [3], null));
     expect(inventory).toMatchObject({ version: 1, levelCount: 3 });
     expect(await levelsOf(indexes)).toEqual([1, 2, 3]);
-    expect(sent).toEqual([expect.objectContaining({ eventId: 1, version: 1, cause: 'reserved', ticketIds: [3], levelCount: 3 })]);
+    expect(sent).toEqual([
+      expect.objectContaining({ eventId: 1, version: 1, cause: 'reserved', ticketIds: [3], levelCount: 3 }),
+    ]);
     expect(levelCounts.recorded).toEqual([
       [1, 0, 7],
       [1, 1, 3],
@@ -339,7 +353,16 @@ describe('LocalInventory (the ordered consumer)', () => {
   it('tells joined sockets when the event is deleted and forgets it', async () => {
     const { feed, indexes, sent } = setup();
     await indexes.get(1);
-    await feed.committed({ eventId: 1, version: 1, cause: 'event-deleted', ticketIds: [], values: [], totalTickets: 0, availableTickets: 0, committedAt: 0 });
+    await feed.committed({
+      eventId: 1,
+      version: 1,
+      cause: 'event-deleted',
+      ticketIds: [],
+      values: [],
+      totalTickets: 0,
+      availableTickets: 0,
+      committedAt: 0,
+    });
     expect(sent).toEqual([expect.objectContaining({ cause: 'event-deleted', levelCount: 0 })]);
     expect(indexes.loadedEventIds()).toEqual([]);
   });

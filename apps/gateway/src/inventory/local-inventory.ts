@@ -60,7 +60,10 @@ export interface IndexesStatus {
  * What LocalInventory uses of its injected collaborators, by name: the unit test's fakes
  * implement exactly these (Nest still injects the classes, named by @Inject).
  */
-export type InventoryOutboxPort = Pick<InventoryOutbox, 'readTickets' | 'readAfter' | 'staleLevelCounts' | 'versions'>;
+export type InventoryOutboxPort = Pick<
+  InventoryOutbox,
+  'readTickets' | 'readAfter' | 'staleLevelCounts' | 'versions'
+>;
 export type LevelCountRecorderPort = Pick<LevelCountRecorder, 'record'>;
 
 /**
@@ -267,7 +270,12 @@ export class LocalInventory implements OnApplicationBootstrap, OnApplicationShut
   status(): IndexesStatus {
     let memoryBytes = 0;
     for (const { memoryBytes: bytes } of this.usage.values()) memoryBytes += bytes;
-    return { loaded: this.inventories.size, building: [...this.building], memoryBytes, budgetBytes: this.config.indexMemoryBytes };
+    return {
+      loaded: this.inventories.size,
+      building: [...this.building],
+      memoryBytes,
+      budgetBytes: this.config.indexMemoryBytes,
+    };
   }
 
   /** Runs a read against the event's index, loading it first; once more after a reload if the host lost it meanwhile. */
@@ -277,7 +285,8 @@ export class LocalInventory implements OnApplicationBootstrap, OnApplicationShut
       try {
         return await ask();
       } catch (error) {
-        const gone = error instanceof IndexFailure && (error.kind === 'not-loaded' || error.kind === 'host-lost');
+        const gone =
+          error instanceof IndexFailure && (error.kind === 'not-loaded' || error.kind === 'host-lost');
         if (!gone || attempt >= 3) throw error;
         // Evicted or lost between our look and the host's answer: load it again.
         await this.serial(eventId, async () => {
@@ -294,7 +303,8 @@ export class LocalInventory implements OnApplicationBootstrap, OnApplicationShut
    */
   private async countStaleLevels(): Promise<void> {
     try {
-      for (const eventId of await this.outbox.staleLevelCounts(STALE_COUNTS_AT_START)) await this.get(eventId);
+      for (const eventId of await this.outbox.staleLevelCounts(STALE_COUNTS_AT_START))
+        await this.get(eventId);
     } catch (error) {
       this.logger.warn(`computing stale level counts failed: ${String(error)}`);
     }
@@ -400,7 +410,9 @@ export class LocalInventory implements OnApplicationBootstrap, OnApplicationShut
           await this.fillFrom(inventory, Math.max(...arrived.keys()));
         }
         await this.drainArrivals(eventId);
-      }).catch((error: unknown) => this.logger.warn(`filling a gap of event ${eventId} failed: ${String(error)}`));
+      }).catch((error: unknown) =>
+        this.logger.warn(`filling a gap of event ${eventId} failed: ${String(error)}`),
+      );
     });
     this.gapTimers.set(eventId, timer);
   }
@@ -408,9 +420,14 @@ export class LocalInventory implements OnApplicationBootstrap, OnApplicationShut
   /** Applies outbox rows after the inventory's version up to `until`, in batches; rebuilds when rows are missing. */
   private async fillFrom(inventory: EventInventory, until: number): Promise<void> {
     while (inventory.version < until && this.inventories.get(inventory.eventId) === inventory) {
-      const rows = (await this.outbox.readAfter(inventory.eventId, inventory.version)).filter((row) => row.version <= until);
+      const rows = (await this.outbox.readAfter(inventory.eventId, inventory.version)).filter(
+        (row) => row.version <= until,
+      );
       if (rows.length === 0) return;
-      if (rows[0].version !== inventory.version + 1 || rows.some((row, i) => i > 0 && row.version !== rows[i - 1].version + 1)) {
+      if (
+        rows[0].version !== inventory.version + 1 ||
+        rows.some((row, i) => i > 0 && row.version !== rows[i - 1].version + 1)
+      ) {
         this.metrics.feedGap('rebuild');
         await this.build(inventory.eventId, rows[0].cause);
         return;
@@ -431,7 +448,9 @@ export class LocalInventory implements OnApplicationBootstrap, OnApplicationShut
     } catch (error) {
       if (!(error instanceof IndexFailure)) throw error;
       const at = `${changes[0].version}..${changes[changes.length - 1].version}`;
-      this.logger.warn(`index of event ${inventory.eventId} not updated at ${at} (${error.kind}): ${error.message}`);
+      this.logger.warn(
+        `index of event ${inventory.eventId} not updated at ${at} (${error.kind}): ${error.message}`,
+      );
       await this.build(inventory.eventId, changes[changes.length - 1].cause);
       return false;
     }
@@ -452,14 +471,18 @@ export class LocalInventory implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private wakeWaiters(eventId: number, version: number): void {
-    for (const waiter of [...(this.versionWaiters.get(eventId) ?? [])]) if (version > waiter.above) waiter.wake(true);
+    for (const waiter of [...(this.versionWaiters.get(eventId) ?? [])])
+      if (version > waiter.above) waiter.wake(true);
   }
 
   /**
    * Loads the event from the database into the host; `resyncCause` labels the catch-up message when
    * versions were skipped. A previous index keeps answering reads until the new one is in place.
    */
-  private async build(eventId: number, resyncCause: InventoryCause = 'ticket-created'): Promise<EventInventory | null> {
+  private async build(
+    eventId: number,
+    resyncCause: InventoryCause = 'ticket-created',
+  ): Promise<EventInventory | null> {
     this.building.add(eventId);
     const startedAt = this.clock.monotonicMs();
     try {
@@ -469,7 +492,8 @@ export class LocalInventory implements OnApplicationBootstrap, OnApplicationShut
         return null;
       }
       const ticketCount = snapshot.tickets.ids.length;
-      if (ticketCount >= LOGGED_BUILD_TICKETS) this.logger.log(`building the index of event ${eventId} (${ticketCount} tickets)`);
+      if (ticketCount >= LOGGED_BUILD_TICKETS)
+        this.logger.log(`building the index of event ${eventId} (${ticketCount} tickets)`);
       const state = await this.host.load(eventId, snapshot.tickets);
       const previous = this.inventories.get(eventId);
       const inventory: EventInventory = {
@@ -501,7 +525,9 @@ export class LocalInventory implements OnApplicationBootstrap, OnApplicationShut
       this.wakeWaiters(eventId, inventory.version);
       this.metrics.indexBuilt(this.clock.monotonicMs() - startedAt);
       if (ticketCount >= LOGGED_BUILD_TICKETS) {
-        this.logger.log(`built the index of event ${eventId} in ${Math.round(this.clock.monotonicMs() - startedAt)} ms`);
+        this.logger.log(
+          `built the index of event ${eventId} in ${Math.round(this.clock.monotonicMs() - startedAt)} ms`,
+        );
       }
       return inventory;
     } finally {
@@ -564,7 +590,10 @@ export class LocalInventory implements OnApplicationBootstrap, OnApplicationShut
     for (const { memoryBytes } of this.usage.values()) total += memoryBytes;
     if (total <= budget) return;
     const evictable = [...this.usage.entries()]
-      .filter(([eventId]) => eventId !== current && !this.appliedChanges.watches(eventId) && !this.building.has(eventId))
+      .filter(
+        ([eventId]) =>
+          eventId !== current && !this.appliedChanges.watches(eventId) && !this.building.has(eventId),
+      )
       .sort(([, a], [, b]) => a.usedAt - b.usedAt);
     for (const [eventId, { memoryBytes }] of evictable) {
       if (total <= budget) break;
@@ -575,7 +604,9 @@ export class LocalInventory implements OnApplicationBootstrap, OnApplicationShut
         if (this.usage.has(eventId) || this.appliedChanges.watches(eventId)) return;
         this.inventories.delete(eventId);
         await this.host.drop(eventId);
-      }).catch((error: unknown) => this.logger.warn(`dropping the index of event ${eventId} failed: ${String(error)}`));
+      }).catch((error: unknown) =>
+        this.logger.warn(`dropping the index of event ${eventId} failed: ${String(error)}`),
+      );
     }
     const now = this.clock.monotonicMs();
     if (total > budget && now - this.lastBudgetWarningAt > BUDGET_WARNING_MS) {
@@ -606,6 +637,12 @@ interface Arrival {
 const LOGGED_BUILD_TICKETS = 10_000;
 
 function toIndexChange(change: CommittedChange): IndexChange {
-  if (!ADDING_CAUSES.has(change.cause)) return { version: change.version, removed: change.ticketIds, addedIds: [], addedValues: [] };
-  return { version: change.version, removed: [], addedIds: change.ticketIds, addedValues: change.values ?? [] };
+  if (!ADDING_CAUSES.has(change.cause))
+    return { version: change.version, removed: change.ticketIds, addedIds: [], addedValues: [] };
+  return {
+    version: change.version,
+    removed: [],
+    addedIds: change.ticketIds,
+    addedValues: change.values ?? [],
+  };
 }

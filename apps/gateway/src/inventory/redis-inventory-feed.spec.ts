@@ -97,7 +97,13 @@ describe('RedisInventoryFeed', () => {
     const a = await replica(server);
     const b = await replica(server);
     const ids = Array.from({ length: 2001 }, (_, i) => i + 1);
-    await a.feed.publish(change(5, ids, ids.map(() => 1)));
+    await a.feed.publish(
+      change(
+        5,
+        ids,
+        ids.map(() => 1),
+      ),
+    );
     await a.feed.publish(change(6, ids.slice(0, 2000), ids.slice(0, 2000)));
     expect(b.received.map((c) => [c.version, c.ticketIds.length, c.values?.length ?? null])).toEqual([
       [5, 0, null],
@@ -108,7 +114,12 @@ describe('RedisInventoryFeed', () => {
   it('drops a message on its channel that is not a committed change', async () => {
     const server = new FakeRedisServer();
     const b = await replica(server);
-    for (const message of ['{', 'null', JSON.stringify({ ...change(1, [1], null), cause: 'stolen' }), JSON.stringify({ ...change(1, [1], [5]), values: [5, 6] })]) {
+    for (const message of [
+      '{',
+      'null',
+      JSON.stringify({ ...change(1, [1], null), cause: 'stolen' }),
+      JSON.stringify({ ...change(1, [1], [5]), values: [5, 6] }),
+    ]) {
       server.deliver('test:inventory', message);
     }
     expect(b.received).toEqual([]);

@@ -43,7 +43,15 @@ export class RedisInventoryFeed extends InventoryFeed implements OnModuleInit, O
 
   /** The feed on the Redis server at `url`, its channel under `prefix`. */
   static connectingTo(url: string, prefix: string): RedisInventoryFeed {
-    return new RedisInventoryFeed(prefix, new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, commandTimeout: REDIS_COMMAND_TIMEOUT_MS }), new Redis(url, { lazyConnect: true }));
+    return new RedisInventoryFeed(
+      prefix,
+      new Redis(url, {
+        lazyConnect: true,
+        maxRetriesPerRequest: 2,
+        commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+      }),
+      new Redis(url, { lazyConnect: true }),
+    );
   }
 
   async onModuleInit(): Promise<void> {
@@ -71,7 +79,10 @@ export class RedisInventoryFeed extends InventoryFeed implements OnModuleInit, O
   }
 
   async publish(change: CommittedChange): Promise<void> {
-    const wire = change.values && change.values.length > MAX_INLINE_TICKETS ? { ...change, ticketIds: [], values: null } : change;
+    const wire =
+      change.values && change.values.length > MAX_INLINE_TICKETS
+        ? { ...change, ticketIds: [], values: null }
+        : change;
     try {
       await this.publisher.publish(this.channel, JSON.stringify(wire));
     } catch (error) {

@@ -13,13 +13,21 @@ export class LevelsController {
 
   @Get()
   @ApiErrors(ErrorCode.RATE_LIMITED)
-  page(@CurrentUser() user: AuthPrincipal, @Param() params: EventParams, @Query() query: LevelsQueryDto): Promise<LevelPage> {
+  page(
+    @CurrentUser() user: AuthPrincipal,
+    @Param() params: EventParams,
+    @Query() query: LevelsQueryDto,
+  ): Promise<LevelPage> {
     return this.levels.page(user.userId, params.eventId, query);
   }
 
   @Get(':level')
   @ApiErrors(ErrorCode.RATE_LIMITED)
-  combo(@CurrentUser() user: AuthPrincipal, @Param() params: LevelParams, @Query() query: ComboQueryDto): Promise<LevelCombo> {
+  combo(
+    @CurrentUser() user: AuthPrincipal,
+    @Param() params: LevelParams,
+    @Query() query: ComboQueryDto,
+  ): Promise<LevelCombo> {
     return this.levels.combo(user.userId, params.eventId, params.level, query);
   }
 }

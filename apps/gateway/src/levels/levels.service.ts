@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { COMBO_PAGE_MAX_LIMIT, LEVEL_ROW_MAX_TICKET_IDS, type ComboQuery, type LevelCombo, type LevelPage, type LevelsQuery } from '@tickets/protocol';
+import {
+  COMBO_PAGE_MAX_LIMIT,
+  LEVEL_ROW_MAX_TICKET_IDS,
+  type ComboQuery,
+  type LevelCombo,
+  type LevelPage,
+  type LevelsQuery,
+} from '@tickets/protocol';
 import { AbuseLimits } from '../abuse/abuse-limits';
 import { notFound } from '../common/app-error';
 import { Timers } from '../common/timers';
@@ -31,7 +38,10 @@ export class LevelsService {
       maxIds: LEVEL_ROW_MAX_TICKET_IDS,
     });
     const labels = await this.labels.labelsOf(page.rows.flatMap((row) => row.ticketIds));
-    const rows = page.rows.map((row) => ({ ...row, ticketLabels: row.ticketIds.map((id) => labels.get(id) ?? '') }));
+    const rows = page.rows.map((row) => ({
+      ...row,
+      ticketLabels: row.ticketIds.map((id) => labels.get(id) ?? ''),
+    }));
     return { eventId, version, total: page.total, offset: page.offset, rows };
   }
 
@@ -47,7 +57,10 @@ export class LevelsService {
     await this.database.read(async (manager) => {
       for (let i = 0; i < ids.length; i += READ_CHUNK_ROWS) {
         const chunk = ids.slice(i, i + READ_CHUNK_ROWS);
-        const rows = (await manager.query(`SELECT id, label, value FROM tickets WHERE id IN (${placeholders(chunk.length)})`, chunk)) as {
+        const rows = (await manager.query(
+          `SELECT id, label, value FROM tickets WHERE id IN (${placeholders(chunk.length)})`,
+          chunk,
+        )) as {
           id: number | string;
           label: string;
           value: number | string;
@@ -57,7 +70,11 @@ export class LevelsService {
       }
     });
     // A ticket deleted since the index was read keeps its id with an empty label rather than failing the read.
-    const tickets = ids.map((id) => ({ id, label: byId.get(id)?.label ?? '', value: byId.get(id)?.value ?? 0 }));
+    const tickets = ids.map((id) => ({
+      id,
+      label: byId.get(id)?.label ?? '',
+      value: byId.get(id)?.value ?? 0,
+    }));
     return { eventId, version, level, ticketCount: all.length, offset, tickets };
   }
 }

@@ -10,12 +10,20 @@ const NO_ROUTE = 'other';
  * (the router's, e.g. `/api/events/:eventId`, never the raw path, so the label set stays small)
  * and status, once the response has gone.
  */
-export function httpMetrics(metrics: Metrics, clock: Clock): (request: Request, response: Response, next: NextFunction) => void {
+export function httpMetrics(
+  metrics: Metrics,
+  clock: Clock,
+): (request: Request, response: Response, next: NextFunction) => void {
   return (request, response, next) => {
     const startedAt = clock.monotonicMs();
     response.once('finish', () => {
       const route: unknown = (request.route as { path?: unknown } | undefined)?.path;
-      metrics.httpRequest(request.method, typeof route === 'string' ? route : NO_ROUTE, response.statusCode, clock.monotonicMs() - startedAt);
+      metrics.httpRequest(
+        request.method,
+        typeof route === 'string' ? route : NO_ROUTE,
+        response.statusCode,
+        clock.monotonicMs() - startedAt,
+      );
     });
     next();
   };

@@ -22,7 +22,17 @@ describe('log redaction', () => {
     log.info({ req: { headers: { authorization: 'Bearer tk-header', cookie: 'c=1' } } }, 'headers');
     log.info({ response: { data: { accessToken: 'tk-nested' } } }, 'nested');
     const output = lines.join('');
-    for (const secret of ['pw-top', 'tk-top', 'secret-top', 'pw-body', 'pw-current', 'pw-new', 'tk-header', 'c=1', 'tk-nested']) {
+    for (const secret of [
+      'pw-top',
+      'tk-top',
+      'secret-top',
+      'pw-body',
+      'pw-current',
+      'pw-new',
+      'tk-header',
+      'c=1',
+      'tk-nested',
+    ]) {
       expect(output).not.toContain(secret);
     }
     expect(output.match(/\[redacted\]/g)?.length).toBe(9);

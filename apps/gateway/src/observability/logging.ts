@@ -44,7 +44,10 @@ export const REDACTED_PATHS = [
 ];
 
 /** Who made the request and how it ended: `ok`, or the error code the exception filter answered with. */
-function requestOutcome(request: LoggedRequest, response: LoggedResponse): { userId: number | null; outcome: string } {
+function requestOutcome(
+  request: LoggedRequest,
+  response: LoggedResponse,
+): { userId: number | null; outcome: string } {
   return {
     userId: request.principal?.userId ?? null,
     outcome: response.locals?.errorCode ?? (response.statusCode < 400 ? 'ok' : `HTTP ${response.statusCode}`),
@@ -75,8 +78,14 @@ export function loggingParams(config: AppConfig, pretty: boolean): Params {
       customErrorMessage: () => 'request',
       customAttributeKeys: { responseTime: 'durationMs' },
       // Added when the line is written: the session check has named the user by then.
-      customSuccessObject: (request: LoggedRequest, response: LoggedResponse, line: object) => ({ ...line, ...requestOutcome(request, response) }),
-      customErrorObject: (request: LoggedRequest, response: LoggedResponse, _error: Error, line: object) => ({ ...line, ...requestOutcome(request, response) }),
+      customSuccessObject: (request: LoggedRequest, response: LoggedResponse, line: object) => ({
+        ...line,
+        ...requestOutcome(request, response),
+      }),
+      customErrorObject: (request: LoggedRequest, response: LoggedResponse, _error: Error, line: object) => ({
+        ...line,
+        ...requestOutcome(request, response),
+      }),
       serializers: {
         req: (request: { id?: unknown; method?: string; url?: string; remoteAddress?: string }) => ({
           id: request.id,
@@ -102,7 +111,14 @@ export function prettyLogs(config: AppConfig): boolean {
 }
 
 /** Nest's own start-up chatter (modules loaded, every route mapped): dozens of lines that say nothing. */
-const FRAMEWORK_CONTEXTS: ReadonlySet<string> = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'WebSocketsController', 'NestApplication']);
+const FRAMEWORK_CONTEXTS: ReadonlySet<string> = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'WebSocketsController',
+  'NestApplication',
+]);
 
 /**
  * The app's logger (nestjs-pino's, JSON), without Nest's start-up lines at `log` level; warnings

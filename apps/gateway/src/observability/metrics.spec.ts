@@ -23,7 +23,12 @@ function sample(text: string, line: string): number | undefined {
 describe('Metrics', () => {
   it('exposes every reservation outcome from the start, then counts and times each attempt', async () => {
     const metrics = new Metrics();
-    expect(sample(await metrics.exposition(), 'tickets_reservations_total{outcome="limit-reached",transport="socket"}')).toBe(0);
+    expect(
+      sample(
+        await metrics.exposition(),
+        'tickets_reservations_total{outcome="limit-reached",transport="socket"}',
+      ),
+    ).toBe(0);
     metrics.reservation('ok', 'rest', 12);
     metrics.reservation('conflict', 'rest', 30);
     const text = await metrics.exposition();
@@ -33,7 +38,7 @@ describe('Metrics', () => {
     expect(sample(text, 'tickets_reserve_ack_seconds_bucket{le="0.025",transport="rest"}')).toBe(1);
   });
 
-  it('records a message with the changes it carries and each one\'s delay since its commit', async () => {
+  it("records a message with the changes it carries and each one's delay since its commit", async () => {
     const metrics = new Metrics();
     metrics.inventoryMessage([change(1, 1_000), change(2, 1_040)], 1_050);
     const text = await metrics.exposition();
@@ -51,7 +56,11 @@ describe('Metrics', () => {
     metrics.readSockets(() => ({ sockets, eventRooms: 1, joined: 2 }));
     metrics.readDependencies(() => {
       checks += 1;
-      return Promise.resolve({ databaseUp: true, redis: { feed: false }, pools: { typeorm: { open: 4, idle: 3, waiting: 0 } } });
+      return Promise.resolve({
+        databaseUp: true,
+        redis: { feed: false },
+        pools: { typeorm: { open: 4, idle: 3, waiting: 0 } },
+      });
     });
     expect(sample(await metrics.exposition(), 'tickets_sockets')).toBe(3);
     sockets = 5;

@@ -7,7 +7,15 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
  * (LEVEL_UNAVAILABLE); `rejected`: any other client error (validation, not found, forbidden);
  * `failed`: the gateway could not answer it (UNAVAILABLE, INTERNAL).
  */
-export const RESERVATION_OUTCOMES = ['ok', 'unavailable', 'conflict', 'rate-limited', 'limit-reached', 'rejected', 'failed'] as const;
+export const RESERVATION_OUTCOMES = [
+  'ok',
+  'unavailable',
+  'conflict',
+  'rate-limited',
+  'limit-reached',
+  'rejected',
+  'failed',
+] as const;
 export type ReservationOutcome = (typeof RESERVATION_OUTCOMES)[number];
 const TRANSPORTS = ['rest', 'socket'] as const;
 export type Transport = (typeof TRANSPORTS)[number];
@@ -103,12 +111,12 @@ export class Metrics {
   });
   private readonly feedLag = new Gauge({
     name: 'tickets_feed_lag_versions',
-    help: "Versions the most lagging loaded event was behind the database at the last outbox poll (FEED_POLL_MS)",
+    help: 'Versions the most lagging loaded event was behind the database at the last outbox poll (FEED_POLL_MS)',
     registers: [this.registry],
   });
   private readonly feedGaps = new Counter({
     name: 'tickets_feed_gaps_total',
-    help: 'Gaps in an event\'s versions, by how they were filled (outbox rows, or an index rebuild)',
+    help: "Gaps in an event's versions, by how they were filled (outbox rows, or an index rebuild)",
     labelNames: ['resolution'] as const,
     registers: [this.registry],
   });
@@ -128,7 +136,8 @@ export class Metrics {
 
   constructor() {
     // Every known series from the start at 0, so a rate over it exists before the first event.
-    for (const transport of TRANSPORTS) for (const outcome of RESERVATION_OUTCOMES) this.reservations.inc({ outcome, transport }, 0);
+    for (const transport of TRANSPORTS)
+      for (const outcome of RESERVATION_OUTCOMES) this.reservations.inc({ outcome, transport }, 0);
     for (const resolution of GAP_RESOLUTIONS) this.feedGaps.inc({ resolution }, 0);
     const sockets: Gauge = new Gauge({
       name: 'tickets_sockets',
@@ -195,7 +204,8 @@ export class Metrics {
       registers: [this.registry],
       collect: async () => {
         const figures = await this.dependencies();
-        for (const [connection, up] of Object.entries(figures?.redis ?? {})) redisUp.set({ connection }, up ? 1 : 0);
+        for (const [connection, up] of Object.entries(figures?.redis ?? {}))
+          redisUp.set({ connection }, up ? 1 : 0);
       },
     });
     const pools: Gauge<'pool' | 'state'> = new Gauge({

@@ -31,7 +31,13 @@ export class SocketMessageLog implements NestInterceptor {
     const startedAt = this.clock.monotonicMs();
     const line = (outcome: string): void =>
       this.logger.info(
-        { socketId: socket.id, userId: socket.data?.principal?.userId ?? null, message, outcome, durationMs: Math.round(this.clock.monotonicMs() - startedAt) },
+        {
+          socketId: socket.id,
+          userId: socket.data?.principal?.userId ?? null,
+          message,
+          outcome,
+          durationMs: Math.round(this.clock.monotonicMs() - startedAt),
+        },
         'socket message',
       );
     return next.handle().pipe(

@@ -1,4 +1,13 @@
-import { ArgumentsHost, CallHandler, Catch, ExecutionContext, Injectable, Logger, NestInterceptor, WsExceptionFilter } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  CallHandler,
+  Catch,
+  ExecutionContext,
+  Injectable,
+  Logger,
+  NestInterceptor,
+  WsExceptionFilter,
+} from '@nestjs/common';
 import type { Ack } from '@tickets/protocol';
 import { map, Observable } from 'rxjs';
 import { logFailure, toErrorBody } from '../common/error-body';
@@ -23,11 +32,18 @@ export class AckExceptionFilter implements WsExceptionFilter {
     const body = toErrorBody(exception);
     logFailure(this.logger, body, exception);
     // Socket.IO handler arguments: (socket, payload, ack, pattern).
-    const ack = host.getArgs().find((arg): arg is (response: Ack<never>) => void => typeof arg === 'function');
+    const ack = host
+      .getArgs()
+      .find((arg): arg is (response: Ack<never>) => void => typeof arg === 'function');
     const { code, message, retryAfterSeconds, limit } = body;
     ack?.({
       ok: false,
-      error: { code, message, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }), ...(limit === undefined ? {} : { limit }) },
+      error: {
+        code,
+        message,
+        ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+        ...(limit === undefined ? {} : { limit }),
+      },
     });
   }
 }

@@ -38,13 +38,16 @@ export class EventRooms extends RoomSink implements OnModuleInit {
   }
 
   deliver(eventId: number, shard: number, changes: readonly InventoryChanged[]): void {
-    this.sockets.server?.local.to(eventRoom(eventId, shard)).emit('inventory:changed', { eventId, changes: [...changes] });
+    this.sockets.server?.local
+      .to(eventRoom(eventId, shard))
+      .emit('inventory:changed', { eventId, changes: [...changes] });
   }
 
   hasListeners(eventId: number): boolean {
     const rooms = this.sockets.server?.of('/').adapter.rooms;
     if (!rooms) return false;
-    for (let shard = 0; shard < this.config.broadcastShards; shard++) if ((rooms.get(eventRoom(eventId, shard))?.size ?? 0) > 0) return true;
+    for (let shard = 0; shard < this.config.broadcastShards; shard++)
+      if ((rooms.get(eventRoom(eventId, shard))?.size ?? 0) > 0) return true;
     return false;
   }
 }

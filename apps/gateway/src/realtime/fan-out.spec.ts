@@ -35,7 +35,9 @@ class ManualTimers extends Timers {
   advance(ms: number): void {
     const until = this.now + ms;
     for (;;) {
-      const due = this.tasks.filter((task) => !task.cancelled && task.at <= until).sort((a, b) => a.at - b.at)[0];
+      const due = this.tasks
+        .filter((task) => !task.cancelled && task.at <= until)
+        .sort((a, b) => a.at - b.at)[0];
       if (!due) break;
       // Time never goes back, even when a callback made it pass (a slow send).
       this.now = Math.max(this.now, due.at);
@@ -101,7 +103,8 @@ function setup(interval: number, shards = 1) {
     new Metrics(),
   );
   const messages: { eventId: number; versions: number[]; at: number }[] = [];
-  sink.onDeliver = (eventId, _shard, changes) => messages.push({ eventId, versions: changes.map((c) => c.version), at: timers.now });
+  sink.onDeliver = (eventId, _shard, changes) =>
+    messages.push({ eventId, versions: changes.map((c) => c.version), at: timers.now });
   return { timers, fanOut, sink, messages };
 }
 
@@ -213,7 +216,8 @@ describe('FanOut (per-event coalescing)', () => {
       { eventId: 1, versions: [2], at: 160 },
     ]);
     // Fast sends again: back to the configured interval.
-    sink.onDeliver = (eventId, _shard, changes) => messages.push({ eventId, versions: changes.map((c) => c.version), at: timers.now });
+    sink.onDeliver = (eventId, _shard, changes) =>
+      messages.push({ eventId, versions: changes.map((c) => c.version), at: timers.now });
     timers.advance(120);
     fanOut.applied(change(1, 3));
     fanOut.applied(change(1, 4));
@@ -314,7 +318,8 @@ describe('FanOut (per-event coalescing)', () => {
     it('on shutdown finishes the message on its way and what waits, and sends later changes straight to every shard', () => {
       const { timers, fanOut, sink } = setup(50, 2);
       const received: string[] = [];
-      sink.onDeliver = (eventId, shard, changes) => received.push(`e${eventId}s${shard}:${changes.map((c) => c.version).join(',')}`);
+      sink.onDeliver = (eventId, shard, changes) =>
+        received.push(`e${eventId}s${shard}:${changes.map((c) => c.version).join(',')}`);
       fanOut.applied(change(1, 1));
       fanOut.applied(change(1, 2));
       fanOut.applied(change(2, 1));

@@ -145,7 +145,11 @@ export class FanOut implements AppliedChangesListener, OnModuleInit, BeforeAppli
 
   /** Hands the message to shard 0 now and to each next shard after a turn of the event loop. */
   private send(eventId: number, changes: InventoryChanged[]): void {
-    const fanOut: EventFanOut = { pending: [], handOver: { changes, nextShard: 0, busyMs: 0, task: null }, timer: null };
+    const fanOut: EventFanOut = {
+      pending: [],
+      handOver: { changes, nextShard: 0, busyMs: 0, task: null },
+      timer: null,
+    };
     this.fanOuts.set(eventId, fanOut);
     this.handToNextShard(eventId, fanOut);
   }
@@ -181,7 +185,8 @@ export class FanOut implements AppliedChangesListener, OnModuleInit, BeforeAppli
   /** Wall-time milliseconds of handing the message to every shard from `firstShard` on, in one go. */
   private deliverToShards(eventId: number, changes: readonly InventoryChanged[], firstShard = 0): number {
     let busyMs = 0;
-    for (let shard = firstShard; shard < this.config.broadcastShards; shard += 1) busyMs += this.deliverToShard(eventId, shard, changes);
+    for (let shard = firstShard; shard < this.config.broadcastShards; shard += 1)
+      busyMs += this.deliverToShard(eventId, shard, changes);
     return busyMs;
   }
 
@@ -192,7 +197,9 @@ export class FanOut implements AppliedChangesListener, OnModuleInit, BeforeAppli
       this.sink.deliver(eventId, shard, changes);
     } catch (error) {
       // Not expected (emit does not throw); sockets that missed it catch up by version on their next join.
-      this.logger.error(`broadcasting ${changes.length} change(s) of event ${eventId} failed: ${String(error)}`);
+      this.logger.error(
+        `broadcasting ${changes.length} change(s) of event ${eventId} failed: ${String(error)}`,
+      );
     }
     const busyMs = this.clock.monotonicMs() - startedAt;
     // A message is handed to every shard, the last one last, exactly once: count it there.

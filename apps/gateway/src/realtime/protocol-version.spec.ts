@@ -6,7 +6,12 @@ describe('assertProtocolVersion', () => {
     expect(() => assertProtocolVersion(PROTOCOL_VERSION)).not.toThrow();
   });
 
-  it.each([[undefined], [PROTOCOL_VERSION - 1], [String(PROTOCOL_VERSION)], [null]])('refuses %p with UPGRADE_REQUIRED', (claimed) => {
-    expect(() => assertProtocolVersion(claimed)).toThrow(expect.objectContaining({ code: 'UPGRADE_REQUIRED' }));
-  });
+  it.each([[undefined], [PROTOCOL_VERSION - 1], [String(PROTOCOL_VERSION)], [null]])(
+    'refuses %p with UPGRADE_REQUIRED',
+    (claimed) => {
+      expect(() => assertProtocolVersion(claimed)).toThrow(
+        expect.objectContaining({ code: 'UPGRADE_REQUIRED' }),
+      );
+    },
+  );
 });

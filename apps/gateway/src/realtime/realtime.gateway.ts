@@ -30,7 +30,15 @@ import { ReservationMetrics } from '../observability/reservation-metrics';
 import { SocketMessageLog } from '../observability/socket-message-log';
 import { AckExceptionFilter, AckInterceptor } from './ack';
 import { Audience } from './audience';
-import { ConfirmReservationDto, JoinEventDto, LeaveEventDto, LevelComboDto, LevelsPageDto, LobbyDto, SocketReserveDto } from './dto/realtime.dto';
+import {
+  ConfirmReservationDto,
+  JoinEventDto,
+  LeaveEventDto,
+  LevelComboDto,
+  LevelsPageDto,
+  LobbyDto,
+  SocketReserveDto,
+} from './dto/realtime.dto';
 import { Lobby } from './lobby';
 import { assertProtocolVersion } from './protocol-version';
 import { RealtimeService } from './realtime.service';
@@ -62,7 +70,12 @@ const CLIENT_MESSAGES: ReadonlySet<string> = new Set(
 @UseFilters(AckExceptionFilter)
 @UseInterceptors(SocketMessageLog, RequestDeadline, AckInterceptor)
 @UsePipes(createValidationPipe())
-export class RealtimeGateway implements OnGatewayInit<TicketsServer>, OnGatewayConnection<TicketsSocket>, OnGatewayDisconnect<TicketsSocket> {
+export class RealtimeGateway
+  implements
+    OnGatewayInit<TicketsServer>,
+    OnGatewayConnection<TicketsSocket>,
+    OnGatewayDisconnect<TicketsSocket>
+{
   @WebSocketServer()
   server: TicketsServer;
 
@@ -102,7 +115,8 @@ export class RealtimeGateway implements OnGatewayInit<TicketsServer>, OnGatewayC
     socket.onAny((name: string, ...args: unknown[]) => {
       if (CLIENT_MESSAGES.has(name)) return;
       const ack = args.at(-1);
-      if (typeof ack === 'function') ack({ ok: false, error: { code: ErrorCode.VALIDATION_FAILED, message: 'Unknown message' } });
+      if (typeof ack === 'function')
+        ack({ ok: false, error: { code: ErrorCode.VALIDATION_FAILED, message: 'Unknown message' } });
     });
     await socket.join(userRoom(socket.data.principal.userId));
   }
@@ -117,7 +131,10 @@ export class RealtimeGateway implements OnGatewayInit<TicketsServer>, OnGatewayC
   }
 
   @SubscribeMessage('event:leave')
-  leave(@ConnectedSocket() socket: TicketsSocket, @MessageBody() body: LeaveEventDto): Promise<{ eventId: number }> {
+  leave(
+    @ConnectedSocket() socket: TicketsSocket,
+    @MessageBody() body: LeaveEventDto,
+  ): Promise<{ eventId: number }> {
     return this.realtime.leave(socket, body);
   }
 
@@ -127,7 +144,10 @@ export class RealtimeGateway implements OnGatewayInit<TicketsServer>, OnGatewayC
   }
 
   @SubscribeMessage('lobby:leave')
-  leaveLobby(@ConnectedSocket() socket: TicketsSocket, @MessageBody() _body: LobbyDto): Promise<Record<string, never>> {
+  leaveLobby(
+    @ConnectedSocket() socket: TicketsSocket,
+    @MessageBody() _body: LobbyDto,
+  ): Promise<Record<string, never>> {
     return this.lobby.leave(socket);
   }
 
@@ -142,14 +162,20 @@ export class RealtimeGateway implements OnGatewayInit<TicketsServer>, OnGatewayC
   }
 
   @SubscribeMessage('reservation:confirm')
-  confirm(@ConnectedSocket() socket: TicketsSocket, @MessageBody() body: ConfirmReservationDto): Promise<ReservationView> {
+  confirm(
+    @ConnectedSocket() socket: TicketsSocket,
+    @MessageBody() body: ConfirmReservationDto,
+  ): Promise<ReservationView> {
     return this.realtime.confirm(socket, body);
   }
 
   @SubscribeMessage('reserve')
   @RequirePermissions(Permission.LEVELS_RESERVE)
   @UseInterceptors(ReservationMetrics)
-  reserve(@ConnectedSocket() socket: TicketsSocket, @MessageBody() body: SocketReserveDto): Promise<ReservationView> {
+  reserve(
+    @ConnectedSocket() socket: TicketsSocket,
+    @MessageBody() body: SocketReserveDto,
+  ): Promise<ReservationView> {
     return this.realtime.reserve(socket, body);
   }
 }

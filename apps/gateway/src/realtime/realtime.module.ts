@@ -21,7 +21,16 @@ import { SocketServer } from './socket-server';
 @Module({
   imports: [AuthModule, InventoryModule, EventsModule, LevelsModule, ReservationsModule],
   controllers: [AudienceController],
-  providers: [RealtimeGateway, RealtimeService, SocketServer, Lobby, Audience, FanOut, { provide: RoomSink, useClass: EventRooms }, SocketNotices],
+  providers: [
+    RealtimeGateway,
+    RealtimeService,
+    SocketServer,
+    Lobby,
+    Audience,
+    FanOut,
+    { provide: RoomSink, useClass: EventRooms },
+    SocketNotices,
+  ],
   // For lifecycle: a draining replica flushes the fan-out and sends its sockets away.
   exports: [SocketServer, FanOut],
 })

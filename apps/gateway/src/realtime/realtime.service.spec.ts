@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { ComboQuery, LevelCombo, LevelPage, LevelsQuery, ReservationView, ReserveRequest } from '@tickets/protocol';
+import type {
+  ComboQuery,
+  LevelCombo,
+  LevelPage,
+  LevelsQuery,
+  ReservationView,
+  ReserveRequest,
+} from '@tickets/protocol';
 import type { AuthPrincipal } from '../auth/sessions.service';
 import type { EventInventory } from '../inventory/local-inventory';
 import { loadConfig } from '../config/app-config';
@@ -25,7 +32,8 @@ describe('event room shards', () => {
 
   it('spreads random socket ids evenly over the shards', () => {
     const counts = new Array<number>(8).fill(0);
-    for (let index = 0; index < 8000; index += 1) counts[roomShardOf(randomBytes(15).toString('base64url'), 8)] += 1;
+    for (let index = 0; index < 8000; index += 1)
+      counts[roomShardOf(randomBytes(15).toString('base64url'), 8)] += 1;
     // 1,000 expected per shard; a share off by more than 20% would make one shard's hand-over a bottleneck.
     for (const count of counts) {
       expect(count).toBeGreaterThan(800);
@@ -89,7 +97,13 @@ describe('RealtimeService', () => {
   /** What happened, in order: flushes, joins and leaves. */
   function setup() {
     const log: string[] = [];
-    const inventory = new FakeInventory({ eventId: 1, version: 7, totalTickets: 3, availableTickets: 2, levelCount: 4 });
+    const inventory = new FakeInventory({
+      eventId: 1,
+      version: 7,
+      totalTickets: 3,
+      availableTickets: 2,
+      levelCount: 4,
+    });
     const fanOut: FanOutPort = { flush: (eventId: number) => void log.push(`flush ${eventId}`) };
     const reservations = new EchoReservations();
     const config = loadConfig({ BROADCAST_SHARDS: '4' }, '/r');
@@ -97,11 +111,21 @@ describe('RealtimeService', () => {
     const rooms = new Set<string>();
     const socket: RoomMember = {
       id: 'socket-a',
-      data: { principal: { userId: 5, role: 'attendee', tokenVersion: 0, tokenId: 't5', expiresAt: Infinity } },
+      data: {
+        principal: { userId: 5, role: 'attendee', tokenVersion: 0, tokenId: 't5', expiresAt: Infinity },
+      },
       join: (room: string) => (log.push(`join ${room}`), rooms.add(room)),
       leave: (room: string) => (log.push(`leave ${room}`), rooms.delete(room)),
     };
-    return { service, socket, rooms, log, reservations, hold: () => inventory.hold(), release: () => inventory.release() };
+    return {
+      service,
+      socket,
+      rooms,
+      log,
+      reservations,
+      hold: () => inventory.hold(),
+      release: () => inventory.release(),
+    };
   }
 
   it('flushes the event before the socket enters its shard room, and returns the snapshot', async () => {
@@ -127,8 +151,18 @@ describe('RealtimeService', () => {
 
   it("passes page, combo, reserve and confirm on as the socket's user", async () => {
     const { service, socket, reservations } = setup();
-    await expect(service.page(socket, { eventId: 2, offset: 10, limit: 20 })).resolves.toMatchObject({ eventId: 2, version: 5, offset: 10, total: 20 });
-    await expect(service.combo(socket, { eventId: 2, level: 9, offset: 3 })).resolves.toMatchObject({ eventId: 2, version: 5, level: 9, offset: 3 });
+    await expect(service.page(socket, { eventId: 2, offset: 10, limit: 20 })).resolves.toMatchObject({
+      eventId: 2,
+      version: 5,
+      offset: 10,
+      total: 20,
+    });
+    await expect(service.combo(socket, { eventId: 2, level: 9, offset: 3 })).resolves.toMatchObject({
+      eventId: 2,
+      version: 5,
+      level: 9,
+      offset: 3,
+    });
     await service.reserve(socket, { eventId: 2, level: 4, requestId: 'q' });
     await service.confirm(socket, { reservationId: 11 });
     expect(reservations.calls).toEqual([

@@ -7,7 +7,14 @@ import { LocalInventory, toEventSnapshot } from '../inventory/local-inventory';
 import { FanOut } from './fan-out';
 import { LevelsService } from '../levels/levels.service';
 import { ReservationsService } from '../reservations/reservations.service';
-import { ConfirmReservationDto, JoinEventDto, LeaveEventDto, LevelComboDto, LevelsPageDto, SocketReserveDto } from './dto/realtime.dto';
+import {
+  ConfirmReservationDto,
+  JoinEventDto,
+  LeaveEventDto,
+  LevelComboDto,
+  LevelsPageDto,
+  SocketReserveDto,
+} from './dto/realtime.dto';
 import { eventRoom, roomShardOf } from './rooms';
 
 /** What the service needs of a socket: who it is and its room membership. */

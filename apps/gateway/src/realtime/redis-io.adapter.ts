@@ -34,7 +34,8 @@ export class RedisIoAdapter extends IoAdapter {
     this.clients = [pub, sub];
     // ioredis reconnects by itself; without a listener an 'error' would only be printed raw.
     const warnings = new ThrottledWarnings(this.logger);
-    for (const client of this.clients) client.on('error', (error: Error) => warnings.warn('redis adapter', error));
+    for (const client of this.clients)
+      client.on('error', (error: Error) => warnings.warn('redis adapter', error));
     await Promise.all([pub.connect(), sub.connect()]);
     this.adapterConstructor = createAdapter(pub, sub, { key: `${this.config.redisPrefix}socket.io` });
   }
@@ -52,7 +53,10 @@ export class RedisIoAdapter extends IoAdapter {
               credentials: false,
             }
           : undefined,
-      allowRequest: (request: IncomingMessage, callback: (error: string | null | undefined, success: boolean) => void) => {
+      allowRequest: (
+        request: IncomingMessage,
+        callback: (error: string | null | undefined, success: boolean) => void,
+      ) => {
         const allowed = originAllowed(request, this.config);
         callback(allowed ? null : 'Origin not allowed', allowed);
       },

@@ -26,20 +26,38 @@ export class EventReservations extends EventContents {
   }
 
   async deleteAll(manager: EntityManager, eventId: number, force: boolean): Promise<() => void> {
-    const active = await manager.find(ReservationEntity, { where: { eventId, status: In(['held', 'confirmed']) }, order: { id: 'ASC' } });
+    const active = await manager.find(ReservationEntity, {
+      where: { eventId, status: In(['held', 'confirmed']) },
+      order: { id: 'ASC' },
+    });
     if (active.length > 0 && !force) {
-      throw new AppError(ErrorCode.CONFLICT, `The event has ${active.length} active reservation(s); delete it with force=true to release them`);
+      throw new AppError(
+        ErrorCode.CONFLICT,
+        `The event has ${active.length} active reservation(s); delete it with force=true to release them`,
+      );
     }
     const slices = this.timers.slices();
     const params = [eventId];
-    await deleteInChunks(manager, slices, { table: 'reservation_tickets', key: 'ticket_id', where: 'ticket_id IN (SELECT id FROM tickets WHERE event_id = ?)', params });
+    await deleteInChunks(manager, slices, {
+      table: 'reservation_tickets',
+      key: 'ticket_id',
+      where: 'ticket_id IN (SELECT id FROM tickets WHERE event_id = ?)',
+      params,
+    });
     await deleteInChunks(manager, slices, { table: 'tickets', key: 'id', where: 'event_id = ?', params });
-    await deleteInChunks(manager, slices, { table: 'reservations', key: 'id', where: 'event_id = ?', params });
+    await deleteInChunks(manager, slices, {
+      table: 'reservations',
+      key: 'id',
+      where: 'event_id = ?',
+      params,
+    });
     const settledAt = this.clock.now();
     return () => {
       for (const reservation of active) {
         // Released with its event: what its holder's list shows from now on.
-        const view = toReservationView(Object.assign(reservation, { status: 'released' as const, expiresAt: null, settledAt }));
+        const view = toReservationView(
+          Object.assign(reservation, { status: 'released' as const, expiresAt: null, settledAt }),
+        );
         this.live.reservationChanged(reservation.userId, { reason: 'event-deleted', reservation: view });
       }
     };

@@ -100,7 +100,12 @@ class InMemoryHolds implements DueHolds {
   }
 
   async claimWarnings(until: Date, limit: number): Promise<ReservationEntity[]> {
-    const claimed = this.holds.filter((hold) => hold.status === 'held' && hold.expiryWarned === 0 && hold.expiresAt!.getTime() <= until.getTime()).slice(0, limit);
+    const claimed = this.holds
+      .filter(
+        (hold) =>
+          hold.status === 'held' && hold.expiryWarned === 0 && hold.expiresAt!.getTime() <= until.getTime(),
+      )
+      .slice(0, limit);
     for (const hold of claimed) hold.expiryWarned = 1;
     return claimed;
   }
@@ -156,7 +161,9 @@ describe('HoldSweeper', () => {
     clock.advance(55_000); // exactly at the deadline: due
     await sweeper.sweep();
     await sweeper.sweep();
-    expect(committed.map((change) => [change.eventId, change.cause, change.ticketIds])).toEqual([[7, 'expired', [10, 20]]]);
+    expect(committed.map((change) => [change.eventId, change.cause, change.ticketIds])).toEqual([
+      [7, 'expired', [10, 20]],
+    ]);
     expect(sink.notices.slice(2)).toEqual([
       { userId: 100, reason: 'expired', id: 1 },
       { userId: 101, reason: 'expired', id: 2 },
@@ -168,7 +175,10 @@ describe('HoldSweeper', () => {
     clock.advance(50_000);
     await sweeper.sweep();
     expect(committed.map((change) => change.eventId)).toEqual([7, 8]);
-    expect(sink.notices.filter((notice) => notice.id === 3).map((notice) => notice.reason)).toEqual(['expiring', 'expired']);
+    expect(sink.notices.filter((notice) => notice.id === 3).map((notice) => notice.reason)).toEqual([
+      'expiring',
+      'expired',
+    ]);
   });
 
   it('does not start a second sweep while one is running', async () => {

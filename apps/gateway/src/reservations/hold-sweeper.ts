@@ -71,7 +71,10 @@ export class HoldSweeper implements OnApplicationBootstrap, OnApplicationShutdow
       if (!expired) continue;
       await this.changes.committed(expired.change);
       for (const reservation of expired.reservations) {
-        this.live.reservationChanged(reservation.userId, { reason: 'expired', reservation: toReservationView(reservation) });
+        this.live.reservationChanged(reservation.userId, {
+          reason: 'expired',
+          reservation: toReservationView(reservation),
+        });
       }
     }
   }
@@ -79,7 +82,10 @@ export class HoldSweeper implements OnApplicationBootstrap, OnApplicationShutdow
   private async warnSoon(): Promise<void> {
     const until = new Date(this.clock.nowMs() + this.config.holdWarningSeconds * 1000);
     for (const reservation of await this.store.claimWarnings(until, WARNINGS_PER_SWEEP)) {
-      this.live.reservationChanged(reservation.userId, { reason: 'expiring', reservation: toReservationView(reservation) });
+      this.live.reservationChanged(reservation.userId, {
+        reason: 'expiring',
+        reservation: toReservationView(reservation),
+      });
     }
   }
 }

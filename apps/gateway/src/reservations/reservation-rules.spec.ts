@@ -1,5 +1,12 @@
 import { DEFAULT_EVENT_LIMITS } from '@tickets/protocol';
-import { cancelledStatus, holdDeadline, isConfirmable, isWholeCombination, limitPassed, mayCancel } from './reservation-rules';
+import {
+  cancelledStatus,
+  holdDeadline,
+  isConfirmable,
+  isWholeCombination,
+  limitPassed,
+  mayCancel,
+} from './reservation-rules';
 
 describe('reservation rules', () => {
   it('lets the owner or a manager cancel, nobody else', () => {

@@ -4,7 +4,11 @@ import { Permission, type EventLimits, type LimitName, type ReservationStatus } 
 export const MAX_RESERVE_ATTEMPTS = 8;
 
 /** The owner may see and cancel their reservation; so may anyone allowed to manage reservations. */
-export function mayCancel(reservation: { userId: number }, userId: number, permissions: ReadonlySet<string>): boolean {
+export function mayCancel(
+  reservation: { userId: number },
+  userId: number,
+  permissions: ReadonlySet<string>,
+): boolean {
   return reservation.userId === userId || permissions.has(Permission.RESERVATIONS_MANAGE);
 }
 
@@ -25,9 +29,11 @@ export interface Usage {
  * own size, then holds (confirm or cancel one), then the user's tickets.
  */
 export function limitPassed(limits: EventLimits, usage: Usage, ticketCount: number): LimitName | null {
-  if (limits.ticketsPerReservation !== null && ticketCount > limits.ticketsPerReservation) return 'ticketsPerReservation';
+  if (limits.ticketsPerReservation !== null && ticketCount > limits.ticketsPerReservation)
+    return 'ticketsPerReservation';
   if (usage.holds + 1 > limits.holdsPerUser) return 'holdsPerUser';
-  if (limits.ticketsPerUser !== null && usage.tickets + ticketCount > limits.ticketsPerUser) return 'ticketsPerUser';
+  if (limits.ticketsPerUser !== null && usage.tickets + ticketCount > limits.ticketsPerUser)
+    return 'ticketsPerUser';
   return null;
 }
 
@@ -37,8 +43,13 @@ export function cancelledStatus(byHolder: boolean): 'cancelled' | 'released' {
 }
 
 /** Whether a hold may still be confirmed at `nowMs`. */
-export function isConfirmable(reservation: { status: ReservationStatus; expiresAt: Date | null }, nowMs: number): boolean {
-  return reservation.status === 'held' && reservation.expiresAt !== null && reservation.expiresAt.getTime() > nowMs;
+export function isConfirmable(
+  reservation: { status: ReservationStatus; expiresAt: Date | null },
+  nowMs: number,
+): boolean {
+  return (
+    reservation.status === 'held' && reservation.expiresAt !== null && reservation.expiresAt.getTime() > nowMs
+  );
 }
 
 /** A hold's deadline: created at `nowMs`, lasting the event's own hold time or the default. */

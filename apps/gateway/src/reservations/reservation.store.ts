@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { ErrorCode, type EventLimits, type LimitName, type ReservationStatus, type UserSummary } from '@tickets/protocol';
+import {
+  ErrorCode,
+  type EventLimits,
+  type LimitName,
+  type ReservationStatus,
+  type UserSummary,
+} from '@tickets/protocol';
 import type { PoolConnection } from 'mysql2/promise';
 import { EntityManager } from 'typeorm';
 import { AUDIT_SQL, AuditLog, type AuditDraft } from '../audit/audit-log';
@@ -55,18 +61,29 @@ export interface EventTerms {
 function toTerms(row: TermsRow): EventTerms {
   return {
     holdTtlSeconds: orNull(row.hold_ttl_seconds),
-    limits: { holdsPerUser: Number(row.holds_per_user), ticketsPerUser: orNull(row.tickets_per_user), ticketsPerReservation: orNull(row.tickets_per_reservation) },
+    limits: {
+      holdsPerUser: Number(row.holds_per_user),
+      ticketsPerUser: orNull(row.tickets_per_user),
+      ticketsPerReservation: orNull(row.tickets_per_reservation),
+    },
   };
 }
 
-const toUsage = (row: UsageRow | undefined): Usage => ({ holds: Number(row?.holds ?? 0), tickets: Number(row?.tickets ?? 0) });
+const toUsage = (row: UsageRow | undefined): Usage => ({
+  holds: Number(row?.holds ?? 0),
+  tickets: Number(row?.tickets ?? 0),
+});
 
 /**
  * Sends `statements` as one query on a multi-statement connection and answers their results, one
  * per statement. mysql2 types a query's result as that of a single statement, so the caller names
  * the statements' shapes (`T`), as it does for any raw query's rows.
  */
-async function statementResults<T extends unknown[]>(connection: PoolConnection, statements: string[], values: unknown[]): Promise<T> {
+async function statementResults<T extends unknown[]>(
+  connection: PoolConnection,
+  statements: string[],
+  values: unknown[],
+): Promise<T> {
   const [results]: [unknown, unknown] = await connection.query(statements.join(';\n'), values);
   return results as T;
 }
@@ -82,7 +99,8 @@ function insertedId(result: unknown): number {
  * only; `reservationId` is a placeholder or, in the one-round-trip path, LAST_INSERT_ID().
  */
 const RESERVATION_SQL = {
-  terms: 'SELECT hold_ttl_seconds, holds_per_user, tickets_per_user, tickets_per_reservation FROM events WHERE id = ?',
+  terms:
+    'SELECT hold_ttl_seconds, holds_per_user, tickets_per_user, tickets_per_reservation FROM events WHERE id = ?',
   /** What the user holds in the event (holds, and tickets of held and confirmed reservations). */
   usage:
     "SELECT SUM(CASE WHEN status = 'held' THEN 1 ELSE 0 END) AS holds, SUM(ticket_count) AS tickets FROM reservations WHERE user_id = ? AND event_id = ? AND status IN ('held', 'confirmed')",
@@ -91,8 +109,10 @@ const RESERVATION_SQL = {
   insert:
     "INSERT INTO reservations (event_id, user_id, level, status, request_id, ticket_ids, ticket_count, expires_at, created_at) VALUES (?, ?, ?, 'held', ?, ?, ?, ?, ?)",
   /** Flips the tickets that are still available; its affected rows say whether all of them were. */
-  flip: (count: number): string => `UPDATE tickets SET status = 'reserved' WHERE id IN (${placeholders(count)}) AND event_id = ? AND status = 'available'`,
-  name: (count: number, reservationId: string): string => `UPDATE tickets SET reservation_id = ${reservationId} WHERE id IN (${placeholders(count)})`,
+  flip: (count: number): string =>
+    `UPDATE tickets SET status = 'reserved' WHERE id IN (${placeholders(count)}) AND event_id = ? AND status = 'available'`,
+  name: (count: number, reservationId: string): string =>
+    `UPDATE tickets SET reservation_id = ${reservationId} WHERE id IN (${placeholders(count)})`,
   hold: (count: number, reservationId: string): string =>
     `INSERT INTO reservation_tickets (ticket_id, reservation_id) VALUES ${Array.from({ length: count }, () => `(?, ${reservationId})`).join(', ')}`,
 };
@@ -104,7 +124,12 @@ export interface ReserveDraft {
   requestId: string;
 }
 
-const insertParams = (draft: ReserveDraft, witness: readonly number[], expiresAt: Date | string, createdAt: Date | string): unknown[] => [
+const insertParams = (
+  draft: ReserveDraft,
+  witness: readonly number[],
+  expiresAt: Date | string,
+  createdAt: Date | string,
+): unknown[] => [
   draft.eventId,
   draft.userId,
   draft.level,
@@ -149,7 +174,9 @@ export type ReserveOutcome =
   | { kind: 'limit'; limit: LimitName };
 
 /** What a confirm found: the hold confirmed now, or the reservation as it already was. */
-export type ConfirmOutcome = { kind: 'confirmed'; reservation: ReservationEntity } | { kind: 'unchanged'; reservation: ReservationEntity };
+export type ConfirmOutcome =
+  | { kind: 'confirmed'; reservation: ReservationEntity }
+  | { kind: 'unchanged'; reservation: ReservationEntity };
 
 /** Holds that ran out, expired in one transaction: their tickets are back on sale with `change`. */
 export interface Expired {
@@ -168,7 +195,13 @@ export interface HeldReservation {
  * transactions (each with its audit entries), and reads.
  */
 /** The entity of a hold just inserted (both reserve paths). */
-function newHold(draft: ReserveDraft, id: number, witness: number[], expiresAt: Date, createdAt: Date): ReservationEntity {
+function newHold(
+  draft: ReserveDraft,
+  id: number,
+  witness: number[],
+  expiresAt: Date,
+  createdAt: Date,
+): ReservationEntity {
   return Object.assign(new ReservationEntity(), {
     ...draft,
     id,
@@ -203,7 +236,9 @@ export class ReservationStore {
   }
 
   listByUser(userId: number): Promise<ReservationEntity[]> {
-    return this.database.read((manager) => manager.find(ReservationEntity, { where: { userId }, order: { id: 'DESC' } }));
+    return this.database.read((manager) =>
+      manager.find(ReservationEntity, { where: { userId }, order: { id: 'DESC' } }),
+    );
   }
 
   /** The event's hold time and limits, and what the user holds there; null when the event does not exist. */
@@ -217,7 +252,10 @@ export class ReservationStore {
   }
 
   /** A page of the event's reservations, newest first, with their holders. */
-  pageByEvent(eventId: number, query: { offset: number; limit: number; status?: ReservationStatus }): Promise<{ total: number; rows: HeldReservation[] }> {
+  pageByEvent(
+    eventId: number,
+    query: { offset: number; limit: number; status?: ReservationStatus },
+  ): Promise<{ total: number; rows: HeldReservation[] }> {
     return this.database.read(async (manager) => {
       const where = { eventId, ...(query.status ? { status: query.status } : {}) };
       const [reservations, total] = await manager.findAndCount(ReservationEntity, {
@@ -230,15 +268,27 @@ export class ReservationStore {
       const users =
         userIds.length === 0
           ? []
-          : ((await manager.query(`SELECT id, email, display_name FROM users WHERE id IN (${placeholders(userIds.length)})`, userIds)) as {
+          : ((await manager.query(
+              `SELECT id, email, display_name FROM users WHERE id IN (${placeholders(userIds.length)})`,
+              userIds,
+            )) as {
               id: number | string;
               email: string;
               display_name: string;
             }[]);
-      const holders = new Map(users.map((user) => [Number(user.id), { id: Number(user.id), email: user.email, displayName: user.display_name }]));
+      const holders = new Map(
+        users.map((user) => [
+          Number(user.id),
+          { id: Number(user.id), email: user.email, displayName: user.display_name },
+        ]),
+      );
       const rows = reservations.map((reservation) => ({
         reservation,
-        holder: holders.get(reservation.userId) ?? { id: reservation.userId, email: '', displayName: '(deleted user)' },
+        holder: holders.get(reservation.userId) ?? {
+          id: reservation.userId,
+          email: '',
+          displayName: '(deleted user)',
+        },
       }));
       return { total, rows };
     });
@@ -248,12 +298,20 @@ export class ReservationStore {
   ticketsOf(ticketIds: readonly number[]): Promise<{ id: number; label: string; value: number }[]> {
     if (ticketIds.length === 0) return Promise.resolve([]);
     return this.database.read(async (manager) => {
-      const rows = (await manager.query(`SELECT id, label, value FROM tickets WHERE id IN (${placeholders(ticketIds.length)})`, [...ticketIds])) as {
+      const rows = (await manager.query(
+        `SELECT id, label, value FROM tickets WHERE id IN (${placeholders(ticketIds.length)})`,
+        [...ticketIds],
+      )) as {
         id: number | string;
         label: string;
         value: number | string;
       }[];
-      const byId = new Map(rows.map((row) => [Number(row.id), { id: Number(row.id), label: row.label, value: Number(row.value) }]));
+      const byId = new Map(
+        rows.map((row) => [
+          Number(row.id),
+          { id: Number(row.id), label: row.label, value: Number(row.value) },
+        ]),
+      );
       return ticketIds.flatMap((id) => byId.get(id) ?? []);
     });
   }
@@ -268,7 +326,8 @@ export class ReservationStore {
    * MYSQL_FAST_PATH_MAX_TICKETS take reserveOnMysql on MySQL.
    */
   async reserve(draft: ReserveDraft, witness: number[]): Promise<ReserveOutcome> {
-    if (!this.database.isSqlite && witness.length <= MYSQL_FAST_PATH_MAX_TICKETS) return this.reserveOnMysql(draft, witness);
+    if (!this.database.isSqlite && witness.length <= MYSQL_FAST_PATH_MAX_TICKETS)
+      return this.reserveOnMysql(draft, witness);
     try {
       const committed = await this.database.transaction((manager) => this.reserveIn(manager, draft, witness));
       return { kind: 'reserved', ...committed };
@@ -320,7 +379,11 @@ export class ReservationStore {
    * the event loop between (a reservation may hold 100,000). The event row's lock is taken first,
    * as every other change of the event takes it, before the reservation's row.
    */
-  cancel(reservation: ReservationEntity, status: 'cancelled' | 'released', actorId: number): Promise<Committed> {
+  cancel(
+    reservation: ReservationEntity,
+    status: 'cancelled' | 'released',
+    actorId: number,
+  ): Promise<Committed> {
     return this.database.transaction(async (manager) => {
       const held = reservation.ticketCount;
       const head = await this.outbox.bumpVersion(manager, reservation.eventId, { total: 0, available: held });
@@ -331,10 +394,18 @@ export class ReservationStore {
         "UPDATE reservations SET status = ?, settled_at = ?, expires_at = NULL WHERE id = ? AND status IN ('held', 'confirmed')",
         [status, this.database.sqlDate(now), reservation.id],
       );
-      if (changed !== 1) throw new AppError(ErrorCode.CONFLICT, 'The reservation no longer holds its tickets');
+      if (changed !== 1)
+        throw new AppError(ErrorCode.CONFLICT, 'The reservation no longer holds its tickets');
       const tickets = await this.returnTickets(manager, [reservation.id]);
-      if (tickets.ids.length !== held) throw new Error(`reservation ${reservation.id} holds ${tickets.ids.length} tickets, expected ${held}`);
-      const change = await this.outbox.recordChange(manager, head, { cause: 'released', ticketIds: tickets.ids, values: tickets.values });
+      if (tickets.ids.length !== held)
+        throw new Error(
+          `reservation ${reservation.id} holds ${tickets.ids.length} tickets, expected ${held}`,
+        );
+      const change = await this.outbox.recordChange(manager, head, {
+        cause: 'released',
+        ticketIds: tickets.ids,
+        values: tickets.values,
+      });
       await this.audit.record(manager, {
         actorId,
         action: status === 'cancelled' ? 'reservation.cancelled' : 'reservation.released',
@@ -343,7 +414,14 @@ export class ReservationStore {
         subjectUserId: status === 'released' ? reservation.userId : null,
         details: { from: reservation.status, ticketCount: held },
       });
-      return { reservation: Object.assign(new ReservationEntity(), reservation, { status, settledAt: now, expiresAt: null }), change };
+      return {
+        reservation: Object.assign(new ReservationEntity(), reservation, {
+          status,
+          settledAt: now,
+          expiresAt: null,
+        }),
+        change,
+      };
     });
   }
 
@@ -351,9 +429,10 @@ export class ReservationStore {
   async eventsWithDueHolds(now: Date, limit: number): Promise<number[]> {
     const rows = await this.database.read(
       (manager) =>
-        manager.query("SELECT DISTINCT event_id FROM reservations WHERE status = 'held' AND expires_at <= ? LIMIT ?", [this.database.sqlDate(now), limit]) as Promise<
-          { event_id: number | string }[]
-        >,
+        manager.query(
+          "SELECT DISTINCT event_id FROM reservations WHERE status = 'held' AND expires_at <= ? LIMIT ?",
+          [this.database.sqlDate(now), limit],
+        ) as Promise<{ event_id: number | string }[]>,
     );
     return rows.map((row) => Number(row.event_id));
   }
@@ -368,7 +447,9 @@ export class ReservationStore {
   expireDueHolds(eventId: number, now: Date): Promise<Expired | null> {
     return this.database.transaction(async (manager) => {
       const forUpdate = this.database.isSqlite ? '' : ' FOR UPDATE';
-      const [event] = (await manager.query(`SELECT id FROM events WHERE id = ?${forUpdate}`, [eventId])) as unknown[];
+      const [event] = (await manager.query(`SELECT id FROM events WHERE id = ?${forUpdate}`, [
+        eventId,
+      ])) as unknown[];
       if (!event) return null;
       const at = this.database.sqlDate(now);
       const dueQuery = manager
@@ -382,9 +463,16 @@ export class ReservationStore {
       const ticketCount = due.reduce((sum, reservation) => sum + reservation.ticketCount, 0);
       const head = await this.outbox.bumpVersion(manager, eventId, { total: 0, available: ticketCount });
       if (!head) return null;
-      await manager.query(`UPDATE reservations SET status = 'expired', settled_at = ? WHERE id IN (${placeholders(ids.length)})`, [at, ...ids]);
+      await manager.query(
+        `UPDATE reservations SET status = 'expired', settled_at = ? WHERE id IN (${placeholders(ids.length)})`,
+        [at, ...ids],
+      );
       const tickets = await this.returnTickets(manager, ids);
-      const change = await this.outbox.recordChange(manager, head, { cause: 'expired', ticketIds: tickets.ids, values: tickets.values });
+      const change = await this.outbox.recordChange(manager, head, {
+        cause: 'expired',
+        ticketIds: tickets.ids,
+        values: tickets.values,
+      });
       await this.audit.record(
         manager,
         ...due.map((reservation) => ({
@@ -393,10 +481,16 @@ export class ReservationStore {
           eventId,
           reservationId: reservation.id,
           subjectUserId: reservation.userId,
-          details: { level: reservation.level, ticketCount: reservation.ticketCount, expiresAt: reservation.expiresAt?.toISOString() ?? null },
+          details: {
+            level: reservation.level,
+            ticketCount: reservation.ticketCount,
+            expiresAt: reservation.expiresAt?.toISOString() ?? null,
+          },
         })),
       );
-      const reservations = due.map((reservation) => Object.assign(reservation, { status: 'expired' as const, settledAt: now }));
+      const reservations = due.map((reservation) =>
+        Object.assign(reservation, { status: 'expired' as const, settledAt: now }),
+      );
       return { change, reservations };
     });
   }
@@ -409,7 +503,9 @@ export class ReservationStore {
     const candidates = await this.database.read((manager) =>
       manager
         .createQueryBuilder(ReservationEntity, 'r')
-        .where("r.status = 'held' AND r.expiry_warned = 0 AND r.expires_at <= :until", { until: this.database.sqlDate(until) })
+        .where("r.status = 'held' AND r.expiry_warned = 0 AND r.expires_at <= :until", {
+          until: this.database.sqlDate(until),
+        })
         .orderBy('r.expires_at', 'ASC')
         .limit(limit)
         .getMany(),
@@ -418,7 +514,11 @@ export class ReservationStore {
     return this.database.transaction(async (manager) => {
       const claimed: ReservationEntity[] = [];
       for (const reservation of candidates) {
-        const changed = await rowsChanged(manager, "UPDATE reservations SET expiry_warned = 1 WHERE id = ? AND expiry_warned = 0 AND status = 'held'", [reservation.id]);
+        const changed = await rowsChanged(
+          manager,
+          "UPDATE reservations SET expiry_warned = 1 WHERE id = ? AND expiry_warned = 0 AND status = 'held'",
+          [reservation.id],
+        );
         if (changed === 1) claimed.push(reservation);
       }
       return claimed;
@@ -426,21 +526,26 @@ export class ReservationStore {
   }
 
   /** Puts the tickets of these reservations back on sale (chunked); answers their ids and values, ascending. */
-  private async returnTickets(manager: EntityManager, reservationIds: readonly number[]): Promise<{ ids: number[]; values: number[] }> {
+  private async returnTickets(
+    manager: EntityManager,
+    reservationIds: readonly number[],
+  ): Promise<{ ids: number[]; values: number[] }> {
     const ids: number[] = [];
     const values: number[] = [];
     const slices = this.timers.slices();
     const holders = placeholders(reservationIds.length);
-    for (let after = 0; ; ) {
-      const rows = (await manager.query(`SELECT id, value FROM tickets WHERE reservation_id IN (${holders}) AND id > ? ORDER BY id LIMIT ?`, [
-        ...reservationIds,
-        after,
-        WRITE_CHUNK_ROWS,
-      ])) as { id: number | string; value: number | string }[];
+    for (let after = 0; ;) {
+      const rows = (await manager.query(
+        `SELECT id, value FROM tickets WHERE reservation_id IN (${holders}) AND id > ? ORDER BY id LIMIT ?`,
+        [...reservationIds, after, WRITE_CHUNK_ROWS],
+      )) as { id: number | string; value: number | string }[];
       if (rows.length === 0) break;
       const chunk = rows.map((row) => Number(row.id));
       const list = placeholders(chunk.length);
-      await manager.query(`UPDATE tickets SET status = 'available', reservation_id = NULL WHERE id IN (${list})`, chunk);
+      await manager.query(
+        `UPDATE tickets SET status = 'available', reservation_id = NULL WHERE id IN (${list})`,
+        chunk,
+      );
       await manager.query(`DELETE FROM reservation_tickets WHERE ticket_id IN (${list})`, chunk);
       for (const row of rows) values.push(Number(row.value));
       for (const id of chunk) ids.push(id);
@@ -468,7 +573,13 @@ export class ReservationStore {
       try {
         const first = await statementResults<[OkPacket, unknown[], TermsRow[], UsageRow[], OkPacket]>(
           connection,
-          ['START TRANSACTION', RESERVATION_SQL.lockUser, RESERVATION_SQL.terms, RESERVATION_SQL.usage, RESERVATION_SQL.flip(witness.length)],
+          [
+            'START TRANSACTION',
+            RESERVATION_SQL.lockUser,
+            RESERVATION_SQL.terms,
+            RESERVATION_SQL.usage,
+            RESERVATION_SQL.flip(witness.length),
+          ],
           [draft.userId, draft.eventId, draft.userId, draft.eventId, ...witness, draft.eventId],
         );
         const [, , [termsRow], [usageRow], flipped] = first;
@@ -485,7 +596,9 @@ export class ReservationStore {
         const committedAt = this.clock.nowMs();
         const items = JSON.stringify({ ids: witness, values: null });
         const entry = heldEntry(draft, witness.length, expiresAt);
-        const second = await statementResults<[HeadRow[], OkPacket, OkPacket, OkPacket, OkPacket, OkPacket, OkPacket]>(
+        const second = await statementResults<
+          [HeadRow[], OkPacket, OkPacket, OkPacket, OkPacket, OkPacket, OkPacket]
+        >(
           connection,
           [
             'CALL bump_and_record(?, 0, ?, ?, ?, ?)',
@@ -543,12 +656,19 @@ export class ReservationStore {
    * the commit. (On MySQL the hold's foreign key check takes a shared lock on the event row first;
    * two large reservations of one event at once may then deadlock, and Database retries.)
    */
-  private async reserveIn(manager: EntityManager, draft: ReserveDraft, witness: number[]): Promise<Committed> {
+  private async reserveIn(
+    manager: EntityManager,
+    draft: ReserveDraft,
+    witness: number[],
+  ): Promise<Committed> {
     if (!this.database.isSqlite) await manager.query(RESERVATION_SQL.lockUser, [draft.userId]);
     const [termsRow] = (await manager.query(RESERVATION_SQL.terms, [draft.eventId])) as TermsRow[];
     if (!termsRow) throw notFound('Event');
     const terms = toTerms(termsRow);
-    const [usageRow] = (await manager.query(RESERVATION_SQL.usage, [draft.userId, draft.eventId])) as UsageRow[];
+    const [usageRow] = (await manager.query(RESERVATION_SQL.usage, [
+      draft.userId,
+      draft.eventId,
+    ])) as UsageRow[];
     const passed = limitPassed(terms.limits, toUsage(usageRow), witness.length);
     if (passed) throw new LimitPassed(passed);
     const createdAt = this.clock.now();
@@ -569,7 +689,10 @@ export class ReservationStore {
     for (let i = 0; i < witness.length; i += WRITE_CHUNK_ROWS) {
       const chunk = witness.slice(i, i + WRITE_CHUNK_ROWS);
       await manager.query(RESERVATION_SQL.name(chunk.length, '?'), [reservation.id, ...chunk]);
-      await manager.query(RESERVATION_SQL.hold(chunk.length, '?'), chunk.flatMap((ticketId) => [ticketId, reservation.id]));
+      await manager.query(
+        RESERVATION_SQL.hold(chunk.length, '?'),
+        chunk.flatMap((ticketId) => [ticketId, reservation.id]),
+      );
       await slices.breathe();
     }
     const change = await this.outbox.bumpAndRecord(
@@ -579,7 +702,10 @@ export class ReservationStore {
       { cause: 'reserved', ticketIds: witness, values: null },
     );
     if (!change) throw notFound('Event');
-    await this.audit.record(manager, { ...heldEntry(draft, witness.length, expiresAt), reservationId: reservation.id });
+    await this.audit.record(manager, {
+      ...heldEntry(draft, witness.length, expiresAt),
+      reservationId: reservation.id,
+    });
     return { reservation, change };
   }
 }

@@ -1,9 +1,22 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseInterceptors } from '@nestjs/common';
-import { ErrorCode, Permission, type AuditEntry, type EventLimitsView, type ReservationDetail, type ReservationPage, type ReservationView } from '@tickets/protocol';
+import {
+  ErrorCode,
+  Permission,
+  type AuditEntry,
+  type EventLimitsView,
+  type ReservationDetail,
+  type ReservationPage,
+  type ReservationView,
+} from '@tickets/protocol';
 import { CurrentUser, RequirePermissions } from '../auth/auth.decorators';
 import type { AuthPrincipal } from '../auth/sessions.service';
 import { EventParams } from '../events/dto/event.dto';
-import { ReservationParams, ReservationsQueryDto, ReservationTicketsQueryDto, ReserveDto } from './dto/reservation.dto';
+import {
+  ReservationParams,
+  ReservationsQueryDto,
+  ReservationTicketsQueryDto,
+  ReserveDto,
+} from './dto/reservation.dto';
 import { ReservationMetrics } from '../observability/reservation-metrics';
 import { ReservationsService } from './reservations.service';
 import { ApiErrors } from '../api-docs/api-errors';
@@ -16,7 +29,11 @@ export class ReservationsController {
   @RequirePermissions(Permission.LEVELS_RESERVE)
   @UseInterceptors(ReservationMetrics)
   @ApiErrors(ErrorCode.LEVEL_UNAVAILABLE, ErrorCode.LIMIT_REACHED, ErrorCode.CONFLICT, ErrorCode.RATE_LIMITED)
-  reserve(@CurrentUser() user: AuthPrincipal, @Param() params: EventParams, @Body() body: ReserveDto): Promise<ReservationView> {
+  reserve(
+    @CurrentUser() user: AuthPrincipal,
+    @Param() params: EventParams,
+    @Body() body: ReserveDto,
+  ): Promise<ReservationView> {
     return this.reservations.reserve(user.userId, params.eventId, body);
   }
 
@@ -32,7 +49,11 @@ export class ReservationsController {
   }
 
   @Get('reservations/:id')
-  detail(@CurrentUser() user: AuthPrincipal, @Param() params: ReservationParams, @Query() query: ReservationTicketsQueryDto): Promise<ReservationDetail> {
+  detail(
+    @CurrentUser() user: AuthPrincipal,
+    @Param() params: ReservationParams,
+    @Query() query: ReservationTicketsQueryDto,
+  ): Promise<ReservationDetail> {
     return this.reservations.detail(user, params.id, query);
   }
 

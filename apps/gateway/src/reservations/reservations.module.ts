@@ -18,9 +18,20 @@ import { ReservationsService } from './reservations.service';
  * (ReservationStore), confirmed or cancelled, and where holds that ran out expire (HoldSweeper).
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([ReservationEntity, ReservationTicketEntity]), InventoryModule, AbuseModule, AuthModule, AuditModule],
+  imports: [
+    TypeOrmModule.forFeature([ReservationEntity, ReservationTicketEntity]),
+    InventoryModule,
+    AbuseModule,
+    AuthModule,
+    AuditModule,
+  ],
   controllers: [ReservationsController],
-  providers: [ReservationsService, ReservationStore, HoldSweeper, { provide: EventContents, useClass: EventReservations }],
+  providers: [
+    ReservationsService,
+    ReservationStore,
+    HoldSweeper,
+    { provide: EventContents, useClass: EventReservations },
+  ],
   exports: [ReservationsService, EventContents],
 })
 export class ReservationsModule {}

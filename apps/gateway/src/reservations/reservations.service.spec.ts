@@ -13,11 +13,24 @@ import type { CommittedChange } from '../inventory/committed-change';
 import { InventoryChanges } from '../inventory/inventory-changes';
 import { LocalInventoryFeed } from '../inventory/local-inventory-feed';
 import { ReservationEntity } from './reservation.entity';
-import type { Committed, ConfirmOutcome, EventTerms, HeldReservation, ReserveDraft, ReserveOutcome } from './reservation.store';
+import type {
+  Committed,
+  ConfirmOutcome,
+  EventTerms,
+  HeldReservation,
+  ReserveDraft,
+  ReserveOutcome,
+} from './reservation.store';
 import type { Usage } from './reservation-rules';
 import { RealtimeService, type RoomMember } from '../realtime/realtime.service';
 import { ReservationsController } from './reservations.controller';
-import { ReservationsService, type AuditLogPort, type LocalInventoryPort, type PermissionsServicePort, type ReservationStorePort } from './reservations.service';
+import {
+  ReservationsService,
+  type AuditLogPort,
+  type LocalInventoryPort,
+  type PermissionsServicePort,
+  type ReservationStorePort,
+} from './reservations.service';
 
 /** A store whose tickets can be taken "by another replica" behind the index's back. */
 class FakeStore implements ReservationStorePort {
@@ -63,7 +76,8 @@ class FakeStore implements ReservationStorePort {
   /** The one conditional update: only a hold before its deadline (600 s here) becomes confirmed. */
   async confirm(reservation: ReservationEntity): Promise<ConfirmOutcome> {
     const row = this.rows.find((r) => r.id === reservation.id)!;
-    if (row.status !== 'held' || (row.expiresAt?.getTime() ?? 0) <= this.clockMs()) return { kind: 'unchanged', reservation: row };
+    if (row.status !== 'held' || (row.expiresAt?.getTime() ?? 0) <= this.clockMs())
+      return { kind: 'unchanged', reservation: row };
     row.status = 'confirmed';
     row.expiresAt = null;
     return { kind: 'confirmed', reservation: row };
@@ -79,21 +93,38 @@ class FakeStore implements ReservationStorePort {
   async listByUser(userId: number): Promise<ReservationEntity[]> {
     return this.rows.filter((r) => r.userId === userId).reverse();
   }
-  async pageByEvent(eventId: number, query: { offset: number; limit: number; status?: ReservationStatus }): Promise<{ total: number; rows: HeldReservation[] }> {
-    const matching = this.rows.filter((r) => r.eventId === eventId && (!query.status || r.status === query.status)).reverse();
+  async pageByEvent(
+    eventId: number,
+    query: { offset: number; limit: number; status?: ReservationStatus },
+  ): Promise<{ total: number; rows: HeldReservation[] }> {
+    const matching = this.rows
+      .filter((r) => r.eventId === eventId && (!query.status || r.status === query.status))
+      .reverse();
     const rows = matching.slice(query.offset, query.offset + query.limit).map((reservation) => ({
       reservation,
-      holder: { id: reservation.userId, email: `${reservation.userId}@example.test`, displayName: `user ${reservation.userId}` },
+      holder: {
+        id: reservation.userId,
+        email: `${reservation.userId}@example.test`,
+        displayName: `user ${reservation.userId}`,
+      },
     }));
     return { total: matching.length, rows };
   }
   /** Event 1 allows one hold per user; what the user holds there. */
   async termsAndUsage(eventId: number, userId: number): Promise<{ terms: EventTerms; usage: Usage } | null> {
     if (eventId !== 1) return null;
-    const active = this.rows.filter((r) => r.userId === userId && (r.status === 'held' || r.status === 'confirmed'));
+    const active = this.rows.filter(
+      (r) => r.userId === userId && (r.status === 'held' || r.status === 'confirmed'),
+    );
     return {
-      terms: { holdTtlSeconds: 600, limits: { holdsPerUser: 1, ticketsPerUser: null, ticketsPerReservation: null } },
-      usage: { holds: active.filter((r) => r.status === 'held').length, tickets: active.reduce((sum, r) => sum + r.ticketCount, 0) },
+      terms: {
+        holdTtlSeconds: 600,
+        limits: { holdsPerUser: 1, ticketsPerUser: null, ticketsPerReservation: null },
+      },
+      usage: {
+        holds: active.filter((r) => r.status === 'held').length,
+        tickets: active.reduce((sum, r) => sum + r.ticketCount, 0),
+      },
     };
   }
   /** Ticket n is labelled "T<n>" and worth n. */
@@ -101,7 +132,16 @@ class FakeStore implements ReservationStorePort {
     return ticketIds.map((id) => ({ id, label: `T${id}`, value: id }));
   }
   private change(cause: CommittedChange['cause'], ticketIds: number[]): CommittedChange {
-    return { eventId: 1, version: ++this.version, cause, ticketIds, values: null, totalTickets: 0, availableTickets: 0, committedAt: 0 };
+    return {
+      eventId: 1,
+      version: ++this.version,
+      cause,
+      ticketIds,
+      values: null,
+      totalTickets: 0,
+      availableTickets: 0,
+      committedAt: 0,
+    };
   }
 }
 
@@ -154,7 +194,13 @@ class FakeIndexes implements LocalInventoryPort {
   private build(): EventInventory {
     const available = this.tickets.filter((t) => !this.store.taken.has(t.id));
     this.index = ClearanceIndex.build(available);
-    return { eventId: 1, version: this.store.version, totalTickets: 0, availableTickets: 0, levelCount: this.index.size };
+    return {
+      eventId: 1,
+      version: this.store.version,
+      totalTickets: 0,
+      availableTickets: 0,
+      levelCount: this.index.size,
+    };
   }
 }
 
@@ -177,12 +223,21 @@ class FirstChoices extends RandomSource {
 }
 
 /** A principal as SessionsService makes them. */
-const principal = (userId: number, role: string): AuthPrincipal => ({ userId, role, tokenVersion: 0, tokenId: `t${userId}`, expiresAt: Infinity });
+const principal = (userId: number, role: string): AuthPrincipal => ({
+  userId,
+  role,
+  tokenVersion: 0,
+  tokenId: `t${userId}`,
+  expiresAt: Infinity,
+});
 
 function setup(values: number[], env: Record<string, string> = {}) {
   const store = new FakeStore();
   store.clockMs = () => clock.nowMs();
-  const indexes = new FakeIndexes(values.map((value, i) => ({ id: i + 1, value })), store);
+  const indexes = new FakeIndexes(
+    values.map((value, i) => ({ id: i + 1, value })),
+    store,
+  );
   const feed = new InventoryChanges(new LocalInventoryFeed());
   const published: CommittedChange[] = [];
   feed.onChange((change) => void published.push(change));
@@ -193,10 +248,15 @@ function setup(values: number[], env: Record<string, string> = {}) {
   });
   const live = new LiveUpdates();
   const notices: [number, ReservationNotice][] = [];
-  live.attach({ reservationChanged: (userId, notice) => notices.push([userId, notice]), eventChanged: () => undefined });
+  live.attach({
+    reservationChanged: (userId, notice) => notices.push([userId, notice]),
+    eventChanged: () => undefined,
+  });
   const config = loadConfig({ RESERVE_RATE_LIMIT: '100', ...env }, '/r');
   const clock = new ManualClock();
-  const permissions: PermissionsServicePort = { permissionsOf: async (role: string) => new Set(role === 'admin' ? ['reservations:manage'] : []) };
+  const permissions: PermissionsServicePort = {
+    permissionsOf: async (role: string) => new Set(role === 'admin' ? ['reservations:manage'] : []),
+  };
   const audit: AuditLogPort = { ofReservation: async (): Promise<AuditEntry[]> => [] };
   const service = new ReservationsService(
     store,
@@ -247,7 +307,9 @@ describe('ReservationsService', () => {
   it('answers LEVEL_UNAVAILABLE when the refreshed index has no witness left', async () => {
     const { service, store } = setup([5]);
     store.taken.add(1);
-    await expect(service.reserve(7, 1, { level: 5, requestId: 'c' })).rejects.toMatchObject({ code: 'LEVEL_UNAVAILABLE' });
+    await expect(service.reserve(7, 1, { level: 5, requestId: 'c' })).rejects.toMatchObject({
+      code: 'LEVEL_UNAVAILABLE',
+    });
     expect(store.rows).toEqual([]);
   });
 
@@ -263,19 +325,28 @@ describe('ReservationsService', () => {
   it('answers CONFLICT to a requestId repeated for another level, taking nothing more', async () => {
     const { service, store, published } = setup([1, 2, 4]);
     const first = await service.reserve(7, 1, { level: 1, requestId: 'x' });
-    await expect(service.reserve(7, 1, { level: 2, requestId: 'x' })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(service.reserve(7, 1, { level: 2, requestId: 'x' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
     expect(store.rows).toHaveLength(1);
     expect(store.taken).toEqual(new Set([first.ticketIds[0]]));
     expect(published).toHaveLength(1);
     // Another user's requestIds are their own.
-    await expect(service.reserve(8, 1, { level: 2, requestId: 'x' })).resolves.toMatchObject({ userId: 8, level: 2 });
+    await expect(service.reserve(8, 1, { level: 2, requestId: 'x' })).resolves.toMatchObject({
+      userId: 8,
+      level: 2,
+    });
   });
 
   it('answers CONFLICT to a requestId repeated for another event, even one that is gone; a new requestId gets NOT_FOUND', async () => {
     const { service } = setup([1, 2]);
     await service.reserve(7, 1, { level: 1, requestId: 'y' });
-    await expect(service.reserve(7, 99, { level: 1, requestId: 'y' })).rejects.toMatchObject({ code: 'CONFLICT' });
-    await expect(service.reserve(7, 99, { level: 1, requestId: 'z' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(service.reserve(7, 99, { level: 1, requestId: 'y' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
+    await expect(service.reserve(7, 99, { level: 1, requestId: 'z' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
   });
 
   it('returns a cancelled reservation to its own repeat, and CONFLICT to a repeat for another level', async () => {
@@ -283,15 +354,22 @@ describe('ReservationsService', () => {
     const first = await service.reserve(7, 1, { level: 1, requestId: 'w' });
     const cancelled = await service.cancel(principal(7, 'attendee'), first.id);
     await expect(service.reserve(7, 1, { level: 1, requestId: 'w' })).resolves.toEqual(cancelled);
-    await expect(service.reserve(7, 1, { level: 2, requestId: 'w' })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(service.reserve(7, 1, { level: 2, requestId: 'w' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
     expect(store.taken).toEqual(new Set());
   });
 
   it("counts every attempt against the user's reserve budget, then answers RATE_LIMITED with a retry time", async () => {
     const { service, store } = setup([1, 1, 1, 1], { RESERVE_RATE_LIMIT: '2/60000' });
     await service.reserve(7, 1, { level: 1, requestId: 'r1' });
-    await expect(service.reserve(7, 1, { level: 99, requestId: 'r2' })).rejects.toMatchObject({ code: 'LEVEL_UNAVAILABLE' });
-    await expect(service.reserve(7, 1, { level: 1, requestId: 'r3' })).rejects.toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 60 });
+    await expect(service.reserve(7, 1, { level: 99, requestId: 'r2' })).rejects.toMatchObject({
+      code: 'LEVEL_UNAVAILABLE',
+    });
+    await expect(service.reserve(7, 1, { level: 1, requestId: 'r3' })).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+      retryAfterSeconds: 60,
+    });
     expect(store.rows).toHaveLength(1);
     // Each user has their own budget.
     await expect(service.reserve(8, 1, { level: 1, requestId: 'r1' })).resolves.toMatchObject({ userId: 8 });
@@ -299,14 +377,18 @@ describe('ReservationsService', () => {
 
   it('answers concurrent calls with one requestId with the one reservation, even once the level is gone', async () => {
     const { service, store } = setup([8, 16]);
-    const views = await Promise.all([1, 2, 3].map(() => service.reserve(7, 1, { level: 24, requestId: 'same' })));
+    const views = await Promise.all(
+      [1, 2, 3].map(() => service.reserve(7, 1, { level: 24, requestId: 'same' })),
+    );
     expect(new Set(views.map((v) => v.id)).size).toBe(1);
     expect(store.rows).toHaveLength(1);
   });
 
   it('lets concurrent local callers take disjoint witnesses at once, without stale retries', async () => {
     const { service, store, indexes } = setup([1, 1, 1, 1, 1, 1]);
-    const views = await Promise.all([1, 2, 3].map((user) => service.reserve(user, 1, { level: 2, requestId: `e${user}` })));
+    const views = await Promise.all(
+      [1, 2, 3].map((user) => service.reserve(user, 1, { level: 2, requestId: `e${user}` })),
+    );
     const ids = views.flatMap((v) => v.ticketIds);
     expect(new Set(ids).size).toBe(6);
     expect(store.reserveCalls).toHaveLength(3);
@@ -318,46 +400,67 @@ describe('ReservationsService', () => {
   it('cancels for the owner, releases for a manager (telling the holder), and hides the reservation from anyone else', async () => {
     const { service, published, notices } = setup([4, 5]);
     const view = await service.reserve(7, 1, { level: 4, requestId: 'f' });
-    await expect(service.cancel(principal(8, 'attendee'), view.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(service.cancel(principal(8, 'attendee'), view.id)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
     const released = await service.cancel(principal(9, 'admin'), view.id);
     expect(released.status).toBe('released');
     expect(notices).toEqual([[7, { reason: 'released-by-admin', reservation: released }]]);
     const own = await service.reserve(7, 1, { level: 5, requestId: 'g' });
-    await expect(service.cancel(principal(7, 'attendee'), own.id)).resolves.toMatchObject({ status: 'cancelled' });
+    await expect(service.cancel(principal(7, 'attendee'), own.id)).resolves.toMatchObject({
+      status: 'cancelled',
+    });
     expect(notices).toHaveLength(1);
     expect(published.map((c) => c.cause)).toEqual(['reserved', 'released', 'reserved', 'released']);
     await expect(service.cancel(principal(7, 'attendee'), 999)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
-  it('confirms the holder\'s hold before the deadline, once; after it answers HOLD_EXPIRED; to anyone else it does not exist', async () => {
+  it("confirms the holder's hold before the deadline, once; after it answers HOLD_EXPIRED; to anyone else it does not exist", async () => {
     const { service, clock } = setup([1, 2, 4]);
     const held = await service.reserve(7, 1, { level: 1, requestId: 'h1' });
     expect(held.status).toBe('held');
-    await expect(service.confirm(principal(8, 'attendee'), held.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(service.confirm(principal(8, 'attendee'), held.id)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
     clock.nowAt = 599_999;
-    await expect(service.confirm(principal(7, 'attendee'), held.id)).resolves.toMatchObject({ id: held.id, status: 'confirmed', expiresAt: null });
+    await expect(service.confirm(principal(7, 'attendee'), held.id)).resolves.toMatchObject({
+      id: held.id,
+      status: 'confirmed',
+      expiresAt: null,
+    });
     // A repeat is answered with the confirmed reservation.
-    await expect(service.confirm(principal(7, 'attendee'), held.id)).resolves.toMatchObject({ status: 'confirmed' });
+    await expect(service.confirm(principal(7, 'attendee'), held.id)).resolves.toMatchObject({
+      status: 'confirmed',
+    });
     const late = await service.reserve(7, 1, { level: 2, requestId: 'h2' });
     clock.nowAt = 600_000;
-    await expect(service.confirm(principal(7, 'attendee'), late.id)).rejects.toMatchObject({ code: 'HOLD_EXPIRED' });
+    await expect(service.confirm(principal(7, 'attendee'), late.id)).rejects.toMatchObject({
+      code: 'HOLD_EXPIRED',
+    });
   });
 
   it('answers CONFLICT to confirming a cancelled reservation, and cancels a confirmed one', async () => {
     const { service, published } = setup([1, 2]);
     const first = await service.reserve(7, 1, { level: 1, requestId: 'c1' });
     await service.cancel(principal(7, 'attendee'), first.id);
-    await expect(service.confirm(principal(7, 'attendee'), first.id)).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(service.confirm(principal(7, 'attendee'), first.id)).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
     const second = await service.reserve(7, 1, { level: 2, requestId: 'c2' });
     await service.confirm(principal(7, 'attendee'), second.id);
-    await expect(service.cancel(principal(7, 'attendee'), second.id)).resolves.toMatchObject({ status: 'cancelled' });
+    await expect(service.cancel(principal(7, 'attendee'), second.id)).resolves.toMatchObject({
+      status: 'cancelled',
+    });
     expect(published.map((c) => c.cause)).toEqual(['reserved', 'released', 'reserved', 'released']);
   });
 
   it('answers LIMIT_REACHED naming the limit, taking nothing', async () => {
     const { service, store, indexes } = setup([1, 2]);
     store.limit = 'holdsPerUser';
-    await expect(service.reserve(7, 1, { level: 1, requestId: 'l1' })).rejects.toMatchObject({ code: 'LIMIT_REACHED', limit: 'holdsPerUser' });
+    await expect(service.reserve(7, 1, { level: 1, requestId: 'l1' })).rejects.toMatchObject({
+      code: 'LIMIT_REACHED',
+      limit: 'holdsPerUser',
+    });
     expect(store.rows).toHaveLength(0);
     expect(indexes.held).toEqual(new Set());
   });
@@ -367,12 +470,23 @@ describe('ReservationsService', () => {
     const mine = await service.reserve(7, 1, { level: 3, requestId: 'p1' });
     const theirs = await service.reserve(8, 1, { level: 1, requestId: 'p2' });
     const detail = await service.detail(principal(7, 'attendee'), mine.id, { offset: 1, limit: 1 });
-    expect(detail).toMatchObject({ id: mine.id, ticketsOffset: 1, tickets: [{ id: mine.ticketIds[1], label: `T${mine.ticketIds[1]}` }] });
-    await expect(service.detail(principal(7, 'attendee'), theirs.id, {})).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(detail).toMatchObject({
+      id: mine.id,
+      ticketsOffset: 1,
+      tickets: [{ id: mine.ticketIds[1], label: `T${mine.ticketIds[1]}` }],
+    });
+    await expect(service.detail(principal(7, 'attendee'), theirs.id, {})).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
     expect((await service.mine(7)).map((view) => view.id)).toEqual([mine.id]);
     const page = await service.ofEvent(1, { offset: 0, limit: 1 });
     expect(page).toMatchObject({ total: 2, offset: 0, rows: [{ id: theirs.id, holder: { id: 8 } }] });
-    await expect(service.limitsOf(7, 1)).resolves.toEqual({ eventId: 1, limits: { holdsPerUser: 1, ticketsPerUser: null, ticketsPerReservation: null }, holds: 1, tickets: 3 });
+    await expect(service.limitsOf(7, 1)).resolves.toEqual({
+      eventId: 1,
+      limits: { holdsPerUser: 1, ticketsPerUser: null, ticketsPerReservation: null },
+      holds: 1,
+      tickets: 3,
+    });
     await expect(service.limitsOf(7, 99)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
@@ -389,11 +503,20 @@ describe('ReservationsService', () => {
       { flush: notUsedHere },
       loadConfig({}, '/r'),
     );
-    const socket: RoomMember = { id: 's', data: { principal: principal(7, 'attendee') }, join: notUsedHere, leave: notUsedHere };
+    const socket: RoomMember = {
+      id: 's',
+      data: { principal: principal(7, 'attendee') },
+      join: notUsedHere,
+      leave: notUsedHere,
+    };
     await rest.reserve(principal(7, 'attendee'), { eventId: 1 }, { level: 1, requestId: 'rest' });
     await socketSide.reserve(socket, { eventId: 1, level: 1, requestId: 'socket' });
-    await expect(rest.reserve(principal(7, 'attendee'), { eventId: 1 }, { level: 1, requestId: 'rest-2' })).rejects.toMatchObject({ code: 'RATE_LIMITED' });
-    await expect(socketSide.reserve(socket, { eventId: 1, level: 1, requestId: 'socket-2' })).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    await expect(
+      rest.reserve(principal(7, 'attendee'), { eventId: 1 }, { level: 1, requestId: 'rest-2' }),
+    ).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    await expect(
+      socketSide.reserve(socket, { eventId: 1, level: 1, requestId: 'socket-2' }),
+    ).rejects.toMatchObject({ code: 'RATE_LIMITED' });
     expect(store.rows.map((row) => row.requestId)).toEqual(['rest', 'socket']);
   });
 });

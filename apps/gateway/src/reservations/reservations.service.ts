@@ -41,9 +41,20 @@ function repeatOf(earlier: ReservationEntity, eventId: number, request: ReserveD
  */
 export type ReservationStorePort = Pick<
   ReservationStore,
-  'findById' | 'findByRequest' | 'reserve' | 'confirm' | 'cancel' | 'termsAndUsage' | 'ticketsOf' | 'listByUser' | 'pageByEvent'
+  | 'findById'
+  | 'findByRequest'
+  | 'reserve'
+  | 'confirm'
+  | 'cancel'
+  | 'termsAndUsage'
+  | 'ticketsOf'
+  | 'listByUser'
+  | 'pageByEvent'
 >;
-export type LocalInventoryPort = Pick<LocalInventory, 'hold' | 'combo' | 'release' | 'catchUp' | 'catchUpPast'>;
+export type LocalInventoryPort = Pick<
+  LocalInventory,
+  'hold' | 'combo' | 'release' | 'catchUp' | 'catchUpPast'
+>;
 export type PermissionsServicePort = Pick<PermissionsService, 'permissionsOf'>;
 export type AuditLogPort = Pick<AuditLog, 'ofReservation'>;
 
@@ -87,7 +98,8 @@ export class ReservationsService {
       }
     } catch (error) {
       // A repeat whose event is gone still gets its reservation back.
-      if (error instanceof AppError && error.code === ErrorCode.NOT_FOUND) return this.earlierOr(userId, eventId, request, error);
+      if (error instanceof AppError && error.code === ErrorCode.NOT_FOUND)
+        return this.earlierOr(userId, eventId, request, error);
       throw error;
     }
     return this.unavailable(userId, eventId, request);
@@ -95,11 +107,21 @@ export class ReservationsService {
 
   /** LEVEL_UNAVAILABLE, unless a concurrent call with the same requestId took the level meanwhile. */
   private unavailable(userId: number, eventId: number, request: ReserveDto): Promise<ReservationView> {
-    return this.earlierOr(userId, eventId, request, new AppError(ErrorCode.LEVEL_UNAVAILABLE, `Level ${request.level} is no longer available`));
+    return this.earlierOr(
+      userId,
+      eventId,
+      request,
+      new AppError(ErrorCode.LEVEL_UNAVAILABLE, `Level ${request.level} is no longer available`),
+    );
   }
 
   /** The reservation an earlier call with this requestId made, or else `failure`. */
-  private async earlierOr(userId: number, eventId: number, request: ReserveDto, failure: AppError): Promise<ReservationView> {
+  private async earlierOr(
+    userId: number,
+    eventId: number,
+    request: ReserveDto,
+    failure: AppError,
+  ): Promise<ReservationView> {
     const same = await this.store.findByRequest(userId, request.requestId);
     if (same) return repeatOf(same, eventId, request);
     throw failure;
@@ -113,11 +135,16 @@ export class ReservationsService {
   async confirm(principal: AuthPrincipal, reservationId: number): Promise<ReservationView> {
     const found = await this.store.findById(reservationId);
     if (!found || found.userId !== principal.userId) throw notFound('Reservation');
-    const outcome = isConfirmable(found, this.clock.nowMs()) ? await this.store.confirm(found, principal.userId) : { kind: 'unchanged' as const, reservation: found };
+    const outcome = isConfirmable(found, this.clock.nowMs())
+      ? await this.store.confirm(found, principal.userId)
+      : { kind: 'unchanged' as const, reservation: found };
     const { reservation } = outcome;
     if (reservation.status === 'confirmed') return toReservationView(reservation);
     if (reservation.status === 'held' || reservation.status === 'expired') {
-      throw new AppError(ErrorCode.HOLD_EXPIRED, 'The hold ran out before it was confirmed; its tickets are back on sale');
+      throw new AppError(
+        ErrorCode.HOLD_EXPIRED,
+        'The hold ran out before it was confirmed; its tickets are back on sale',
+      );
     }
     throw new AppError(ErrorCode.CONFLICT, `The reservation was ${reservation.status}`);
   }
@@ -132,10 +159,15 @@ export class ReservationsService {
     const found = await this.visibleTo(principal, reservationId);
     if (found.status !== 'held' && found.status !== 'confirmed') return toReservationView(found);
     const byHolder = found.userId === principal.userId;
-    const { reservation, change } = await this.store.cancel(found, cancelledStatus(byHolder), principal.userId);
+    const { reservation, change } = await this.store.cancel(
+      found,
+      cancelledStatus(byHolder),
+      principal.userId,
+    );
     await this.changes.committed(change);
     const view = toReservationView(reservation);
-    if (!byHolder) this.live.reservationChanged(reservation.userId, { reason: 'released-by-admin', reservation: view });
+    if (!byHolder)
+      this.live.reservationChanged(reservation.userId, { reason: 'released-by-admin', reservation: view });
     return view;
   }
 
@@ -153,10 +185,16 @@ export class ReservationsService {
   }
 
   /** One reservation of the caller's (or any, for a manager), with a page of its tickets. */
-  async detail(principal: AuthPrincipal, reservationId: number, query: ReservationTicketsQueryDto): Promise<ReservationDetail> {
+  async detail(
+    principal: AuthPrincipal,
+    reservationId: number,
+    query: ReservationTicketsQueryDto,
+  ): Promise<ReservationDetail> {
     const reservation = await this.visibleTo(principal, reservationId);
     const ticketsOffset = query.offset ?? 0;
-    const tickets = await this.store.ticketsOf(reservation.ticketIds.slice(ticketsOffset, ticketsOffset + (query.limit ?? COMBO_PAGE_MAX_LIMIT)));
+    const tickets = await this.store.ticketsOf(
+      reservation.ticketIds.slice(ticketsOffset, ticketsOffset + (query.limit ?? COMBO_PAGE_MAX_LIMIT)),
+    );
     return { ...toReservationView(reservation), ticketsOffset, tickets };
   }
 
@@ -167,14 +205,23 @@ export class ReservationsService {
   /** A page of the event's reservations with their holders. */
   async ofEvent(eventId: number, query: ReservationsQueryDto): Promise<ReservationPage> {
     const offset = query.offset ?? 0;
-    const { total, rows } = await this.store.pageByEvent(eventId, { offset, limit: query.limit ?? 50, status: query.status });
-    return { total, offset, rows: rows.map(({ reservation, holder }) => ({ ...toReservationView(reservation), holder })) };
+    const { total, rows } = await this.store.pageByEvent(eventId, {
+      offset,
+      limit: query.limit ?? 50,
+      status: query.status,
+    });
+    return {
+      total,
+      offset,
+      rows: rows.map(({ reservation, holder }) => ({ ...toReservationView(reservation), holder })),
+    };
   }
 
   /** The reservation, if it is the caller's or the caller manages reservations; else NOT_FOUND. */
   private async visibleTo(principal: AuthPrincipal, reservationId: number): Promise<ReservationEntity> {
     const found = await this.store.findById(reservationId);
-    if (!found || !mayCancel(found, principal.userId, await this.permissions.permissionsOf(principal.role))) throw notFound('Reservation');
+    if (!found || !mayCancel(found, principal.userId, await this.permissions.permissionsOf(principal.role)))
+      throw notFound('Reservation');
     return found;
   }
 
@@ -204,7 +251,10 @@ export class ReservationsService {
     let committed = false;
     let released = false;
     try {
-      const outcome = await this.store.reserve({ eventId, userId, level: request.level, requestId: request.requestId }, witness);
+      const outcome = await this.store.reserve(
+        { eventId, userId, level: request.level, requestId: request.requestId },
+        witness,
+      );
       if (outcome.kind === 'duplicate') return repeatOf(outcome.reservation, eventId, request);
       if (outcome.kind === 'limit') {
         // A repeat of a request that got its reservation is not refused for holding it.

@@ -1,5 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ErrorCode, Permission, type BulkCreateTicketsResponse, type TicketPage, type TicketView } from '@tickets/protocol';
+import {
+  ErrorCode,
+  Permission,
+  type BulkCreateTicketsResponse,
+  type TicketPage,
+  type TicketView,
+} from '@tickets/protocol';
 import { CurrentUser, RequirePermissions } from '../auth/auth.decorators';
 import type { AuthPrincipal } from '../auth/sessions.service';
 import { EventParams } from '../events/dto/event.dto';
@@ -12,20 +18,32 @@ export class TicketsController {
   constructor(private readonly tickets: TicketsService) {}
 
   @Get()
-  list(@CurrentUser() user: AuthPrincipal, @Param() params: EventParams, @Query() query: TicketsQuery): Promise<TicketPage> {
+  list(
+    @CurrentUser() user: AuthPrincipal,
+    @Param() params: EventParams,
+    @Query() query: TicketsQuery,
+  ): Promise<TicketPage> {
     return this.tickets.list(user, params.eventId, query);
   }
 
   @Post()
   @RequirePermissions(Permission.TICKETS_WRITE)
-  create(@CurrentUser() user: AuthPrincipal, @Param() params: EventParams, @Body() body: CreateTicketDto): Promise<TicketView> {
+  create(
+    @CurrentUser() user: AuthPrincipal,
+    @Param() params: EventParams,
+    @Body() body: CreateTicketDto,
+  ): Promise<TicketView> {
     return this.tickets.create(user.userId, params.eventId, body);
   }
 
   /** The body arrives raw (see configureApp) and is decoded off the event loop: `BulkCreateTicketsRequest`. */
   @Post('bulk')
   @RequirePermissions(Permission.TICKETS_WRITE)
-  bulkCreate(@CurrentUser() user: AuthPrincipal, @Param() params: EventParams, @Body() body: Buffer): Promise<BulkCreateTicketsResponse> {
+  bulkCreate(
+    @CurrentUser() user: AuthPrincipal,
+    @Param() params: EventParams,
+    @Body() body: Buffer,
+  ): Promise<BulkCreateTicketsResponse> {
     return this.tickets.bulkCreate(user.userId, params.eventId, body);
   }
 

@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { BulkCreateTicketsResponse, ErrorCode, Permission, TICKET_LIMITS, TicketPage, TicketView } from '@tickets/protocol';
+import {
+  BulkCreateTicketsResponse,
+  ErrorCode,
+  Permission,
+  TICKET_LIMITS,
+  TicketPage,
+  TicketView,
+} from '@tickets/protocol';
 import { EntityManager } from 'typeorm';
 import { AuditLog } from '../audit/audit-log';
 import { PermissionsService } from '../auth/permissions.service';
@@ -18,7 +25,6 @@ import { BulkRequestReader } from './bulk-request/bulk-request-reader';
 import { CreateTicketDto, TicketsQuery } from './dto/ticket.dto';
 import { TicketEntity } from './ticket.entity';
 
-
 /** Tickets about to be created: their values, and their labels where given (else `#n`). */
 interface TicketDrafts {
   values: Float64Array;
@@ -33,7 +39,13 @@ interface Inserted {
 }
 
 export function toTicketView(ticket: TicketEntity): TicketView {
-  return { id: ticket.id, label: ticket.label, value: ticket.value, status: ticket.status, reservationId: ticket.reservationId };
+  return {
+    id: ticket.id,
+    label: ticket.label,
+    value: ticket.value,
+    status: ticket.status,
+    reservationId: ticket.reservationId,
+  };
 }
 
 @Injectable()
@@ -51,7 +63,9 @@ export class TicketsService {
 
   /** A page of the event's tickets; which reservation holds a ticket only for those who manage reservations. */
   async list(principal: AuthPrincipal, eventId: number, query: TicketsQuery): Promise<TicketPage> {
-    const managesReservations = (await this.permissions.permissionsOf(principal.role)).has(Permission.RESERVATIONS_MANAGE);
+    const managesReservations = (await this.permissions.permissionsOf(principal.role)).has(
+      Permission.RESERVATIONS_MANAGE,
+    );
     const offset = query.offset ?? 0;
     const [rows, total] = await this.database.read(async (manager) => {
       if (!(await manager.existsBy(EventEntity, { id: eventId }))) throw notFound('Event');
@@ -63,11 +77,18 @@ export class TicketsService {
       });
     });
     const views = rows.map(toTicketView);
-    return { total, offset, rows: managesReservations ? views : views.map((view) => ({ ...view, reservationId: null })) };
+    return {
+      total,
+      offset,
+      rows: managesReservations ? views : views.map((view) => ({ ...view, reservationId: null })),
+    };
   }
 
   async create(actorId: number, eventId: number, request: CreateTicketDto): Promise<TicketView> {
-    const { ids, labels } = await this.insert(actorId, eventId, { values: Float64Array.of(request.value), labelAt: () => request.label });
+    const { ids, labels } = await this.insert(actorId, eventId, {
+      values: Float64Array.of(request.value),
+      labelAt: () => request.label,
+    });
     return { id: ids[0], label: labels[0], value: request.value, status: 'available', reservationId: null };
   }
 
@@ -77,13 +98,27 @@ export class TicketsService {
   }
 
   /** Creates `count` tickets of random values in [minValue, maxValue] (the demo event, by the system). */
-  createRandom(eventId: number, count: number, minValue: number, maxValue: number): Promise<BulkCreateTicketsResponse> {
+  createRandom(
+    eventId: number,
+    count: number,
+    minValue: number,
+    maxValue: number,
+  ): Promise<BulkCreateTicketsResponse> {
     return this.createMany(null, eventId, { kind: 'random', count, minValue, maxValue });
   }
 
-  private async createMany(actorId: number | null, eventId: number, request: BulkRequest): Promise<BulkCreateTicketsResponse> {
+  private async createMany(
+    actorId: number | null,
+    eventId: number,
+    request: BulkRequest,
+  ): Promise<BulkCreateTicketsResponse> {
     const { ids, change } = await this.insert(actorId, eventId, await this.draftsOf(request));
-    return { created: ids.length, firstId: ids[0] ?? null, lastId: ids.at(-1) ?? null, version: change.version };
+    return {
+      created: ids.length,
+      firstId: ids[0] ?? null,
+      lastId: ids.at(-1) ?? null,
+      version: change.version,
+    };
   }
 
   /** Deletes an available ticket; a reserved one answers CONFLICT. */
@@ -91,23 +126,38 @@ export class TicketsService {
     const change = await this.database.transaction(async (manager) => {
       const ticket = await manager.findOneBy(TicketEntity, { id: ticketId, eventId });
       if (!ticket) throw notFound('Ticket');
-      const head = await this.bumpVersion(manager, eventId, { total: -1, available: -1, value: -ticket.value });
+      const head = await this.bumpVersion(manager, eventId, {
+        total: -1,
+        available: -1,
+        value: -ticket.value,
+      });
       const deleted = await manager
         .createQueryBuilder()
         .delete()
         .from(TicketEntity)
         .where("id = :ticketId AND status = 'available'", { ticketId })
         .execute();
-      if (deleted.affected !== 1) throw new AppError(ErrorCode.CONFLICT, 'Ticket is reserved; cancel its reservation first');
-      await this.audit.record(manager, { actorId, action: 'ticket.deleted', eventId, details: { ticketId, label: ticket.label, value: ticket.value } });
-      return this.outbox.recordChange(manager, head, { cause: 'ticket-deleted', ticketIds: [ticketId], values: null });
+      if (deleted.affected !== 1)
+        throw new AppError(ErrorCode.CONFLICT, 'Ticket is reserved; cancel its reservation first');
+      await this.audit.record(manager, {
+        actorId,
+        action: 'ticket.deleted',
+        eventId,
+        details: { ticketId, label: ticket.label, value: ticket.value },
+      });
+      return this.outbox.recordChange(manager, head, {
+        cause: 'ticket-deleted',
+        ticketIds: [ticketId],
+        values: null,
+      });
     });
     await this.changes.committed(change);
   }
 
   /** Values for a random batch are drawn a chunk per turn of the event loop (100,000 draws take tens of milliseconds). */
   private async draftsOf(request: BulkRequest): Promise<TicketDrafts> {
-    if (request.kind === 'list') return { values: request.values, labelAt: (i) => labelAt(request.labels, i) };
+    if (request.kind === 'list')
+      return { values: request.values, labelAt: (i) => labelAt(request.labels, i) };
     const values = new Float64Array(request.count);
     const slices = this.timers.slices();
     for (let i = 0; i < values.length; i++) {
@@ -126,29 +176,51 @@ export class TicketsService {
     let valueSum = 0;
     for (const value of drafts.values) valueSum += value;
     const result = await this.database.transaction(async (manager) => {
-      const head = await this.bumpVersion(manager, eventId, { total: count, available: count, value: valueSum });
+      const head = await this.bumpVersion(manager, eventId, {
+        total: count,
+        available: count,
+        value: valueSum,
+      });
       if (head.totalTickets > TICKET_LIMITS.maxPerEvent) {
-        throw new AppError(ErrorCode.VALIDATION_FAILED, `An event holds at most ${TICKET_LIMITS.maxPerEvent} tickets`);
+        throw new AppError(
+          ErrorCode.VALIDATION_FAILED,
+          `An event holds at most ${TICKET_LIMITS.maxPerEvent} tickets`,
+        );
       }
       if (head.totalValue > TICKET_LIMITS.maxEventValueTotal) {
-        throw new AppError(ErrorCode.VALIDATION_FAILED, `The event's ticket values would add up to more than ${TICKET_LIMITS.maxEventValueTotal}`);
+        throw new AppError(
+          ErrorCode.VALIDATION_FAILED,
+          `The event's ticket values would add up to more than ${TICKET_LIMITS.maxEventValueTotal}`,
+        );
       }
       const labelBase = head.totalTickets - count;
-      const [{ maxId }] = (await manager.query('SELECT COALESCE(MAX(id), 0) AS maxId FROM tickets WHERE event_id = ?', [eventId])) as {
+      const [{ maxId }] = (await manager.query(
+        'SELECT COALESCE(MAX(id), 0) AS maxId FROM tickets WHERE event_id = ?',
+        [eventId],
+      )) as {
         maxId: number | string;
       }[];
       const slices = this.timers.slices();
       for (let i = 0; i < count; i += WRITE_CHUNK_ROWS) {
         const end = Math.min(count, i + WRITE_CHUNK_ROWS);
         const params: (number | string)[] = [];
-        for (let j = i; j < end; j++) params.push(eventId, drafts.labelAt(j) ?? `#${labelBase + j + 1}`, drafts.values[j]);
-        await manager.query(`INSERT INTO tickets (event_id, label, value, status, reservation_id) VALUES ${"(?, ?, ?, 'available', NULL), ".repeat(end - i).slice(0, -2)}`, params);
+        for (let j = i; j < end; j++)
+          params.push(eventId, drafts.labelAt(j) ?? `#${labelBase + j + 1}`, drafts.values[j]);
+        await manager.query(
+          `INSERT INTO tickets (event_id, label, value, status, reservation_id) VALUES ${"(?, ?, ?, 'available', NULL), ".repeat(end - i).slice(0, -2)}`,
+          params,
+        );
         await slices.breathe();
       }
       const created = await this.readBack(manager, eventId, Number(maxId));
       // bumpVersion() counted `count` tickets; the read-back must agree or the counters would lie.
-      if (created.ids.length !== count) throw new Error(`inserted ${count} tickets but read back ${created.ids.length}`);
-      const change = await this.outbox.recordChange(manager, head, { cause: 'ticket-created', ticketIds: created.ids, values: created.values });
+      if (created.ids.length !== count)
+        throw new Error(`inserted ${count} tickets but read back ${created.ids.length}`);
+      const change = await this.outbox.recordChange(manager, head, {
+        cause: 'ticket-created',
+        ticketIds: created.ids,
+        values: created.values,
+      });
       await this.audit.record(manager, {
         actorId,
         action: 'tickets.created',
@@ -162,17 +234,20 @@ export class TicketsService {
   }
 
   /** The event's tickets above `afterId` (ours: bumpVersion() holds the event row's lock), a chunk per turn of the event loop. */
-  private async readBack(manager: EntityManager, eventId: number, afterId: number): Promise<{ ids: number[]; values: number[]; labels: string[] }> {
+  private async readBack(
+    manager: EntityManager,
+    eventId: number,
+    afterId: number,
+  ): Promise<{ ids: number[]; values: number[]; labels: string[] }> {
     const ids: number[] = [];
     const values: number[] = [];
     const labels: string[] = [];
     const slices = this.timers.slices();
-    for (let after = afterId; ; ) {
-      const rows = (await manager.query('SELECT id, label, value FROM tickets WHERE event_id = ? AND id > ? ORDER BY id LIMIT ?', [
-        eventId,
-        after,
-        READ_CHUNK_ROWS,
-      ])) as { id: number | string; label: string; value: number | string }[];
+    for (let after = afterId; ;) {
+      const rows = (await manager.query(
+        'SELECT id, label, value FROM tickets WHERE event_id = ? AND id > ? ORDER BY id LIMIT ?',
+        [eventId, after, READ_CHUNK_ROWS],
+      )) as { id: number | string; label: string; value: number | string }[];
       for (const row of rows) {
         ids.push(Number(row.id));
         labels.push(row.label);
@@ -184,7 +259,11 @@ export class TicketsService {
     }
   }
 
-  private async bumpVersion(manager: EntityManager, eventId: number, delta: CounterDelta): Promise<BumpedHead> {
+  private async bumpVersion(
+    manager: EntityManager,
+    eventId: number,
+    delta: CounterDelta,
+  ): Promise<BumpedHead> {
     const head = await this.outbox.bumpVersion(manager, eventId, delta);
     if (!head) throw notFound('Event');
     return head;

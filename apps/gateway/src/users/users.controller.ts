@@ -18,7 +18,11 @@ export class UsersController {
 
   @Patch(':id')
   @ApiErrors(ErrorCode.CONFLICT)
-  update(@CurrentUser() principal: AuthPrincipal, @Param() params: UserParams, @Body() body: UpdateUserDto): Promise<UserView> {
+  update(
+    @CurrentUser() principal: AuthPrincipal,
+    @Param() params: UserParams,
+    @Body() body: UpdateUserDto,
+  ): Promise<UserView> {
     return this.users.update(principal, params.id, body);
   }
 }

@@ -34,8 +34,10 @@ export class UsersService {
    * last one cannot lock everybody out by mistake.
    */
   async update(principal: AuthPrincipal, userId: number, request: UpdateUserDto): Promise<UserView> {
-    if (userId === principal.userId) throw new AppError(ErrorCode.CONFLICT, 'You cannot change your own role');
-    if (!(await this.permissions.roleExists(request.role))) throw new AppError(ErrorCode.VALIDATION_FAILED, `There is no role ${request.role}`);
+    if (userId === principal.userId)
+      throw new AppError(ErrorCode.CONFLICT, 'You cannot change your own role');
+    if (!(await this.permissions.roleExists(request.role)))
+      throw new AppError(ErrorCode.VALIDATION_FAILED, `There is no role ${request.role}`);
     const user = await this.database.transaction(async (manager) => {
       const found = await manager.findOneBy(UserEntity, { id: userId });
       if (!found) throw notFound('User');

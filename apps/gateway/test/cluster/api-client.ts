@@ -79,7 +79,9 @@ export class ApiClient {
 
   /** One page of the audit log (admins), newest first. */
   audit(query: AuditQuery): Promise<AuditPage> {
-    const search = new URLSearchParams(Object.entries(query).map(([key, value]): [string, string] => [key, String(value)]));
+    const search = new URLSearchParams(
+      Object.entries(query).map(([key, value]): [string, string] => [key, String(value)]),
+    );
     return this.request('GET', `/audit?${search.toString()}`);
   }
 
@@ -91,7 +93,12 @@ export class ApiClient {
     return this.request('GET', `/events/${eventId}/levels?offset=${offset}&limit=${limit}`);
   }
 
-  tickets(eventId: number, status: TicketStatus | undefined, offset: number, limit: number): Promise<TicketPage> {
+  tickets(
+    eventId: number,
+    status: TicketStatus | undefined,
+    offset: number,
+    limit: number,
+  ): Promise<TicketPage> {
     const filter = status ? `status=${status}&` : '';
     return this.request('GET', `/events/${eventId}/tickets?${filter}offset=${offset}&limit=${limit}`);
   }

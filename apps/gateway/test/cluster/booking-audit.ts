@@ -17,7 +17,13 @@ export interface BookingAudit {
   inconsistentTickets: number[];
   /** Acknowledged reservations missing from the database, not active, or with other tickets. */
   lostReservations: number[];
-  counters: { version: number; totalTickets: number; availableTickets: number; countedTotal: number; countedAvailable: number };
+  counters: {
+    version: number;
+    totalTickets: number;
+    availableTickets: number;
+    countedTotal: number;
+    countedAvailable: number;
+  };
 }
 
 function parseIds(stored: unknown): number[] {
@@ -30,7 +36,7 @@ export async function auditBookings(
   acknowledged: Pick<ReservationView, 'id' | 'ticketIds'>[] = [],
 ): Promise<BookingAudit> {
   const reservations = await database.query<RowDataPacket>(
-    "SELECT id, status, ticket_ids FROM reservations WHERE event_id = ?",
+    'SELECT id, status, ticket_ids FROM reservations WHERE event_id = ?',
     [eventId],
   );
   const tickets = await database.query<RowDataPacket>(
@@ -80,7 +86,9 @@ export async function auditBookings(
     .map((ack) => ack.id);
 
   return {
-    activeReservations: [...reservationById.values()].filter((r) => r.status === 'held' || r.status === 'confirmed').length,
+    activeReservations: [...reservationById.values()].filter(
+      (r) => r.status === 'held' || r.status === 'confirmed',
+    ).length,
     reservedTickets,
     doubleBookedTickets: [...doubleBooked],
     inconsistentTickets: [...inconsistent],

@@ -42,8 +42,13 @@ async function attendeeTokens(count: number, label: string): Promise<string[]> {
 }
 
 /** One client per token, alternating between the replicas (even → A, odd → B), all joined. */
-async function joinedClients(tokens: string[], eventId: number): Promise<{ clients: EventClient[]; version: number }> {
-  const clients = await Promise.all(tokens.map((token, index) => EventClient.connect(urls, token, index % urls.length)));
+async function joinedClients(
+  tokens: string[],
+  eventId: number,
+): Promise<{ clients: EventClient[]; version: number }> {
+  const clients = await Promise.all(
+    tokens.map((token, index) => EventClient.connect(urls, token, index % urls.length)),
+  );
   openClients.push(...clients);
   const snapshots = await Promise.all(clients.map((client) => client.join(eventId)));
   const versions = new Set(snapshots.map((snapshot) => snapshot.version));
@@ -93,17 +98,23 @@ describe('a two-replica gateway cluster', () => {
 
     const throughB = unwrap(await onB.reserve(event.id, second, 'fan-out-2'));
     // A third change over REST on A: any late duplicate of the first two would show up before it.
-    const overRest = await new ApiClient(urls[0], tokens[2]).request<ReservationView>('POST', `/events/${event.id}/reservations`, {
-      level: third,
-      requestId: 'fan-out-3',
-    });
+    const overRest = await new ApiClient(urls[0], tokens[2]).request<ReservationView>(
+      'POST',
+      `/events/${event.id}/reservations`,
+      {
+        level: third,
+        requestId: 'fan-out-3',
+      },
+    );
     await expectEventually(() => {
       for (const client of clients) expect(versionsOf(client)).toEqual([joined + 1, joined + 2, joined + 3]);
     }, BROADCAST_BOUND);
     for (const client of clients) {
       expect(ascending(client.changes[1].ticketIds)).toEqual(ascending(throughB.ticketIds));
       expect(ascending(client.changes[2].ticketIds)).toEqual(ascending(overRest.ticketIds));
-      expect(client.changes[2].availableTickets).toBe(300 - throughA.ticketIds.length - throughB.ticketIds.length - overRest.ticketIds.length);
+      expect(client.changes[2].availableTickets).toBe(
+        300 - throughA.ticketIds.length - throughB.ticketIds.length - overRest.ticketIds.length,
+      );
     }
   }, 120_000);
 
@@ -117,7 +128,9 @@ describe('a two-replica gateway cluster', () => {
     const { clients, version: joined } = await joinedClients(tokens, event.id);
 
     const acks: Ack<ReservationView>[] = await Promise.all(
-      clients.map((client, index) => client.reserve(event.id, levels[index % levels.length], `race-${index}`)),
+      clients.map((client, index) =>
+        client.reserve(event.id, levels[index % levels.length], `race-${index}`),
+      ),
     );
 
     const won = acks.flatMap((ack) => (ack.ok ? [ack.data] : []));
@@ -130,12 +143,16 @@ describe('a two-replica gateway cluster', () => {
     expect(new Set(ticketIds).size).toBe(ticketIds.length);
     const valueOf = await ticketValues(event.id);
     for (const reservation of won) {
-      expect(reservation.ticketIds.reduce((sum, id) => sum + (valueOf.get(id) ?? NaN), 0)).toBe(reservation.level);
+      expect(reservation.ticketIds.reduce((sum, id) => sum + (valueOf.get(id) ?? NaN), 0)).toBe(
+        reservation.level,
+      );
     }
 
     const reserved = await admin.allTickets(event.id, 'reserved');
     expect(ascending(reserved.map((ticket) => ticket.id))).toEqual(ascending(ticketIds));
-    const holder = new Map(won.flatMap((reservation) => reservation.ticketIds.map((id) => [id, reservation.id] as const)));
+    const holder = new Map(
+      won.flatMap((reservation) => reservation.ticketIds.map((id) => [id, reservation.id] as const)),
+    );
     for (const ticket of reserved) expect(ticket.reservationId).toBe(holder.get(ticket.id));
 
     const audit = await auditBookings(cluster!.database, event.id, won);
@@ -155,7 +172,8 @@ describe('a two-replica gateway cluster', () => {
 
     // One change per won reservation; every client ends on the same version, having seen each once.
     await expectEventually(() => {
-      for (const client of clients) expect(versionsOf(client)).toEqual(range(joined + 1, joined + won.length));
+      for (const client of clients)
+        expect(versionsOf(client)).toEqual(range(joined + 1, joined + won.length));
     }, BROADCAST_BOUND);
     expect(new Set(clients.map((client) => client.version)).size).toBe(1);
   }, 180_000);
@@ -166,10 +184,17 @@ describe('a two-replica gateway cluster', () => {
     // Every value is 1: level k takes k tickets.
     await admin.bulkCreateTickets(event.id, { count: 60, minValue: 1, maxValue: 1 });
     const auth = await new ApiClient(urls[0]).registerAttendee('greedy');
-    const sockets = await Promise.all(urls.map((_, index) => EventClient.connect(urls, auth.accessToken, index)));
+    const sockets = await Promise.all(
+      urls.map((_, index) => EventClient.connect(urls, auth.accessToken, index)),
+    );
     openClients.push(...sockets);
     const rest = urls.map((url) => new ApiClient(url, auth.accessToken));
-    const attempts = Array.from({ length: 24 }, (_, index) => ({ level: 1 + (index % 3), requestId: `greedy-${index}`, replica: index % 2, viaSocket: index % 4 >= 2 }));
+    const attempts = Array.from({ length: 24 }, (_, index) => ({
+      level: 1 + (index % 3),
+      requestId: `greedy-${index}`,
+      replica: index % 2,
+      viaSocket: index % 4 >= 2,
+    }));
     const outcomes = await Promise.all(
       attempts.map(async ({ level, requestId, replica, viaSocket }): Promise<Ack<ReservationView>> => {
         if (viaSocket) return sockets[replica].reserve(event.id, level, requestId);
@@ -177,7 +202,10 @@ describe('a two-replica gateway cluster', () => {
           (data) => ({ ok: true, data }),
           (error: unknown) => {
             if (!(error instanceof ApiError) || !error.body) throw error;
-            return { ok: false, error: { code: error.body.code, message: error.body.message, limit: error.body.limit } };
+            return {
+              ok: false,
+              error: { code: error.body.code, message: error.body.message, limit: error.body.limit },
+            };
           },
         );
       }),
@@ -186,9 +214,13 @@ describe('a two-replica gateway cluster', () => {
     const refused = outcomes.flatMap((ack) => (ack.ok ? [] : [ack.error]));
     expect(won.length).toBeGreaterThan(0);
     expect(won.length).toBeLessThanOrEqual(limits.holdsPerUser);
-    expect(won.reduce((sum, reservation) => sum + reservation.ticketCount, 0)).toBeLessThanOrEqual(limits.ticketsPerUser);
+    expect(won.reduce((sum, reservation) => sum + reservation.ticketCount, 0)).toBeLessThanOrEqual(
+      limits.ticketsPerUser,
+    );
     expect(refused.map((error) => error.code).filter((code) => code !== 'LIMIT_REACHED')).toEqual([]);
-    expect(refused.every((error) => error.limit === 'holdsPerUser' || error.limit === 'ticketsPerUser')).toBe(true);
+    expect(refused.every((error) => error.limit === 'holdsPerUser' || error.limit === 'ticketsPerUser')).toBe(
+      true,
+    );
 
     // The database agrees, and a refused request left nothing behind: not a row, not an audit entry.
     const audit = await auditBookings(cluster!.database, event.id, won);
@@ -201,7 +233,10 @@ describe('a two-replica gateway cluster', () => {
     // A level above the per-reservation limit is refused by name, whatever the other limits say.
     const tooBig = await rest[0].reserve(event.id, 4, 'greedy-too-big').catch((error: unknown) => error);
     expect(tooBig).toBeInstanceOf(ApiError);
-    expect((tooBig as ApiError).body).toMatchObject({ code: 'LIMIT_REACHED', limit: 'ticketsPerReservation' });
+    expect((tooBig as ApiError).body).toMatchObject({
+      code: 'LIMIT_REACHED',
+      limit: 'ticketsPerReservation',
+    });
   }, 120_000);
 
   it('loses no acknowledged reservation when a replica is SIGKILLed mid-run, and its clients resynchronise on the other', async () => {
@@ -223,7 +258,11 @@ describe('a two-replica gateway cluster', () => {
     const reserveLoops = clients.map(async (client, index) => {
       for (let attempt = 0; running; attempt += 1) {
         try {
-          const ack = await client.reserve(event.id, levels[(index + attempt) % levels.length], `crash-${index}-${attempt}`);
+          const ack = await client.reserve(
+            event.id,
+            levels[(index + attempt) % levels.length],
+            `crash-${index}-${attempt}`,
+          );
           if (ack.ok) acknowledged.push(ack.data);
           if (ack.ok && crashed) ackedAfterCrash.set(client, (ackedAfterCrash.get(client) ?? 0) + 1);
         } catch {
@@ -277,7 +316,9 @@ describe('a two-replica gateway cluster', () => {
       // The join after the move answers the current state, never an older one...
       expect(resync.snapshot.version).toBeGreaterThanOrEqual(resync.lastVersionBefore ?? joined);
       // ...and from there on the client gets every later change exactly once, in order.
-      const after = versionsOf(client, resync.firstChangeIndex).filter((version) => version > resync.snapshot.version);
+      const after = versionsOf(client, resync.firstChangeIndex).filter(
+        (version) => version > resync.snapshot.version,
+      );
       expect(after).toEqual(range(resync.snapshot.version + 1, finalVersion));
     }
   }, 240_000);

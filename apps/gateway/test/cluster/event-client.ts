@@ -89,17 +89,23 @@ export class EventClient {
   async join(eventId: number): Promise<EventSnapshot> {
     this.eventId = eventId;
     const request = { eventId, version: this.version ?? undefined };
-    const snapshot = unwrap(await this.withAck<EventSnapshot>((socket, ack) => socket.emit('event:join', request, ack)));
+    const snapshot = unwrap(
+      await this.withAck<EventSnapshot>((socket, ack) => socket.emit('event:join', request, ack)),
+    );
     this.version = Math.max(this.version ?? snapshot.version, snapshot.version);
     return snapshot;
   }
 
   reserve(eventId: number, level: number, requestId: string): Promise<Ack<ReservationView>> {
-    return this.withAck<ReservationView>((socket, ack) => socket.emit('reserve', { eventId, level, requestId }, ack));
+    return this.withAck<ReservationView>((socket, ack) =>
+      socket.emit('reserve', { eventId, level, requestId }, ack),
+    );
   }
 
   confirm(reservationId: number): Promise<Ack<ReservationView>> {
-    return this.withAck<ReservationView>((socket, ack) => socket.emit('reservation:confirm', { reservationId }, ack));
+    return this.withAck<ReservationView>((socket, ack) =>
+      socket.emit('reservation:confirm', { reservationId }, ack),
+    );
   }
 
   levelsPage(request: LevelsPageRequest): Promise<Ack<LevelPage>> {

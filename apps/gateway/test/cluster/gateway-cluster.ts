@@ -55,7 +55,10 @@ export class GatewayCluster {
     const redisUrl = `${REDIS_SERVER_URL}/${options.redisDb}`;
     const redisPrefix = `${options.owner}-${randomBytes(4).toString('hex')}:`;
     // Generated per run: nothing secret lives in the repository.
-    const admin = { email: `admin-${randomBytes(3).toString('hex')}@cluster.test`, password: randomBytes(12).toString('hex') };
+    const admin = {
+      email: `admin-${randomBytes(3).toString('hex')}@cluster.test`,
+      password: randomBytes(12).toString('hex'),
+    };
     const env: Record<string, string> = {
       DATABASE_URL: viaPort(database.url, options.through?.databasePort),
       REDIS_URL: viaPort(redisUrl, options.through?.redisPort),
@@ -80,7 +83,11 @@ export class GatewayCluster {
 
   /** Starts one more replica with the same environment (scaling out; named A, B, C...) and waits until it is ready. */
   async addReplica(): Promise<GatewayReplica> {
-    const replica = new GatewayReplica(String.fromCharCode(65 + this.replicas.length), await freePort(), this.env);
+    const replica = new GatewayReplica(
+      String.fromCharCode(65 + this.replicas.length),
+      await freePort(),
+      this.env,
+    );
     this.replicas.push(replica);
     await replica.waitForReady();
     return replica;

@@ -45,20 +45,35 @@ afterAll(async () => {
 }, 60_000);
 
 async function attendees(count: number, label: string): Promise<{ api: ApiClient; token: string }[]> {
-  const registered = await Promise.all(Array.from({ length: count }, (_, index) => new ApiClient(urls[index % urls.length]).registerAttendee(`${label}${index}`)));
-  return registered.map((auth, index) => ({ api: new ApiClient(urls[index % urls.length], auth.accessToken), token: auth.accessToken }));
+  const registered = await Promise.all(
+    Array.from({ length: count }, (_, index) =>
+      new ApiClient(urls[index % urls.length]).registerAttendee(`${label}${index}`),
+    ),
+  );
+  return registered.map((auth, index) => ({
+    api: new ApiClient(urls[index % urls.length], auth.accessToken),
+    token: auth.accessToken,
+  }));
 }
 
 /** Sockets joined to the event, alternating between the replicas. */
-async function watchers(tokens: string[], eventId: number): Promise<{ clients: EventClient[]; joined: number }> {
-  const clients = await Promise.all(tokens.map((token, index) => EventClient.connect(urls, token, index % urls.length)));
+async function watchers(
+  tokens: string[],
+  eventId: number,
+): Promise<{ clients: EventClient[]; joined: number }> {
+  const clients = await Promise.all(
+    tokens.map((token, index) => EventClient.connect(urls, token, index % urls.length)),
+  );
   openClients.push(...clients);
   const snapshots = await Promise.all(clients.map((client) => client.join(eventId)));
   return { clients, joined: Math.max(...snapshots.map((snapshot) => snapshot.version)) };
 }
 
 async function statuses(eventId: number): Promise<Map<number, string>> {
-  const rows = await cluster!.database.query<RowDataPacket>('SELECT id, status FROM reservations WHERE event_id = ?', [eventId]);
+  const rows = await cluster!.database.query<RowDataPacket>(
+    'SELECT id, status FROM reservations WHERE event_id = ?',
+    [eventId],
+  );
   return new Map(rows.map((row) => [Number(row.id), String(row.status)]));
 }
 
@@ -71,7 +86,10 @@ async function auditEntries(eventId: number): Promise<AuditEntry[]> {
   }
 }
 
-function countBy<T>(items: readonly T[], key: (item: T) => string | number | null): Map<string | number | null, number> {
+function countBy<T>(
+  items: readonly T[],
+  key: (item: T) => string | number | null,
+): Map<string | number | null, number> {
   const counts = new Map<string | number | null, number>();
   for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
   return counts;
@@ -101,7 +119,13 @@ describe('holds on a two-replica cluster', () => {
     // Every value is 1: level k takes k tickets. Each holder holds twice, through both replicas.
     const held: ReservationView[] = [];
     for (const round of [0, 1]) {
-      held.push(...(await Promise.all(holders.map((holder, index) => holder.api.reserve(event.id, 1 + ((index + round) % 2), `hold-${round}-${index}`)))));
+      held.push(
+        ...(await Promise.all(
+          holders.map((holder, index) =>
+            holder.api.reserve(event.id, 1 + ((index + round) % 2), `hold-${round}-${index}`),
+          ),
+        )),
+      );
     }
     const heldTickets = held.reduce((sum, reservation) => sum + reservation.ticketCount, 0);
 
@@ -133,14 +157,19 @@ describe('holds on a two-replica cluster', () => {
 
     // Each holder was warned about each of its holds, then told it expired, once each.
     await expectEventually(() => {
-      for (const client of clients) expect(client.notices.filter((notice) => notice.reason === 'expired')).toHaveLength(2);
+      for (const client of clients)
+        expect(client.notices.filter((notice) => notice.reason === 'expired')).toHaveLength(2);
     }, EXPIRY_BOUND);
     for (const client of clients) {
       const reasons = countBy(client.notices, (notice) => `${notice.reservation.id}:${notice.reason}`);
       expect([...reasons.values()].every((count) => count === 1)).toBe(true);
-      const expiredIds = client.notices.filter((notice) => notice.reason === 'expired').map((notice) => notice.reservation.id);
+      const expiredIds = client.notices
+        .filter((notice) => notice.reason === 'expired')
+        .map((notice) => notice.reservation.id);
       for (const id of expiredIds) {
-        const order = client.notices.filter((notice) => notice.reservation.id === id).map((notice) => notice.reason);
+        const order = client.notices
+          .filter((notice) => notice.reservation.id === id)
+          .map((notice) => notice.reason);
         expect(order).toEqual(['expiring', 'expired']);
       }
     }
@@ -164,7 +193,8 @@ describe('holds on a two-replica cluster', () => {
         [onA, onB].map((api) =>
           api.confirm(hold.id).then(
             (reservation) => reservation.status,
-            (error: unknown) => (error instanceof ApiError ? (error.body?.code ?? String(error.status)) : 'no answer'),
+            (error: unknown) =>
+              error instanceof ApiError ? (error.body?.code ?? String(error.status)) : 'no answer',
           ),
         ),
       );
@@ -175,9 +205,16 @@ describe('holds on a two-replica cluster', () => {
         expect(['confirmed', 'expired']).toContain(settled);
       }, EXPIRY_BOUND);
       // Both confirms agree with the one outcome: the winner's answer twice, or HOLD_EXPIRED twice.
-      expect(answers).toEqual(settled === 'confirmed' ? ['confirmed', 'confirmed'] : ['HOLD_EXPIRED', 'HOLD_EXPIRED']);
-      const history = (await auditEntries(event.id)).filter((entry) => entry.reservationId === hold.id).map((entry) => entry.action);
-      expect(history).toEqual([settled === 'confirmed' ? 'reservation.confirmed' : 'reservation.expired', 'reservation.held']);
+      expect(answers).toEqual(
+        settled === 'confirmed' ? ['confirmed', 'confirmed'] : ['HOLD_EXPIRED', 'HOLD_EXPIRED'],
+      );
+      const history = (await auditEntries(event.id))
+        .filter((entry) => entry.reservationId === hold.id)
+        .map((entry) => entry.action);
+      expect(history).toEqual([
+        settled === 'confirmed' ? 'reservation.confirmed' : 'reservation.expired',
+        'reservation.held',
+      ]);
       outcomes.push(settled!);
     }
     expect(outcomes).toHaveLength(rounds);
@@ -189,7 +226,8 @@ describe('holds on a two-replica cluster', () => {
 
   it('expires every hold exactly once when a replica is killed in the middle of sweeping', async () => {
     const events = await Promise.all([1, 2, 3, 4].map((index) => admin.createEvent(`sweep crash ${index}`)));
-    for (const event of events) await admin.bulkCreateTickets(event.id, { count: 40, minValue: 1, maxValue: 1 });
+    for (const event of events)
+      await admin.bulkCreateTickets(event.id, { count: 40, minValue: 1, maxValue: 1 });
     const holders = await attendees(10, 'crash');
     // The survivor's sockets watch every event; the victim sweeps alongside until it dies.
     const survivorUrl = urls[1];
@@ -202,24 +240,41 @@ describe('holds on a two-replica cluster', () => {
     );
     const held: ReservationView[] = [];
     for (const event of events) {
-      held.push(...(await Promise.all(holders.map((holder, index) => holder.api.reserve(event.id, 1 + (index % 3), `crash-${event.id}-${index}`)))));
+      held.push(
+        ...(await Promise.all(
+          holders.map((holder, index) =>
+            holder.api.reserve(event.id, 1 + (index % 3), `crash-${event.id}-${index}`),
+          ),
+        )),
+      );
     }
     // Kill the first replica once the first expiry has been committed: sweeps are under way.
-    await expectEventually(() => expect(watching.some(({ client }) => expiredTicketIds(client.changes).length > 0)).toBe(true), EXPIRY_BOUND);
+    await expectEventually(
+      () => expect(watching.some(({ client }) => expiredTicketIds(client.changes).length > 0)).toBe(true),
+      EXPIRY_BOUND,
+    );
     await cluster!.replicas[0].crash();
     admin = new ApiClient(survivorUrl, adminToken);
 
     await expectEventually(async () => {
-      for (const { event } of watching) expect([...(await statuses(event.id)).values()].every((status) => status === 'expired')).toBe(true);
+      for (const { event } of watching)
+        expect([...(await statuses(event.id)).values()].every((status) => status === 'expired')).toBe(true);
     }, EXPIRY_BOUND);
     for (const { event, client, joined } of watching) {
       const heldHere = held.filter((reservation) => reservation.eventId === event.id);
       const expected = heldHere.reduce((sum, reservation) => sum + reservation.ticketCount, 0);
-      await expectEventually(() => expect(expiredTicketIds(client.changes)).toHaveLength(expected), EXPIRY_BOUND);
+      await expectEventually(
+        () => expect(expiredTicketIds(client.changes)).toHaveLength(expected),
+        EXPIRY_BOUND,
+      );
       expectInVersionOrder(client, joined);
       expect(new Set(expiredTicketIds(client.changes)).size).toBe(expected);
-      const expiredEntries = (await auditEntries(event.id)).filter((entry) => entry.action === 'reservation.expired');
-      expect(ascending(expiredEntries.map((entry) => entry.reservationId!))).toEqual(ascending(heldHere.map((reservation) => reservation.id)));
+      const expiredEntries = (await auditEntries(event.id)).filter(
+        (entry) => entry.action === 'reservation.expired',
+      );
+      expect(ascending(expiredEntries.map((entry) => entry.reservationId!))).toEqual(
+        ascending(heldHere.map((reservation) => reservation.id)),
+      );
       const audit = await auditBookings(cluster!.database, event.id);
       expect(audit.doubleBookedTickets).toEqual([]);
       expect(audit.inconsistentTickets).toEqual([]);

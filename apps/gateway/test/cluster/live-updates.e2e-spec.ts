@@ -60,7 +60,6 @@ function notices(socket: EventSocket): ReservationNotice[] {
   return seen;
 }
 
-
 describe('live updates across replicas', () => {
   it('tells the holder, on the other replica, that an admin released their reservation', async () => {
     const event = await admin.createEvent('release');
@@ -110,7 +109,15 @@ describe('live updates across replicas', () => {
     await expectEventually(
       () =>
         expect(seen).toEqual([
-          { reason: 'event-deleted', reservation: { ...reservation, status: 'released', expiresAt: null, settledAt: expect.any(String) } },
+          {
+            reason: 'event-deleted',
+            reservation: {
+              ...reservation,
+              status: 'released',
+              expiresAt: null,
+              settledAt: expect.any(String),
+            },
+          },
         ]),
       BOUND,
     );

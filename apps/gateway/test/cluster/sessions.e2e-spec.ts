@@ -20,7 +20,12 @@ let admin: ApiClient;
 const sockets: EventSocket[] = [];
 
 beforeAll(async () => {
-  cluster = await GatewayCluster.start({ owner: 'sessions_e2e', replicas: 2, redisDb: REDIS_DB, env: { RESERVE_RATE_LIMIT: '3/60000' } });
+  cluster = await GatewayCluster.start({
+    owner: 'sessions_e2e',
+    replicas: 2,
+    redisDb: REDIS_DB,
+    env: { RESERVE_RATE_LIMIT: '3/60000' },
+  });
   urls = cluster.replicas.map((replica) => replica.url);
   const api = new ApiClient(urls[0]);
   admin = api.withToken((await api.login(cluster.admin.email, cluster.admin.password)).accessToken);
@@ -42,7 +47,10 @@ async function statusOf(call: Promise<unknown>): Promise<number> {
   }
 }
 
-async function socketOn(replica: number, token: string): Promise<{ socket: EventSocket; ended: SessionEndedMessage[] }> {
+async function socketOn(
+  replica: number,
+  token: string,
+): Promise<{ socket: EventSocket; ended: SessionEndedMessage[] }> {
   const socket = await connectSocket(urls[replica], token);
   sockets.push(socket);
   const ended: SessionEndedMessage[] = [];
@@ -65,7 +73,11 @@ describe('sessions across replicas', () => {
   it('signing out everywhere ends every token of the user on every replica, and nobody else', async () => {
     const api = new ApiClient(urls[0]);
     const email = `everywhere-${Date.now()}@cluster.test`;
-    const auth = await api.request<AuthResponse>('POST', '/auth/register', { email, password: 'password-123', displayName: 'everywhere' });
+    const auth = await api.request<AuthResponse>('POST', '/auth/register', {
+      email,
+      password: 'password-123',
+      displayName: 'everywhere',
+    });
     const second = await api.login(email, 'password-123');
     const bystander = await api.registerAttendee('bystander');
     const socketA = await socketOn(0, auth.accessToken);
@@ -81,7 +93,9 @@ describe('sessions across replicas', () => {
       expect(await statusOf(new ApiClient(url, second.accessToken).request('GET', '/auth/me'))).toBe(401);
     }
     expect(other.socket.connected).toBe(true);
-    expect(await statusOf(new ApiClient(urls[0], bystander.accessToken).request('GET', '/auth/me'))).toBe(200);
+    expect(await statusOf(new ApiClient(urls[0], bystander.accessToken).request('GET', '/auth/me'))).toBe(
+      200,
+    );
   });
 
   it('a user demoted on one replica loses admin routes on the other at the next call, with the same token', async () => {
@@ -90,7 +104,10 @@ describe('sessions across replicas', () => {
     const deputyOnB = new ApiClient(urls[1], auth.accessToken);
     expect(await statusOf(deputyOnB.request('GET', '/audience'))).toBe(200);
     await admin.request('PATCH', `/users/${auth.user.id}`, { role: 'attendee' });
-    await expectEventually(async () => expect(await statusOf(deputyOnB.request('GET', '/audience'))).toBe(403), BOUND);
+    await expectEventually(
+      async () => expect(await statusOf(deputyOnB.request('GET', '/audience'))).toBe(403),
+      BOUND,
+    );
   });
 });
 
@@ -100,13 +117,19 @@ describe('abuse limits across replicas', () => {
     const event = await admin.createEvent('budget');
     await admin.bulkCreateTickets(event.id, { tickets: [{ value: 1 }] });
     const reserve = (replica: number, requestId: string) =>
-      new ApiClient(urls[replica], auth.accessToken).request('POST', `/events/${event.id}/reservations`, { level: 99, requestId });
+      new ApiClient(urls[replica], auth.accessToken).request('POST', `/events/${event.id}/reservations`, {
+        level: 99,
+        requestId,
+      });
     expect(await statusOf(reserve(0, 'a'))).toBe(409);
     expect(await statusOf(reserve(1, 'b'))).toBe(409);
     expect(await statusOf(reserve(0, 'c'))).toBe(409);
     const refused = await reserve(1, 'd').catch((error: ApiError) => error);
     expect(refused).toBeInstanceOf(ApiError);
     expect((refused as ApiError).status).toBe(429);
-    expect((refused as ApiError).body as ErrorBody).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: expect.any(Number) });
+    expect((refused as ApiError).body as ErrorBody).toMatchObject({
+      code: 'RATE_LIMITED',
+      retryAfterSeconds: expect.any(Number),
+    });
   });
 });

@@ -25,7 +25,8 @@ describe('docs/socket-protocol.md', () => {
   if (process.env.UPDATE_DOCS === '1') writeFileSync(SOCKET_DOC, generated);
 
   it('lists every message of the protocol', () => {
-    for (const message of [...CLIENT_MESSAGES, ...SERVER_MESSAGES]) expect(generated).toContain(`| \`${message}\` |`);
+    for (const message of [...CLIENT_MESSAGES, ...SERVER_MESSAGES])
+      expect(generated).toContain(`| \`${message}\` |`);
   });
 
   it('is what the protocol source generates (UPDATE_DOCS=1 rewrites it)', () => {

@@ -56,7 +56,10 @@ function messagesOf(declaration: ts.InterfaceDeclaration, source: ts.SourceFile)
 }
 
 /** A type's title and its doc comment, if it has one. */
-function heading(statement: ts.InterfaceDeclaration | ts.TypeAliasDeclaration, source: ts.SourceFile): string[] {
+function heading(
+  statement: ts.InterfaceDeclaration | ts.TypeAliasDeclaration,
+  source: ts.SourceFile,
+): string[] {
   const doc = docOf(statement, source);
   return [`### ${statement.name.text}`, '', ...(doc ? [doc, ''] : [])];
 }
@@ -70,9 +73,28 @@ function typesOf(source: ts.SourceFile): string[] {
         const optional = member.questionToken ? ' (optional)' : '';
         return `| \`${member.name.getText(source)}\`${optional} | ${code(member.type?.getText(source) ?? '')} | ${docOf(member, source)} |`;
       });
-      sections.push([...heading(statement, source), '| field | type | meaning |', '| --- | --- | --- |', ...rows, ''].join('\n'));
+      sections.push(
+        [
+          ...heading(statement, source),
+          '| field | type | meaning |',
+          '| --- | --- | --- |',
+          ...rows,
+          '',
+        ].join('\n'),
+      );
     } else if (ts.isTypeAliasDeclaration(statement) && !statement.name.text.endsWith('EventName')) {
-      sections.push([...heading(statement, source), '```ts', statement.getText(source).replace(/^\/\*\*[\s\S]*?\*\/\s*/g, '').replace(/^export /, ''), '```', ''].join('\n'));
+      sections.push(
+        [
+          ...heading(statement, source),
+          '```ts',
+          statement
+            .getText(source)
+            .replace(/^\/\*\*[\s\S]*?\*\/\s*/g, '')
+            .replace(/^export /, ''),
+          '```',
+          '',
+        ].join('\n'),
+      );
     }
   }
   return sections;
@@ -83,7 +105,9 @@ function constantsOf(source: ts.SourceFile): string[] {
   for (const statement of source.statements) {
     if (!ts.isVariableStatement(statement)) continue;
     for (const declaration of statement.declarationList.declarations) {
-      rows.push(`| \`${declaration.name.getText(source)}\` | ${declaration.initializer?.getText(source) ?? ''} | ${docOf(statement, source)} |`);
+      rows.push(
+        `| \`${declaration.name.getText(source)}\` | ${declaration.initializer?.getText(source) ?? ''} | ${docOf(statement, source)} |`,
+      );
     }
   }
   return rows;
@@ -91,18 +115,28 @@ function constantsOf(source: ts.SourceFile): string[] {
 
 /** For messages whose declaration has no doc comment of its own. */
 const MEANINGS: Readonly<Record<string, string>> = {
-  'event:join': "Joins the event's room: answers its current state; every change after that version then arrives, once each, in order, as `inventory:changed`.",
+  'event:join':
+    "Joins the event's room: answers its current state; every change after that version then arrives, once each, in order, as `inventory:changed`.",
   'event:leave': "Leaves the event's room.",
   'levels:page': "A page of the event's levels (counts the read budget, READ_RATE_LIMIT).",
   'levels:combo': 'The tickets of one level (counts the read budget).',
-  reserve: 'Holds the combination of the level (RESERVE_RATE_LIMIT; `requestId` makes a retry safe): LEVEL_UNAVAILABLE, LIMIT_REACHED, CONFLICT, RATE_LIMITED.',
+  reserve:
+    'Holds the combination of the level (RESERVE_RATE_LIMIT; `requestId` makes a retry safe): LEVEL_UNAVAILABLE, LIMIT_REACHED, CONFLICT, RATE_LIMITED.',
   'lobby:leave': 'Stops `events:changed`.',
 };
 
 export function socketProtocolDoc(): string {
-  const source = ts.createSourceFile(SOCKET_SOURCE, readFileSync(SOCKET_SOURCE, 'utf8'), ts.ScriptTarget.Latest, true);
+  const source = ts.createSourceFile(
+    SOCKET_SOURCE,
+    readFileSync(SOCKET_SOURCE, 'utf8'),
+    ts.ScriptTarget.Latest,
+    true,
+  );
   const find = (name: string): ts.InterfaceDeclaration => {
-    const found = source.statements.find((statement): statement is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(statement) && statement.name.text === name);
+    const found = source.statements.find(
+      (statement): statement is ts.InterfaceDeclaration =>
+        ts.isInterfaceDeclaration(statement) && statement.name.text === name,
+    );
     if (!found) throw new Error(`${name} not in ${SOCKET_SOURCE}`);
     return found;
   };
@@ -131,7 +165,10 @@ export function socketProtocolDoc(): string {
     '',
     '| message | payload | acknowledgement data | meaning |',
     '| --- | --- | --- | --- |',
-    ...toServer.map((message) => `| \`${message.name}\` | ${code(message.payload)} | ${message.ack ? code(message.ack) : ''} | ${message.doc} |`),
+    ...toServer.map(
+      (message) =>
+        `| \`${message.name}\` | ${code(message.payload)} | ${message.ack ? code(message.ack) : ''} | ${message.doc} |`,
+    ),
     '',
     '## Server → client',
     '',

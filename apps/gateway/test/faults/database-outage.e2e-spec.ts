@@ -30,14 +30,19 @@ let urls: string[];
 let admin: ApiClient;
 const openClients: EventClient[] = [];
 
-const range = (first: number, last: number): number[] => Array.from({ length: Math.max(0, last - first + 1) }, (_, index) => first + index);
+const range = (first: number, last: number): number[] =>
+  Array.from({ length: Math.max(0, last - first + 1) }, (_, index) => first + index);
 
 async function readiness(url: string): Promise<{ status: number; body: ReadinessResponse }> {
   const response = await fetch(`${url}/api/readyz`, { signal: AbortSignal.timeout(BOUND) });
   return { status: response.status, body: (await response.json()) as ReadinessResponse };
 }
 
-async function expectReadiness(expected: { status: number; state: ReadinessResponse['status']; database: ReadinessResponse['database'] }): Promise<void> {
+async function expectReadiness(expected: {
+  status: number;
+  state: ReadinessResponse['status'];
+  database: ReadinessResponse['database'];
+}): Promise<void> {
   await expectEventually(async () => {
     for (const url of urls) {
       const { status, body } = await readiness(url);
@@ -87,8 +92,15 @@ async function steadyLoad(label: string) {
   const event = await admin.createEvent(label);
   await admin.bulkCreateTickets(event.id, { count: 3000, minValue: 1, maxValue: 40 });
   const levels = (await admin.levels(event.id, 0, 30)).rows.map((row) => row.level);
-  const tokens = await Promise.all(range(0, 5).map(async (index) => (await new ApiClient(urls[index % 2]).registerAttendee(`${label}${index}`)).accessToken));
-  const clients = await Promise.all(tokens.map((token, index) => EventClient.connect(urls, token, index % 2)));
+  const tokens = await Promise.all(
+    range(0, 5).map(
+      async (index) =>
+        (await new ApiClient(urls[index % 2]).registerAttendee(`${label}${index}`)).accessToken,
+    ),
+  );
+  const clients = await Promise.all(
+    tokens.map((token, index) => EventClient.connect(urls, token, index % 2)),
+  );
   openClients.push(...clients);
   const joined = (await Promise.all(clients.map((client) => client.join(event.id))))[0].version;
 
@@ -103,11 +115,22 @@ async function steadyLoad(label: string) {
       // No acknowledgement within the client's timeout: recorded, and the test fails on it.
     }
     if (ack?.ok) acknowledged.set(ack.data.id, ack.data);
-    attempts.push({ client: index, level, requestId, phase, outcome: ack === null ? 'no answer' : ack.ok ? 'ok' : ack.error.code });
+    attempts.push({
+      client: index,
+      level,
+      requestId,
+      phase,
+      outcome: ack === null ? 'no answer' : ack.ok ? 'ok' : ack.error.code,
+    });
   };
   const loops = clients.map(async (_client, index) => {
     for (let attempt = 0; state.running; attempt += 1) {
-      await reserve(index, levels[(index + attempt) % levels.length], `${label}-${index}-${attempt}`, state.phase);
+      await reserve(
+        index,
+        levels[(index + attempt) % levels.length],
+        `${label}-${index}-${attempt}`,
+        state.phase,
+      );
       await new Promise((resolve) => setTimeout(resolve, 150));
     }
   });
@@ -124,7 +147,10 @@ async function steadyLoad(label: string) {
       state.phase = phase;
     },
     answered: (url: string, phase: Phase, outcome: string): number =>
-      attempts.filter((attempt) => urls[attempt.client % 2] === url && attempt.phase === phase && attempt.outcome === outcome).length,
+      attempts.filter(
+        (attempt) =>
+          urls[attempt.client % 2] === url && attempt.phase === phase && attempt.outcome === outcome,
+      ).length,
     stop: async (): Promise<void> => {
       state.running = false;
       await Promise.all(loops);
@@ -147,7 +173,11 @@ async function expectAnswers(load: Load, phase: Phase, outcome: string, atLeast:
  */
 async function expectRecovered(load: Load): Promise<void> {
   const outcomes = new Set(load.attempts.map((attempt) => attempt.outcome));
-  expect([...outcomes].filter((outcome) => !['ok', 'UNAVAILABLE', 'LEVEL_UNAVAILABLE', 'CONFLICT'].includes(outcome))).toEqual([]);
+  expect(
+    [...outcomes].filter(
+      (outcome) => !['ok', 'UNAVAILABLE', 'LEVEL_UNAVAILABLE', 'CONFLICT'].includes(outcome),
+    ),
+  ).toEqual([]);
   expect(outcomes).toContain('UNAVAILABLE');
 
   for (const attempt of load.attempts.filter((candidate) => candidate.outcome === 'UNAVAILABLE')) {
@@ -167,7 +197,8 @@ async function expectRecovered(load: Load): Promise<void> {
   await expectEventually(() => {
     for (const client of load.clients) expect(client.version).toBe(finalVersion);
   }, BOUND);
-  for (const client of load.clients) expect(client.changes.map((change) => change.version)).toEqual(range(load.joined + 1, finalVersion));
+  for (const client of load.clients)
+    expect(client.changes.map((change) => change.version)).toEqual(range(load.joined + 1, finalVersion));
 }
 
 it('answers UNAVAILABLE at once while the database refuses connections, writes nothing half, and resumes by itself', async () => {

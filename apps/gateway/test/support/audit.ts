@@ -7,16 +7,29 @@ interface Row {
 
 /** Everything the database says about one event, for invariant checks. */
 export async function auditEvent(dataSource: DataSource, eventId: number) {
-  const q = async (sql: string, params: unknown[] = []): Promise<Row[]> => (await dataSource.query(sql, params)) as Row[];
-  const [event] = await q('SELECT version, total_tickets, available_tickets FROM events WHERE id = ?', [eventId]);
-  const tickets = await q('SELECT id, value, status, reservation_id FROM tickets WHERE event_id = ? ORDER BY id', [eventId]);
-  const reservations = await q('SELECT id, level, status, ticket_ids, user_id, request_id FROM reservations WHERE event_id = ?', [eventId]);
+  const q = async (sql: string, params: unknown[] = []): Promise<Row[]> =>
+    (await dataSource.query(sql, params)) as Row[];
+  const [event] = await q('SELECT version, total_tickets, available_tickets FROM events WHERE id = ?', [
+    eventId,
+  ]);
+  const tickets = await q(
+    'SELECT id, value, status, reservation_id FROM tickets WHERE event_id = ? ORDER BY id',
+    [eventId],
+  );
+  const reservations = await q(
+    'SELECT id, level, status, ticket_ids, user_id, request_id FROM reservations WHERE event_id = ?',
+    [eventId],
+  );
   const held = await q(
     'SELECT rt.ticket_id, rt.reservation_id FROM reservation_tickets rt JOIN reservations r ON r.id = rt.reservation_id WHERE r.event_id = ?',
     [eventId],
   );
-  const [{ n: outboxRows }] = await q('SELECT COUNT(*) AS n FROM inventory_changes WHERE event_id = ?', [eventId]);
-  const available = tickets.filter((t) => t.status === 'available').map((t) => ({ id: Number(t.id), value: Number(t.value) }));
+  const [{ n: outboxRows }] = await q('SELECT COUNT(*) AS n FROM inventory_changes WHERE event_id = ?', [
+    eventId,
+  ]);
+  const available = tickets
+    .filter((t) => t.status === 'available')
+    .map((t) => ({ id: Number(t.id), value: Number(t.value) }));
   return {
     version: Number(event.version),
     totalTickets: Number(event.total_tickets),

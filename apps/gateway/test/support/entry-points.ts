@@ -50,7 +50,8 @@ export function entryPoints(app: INestApplication): { routes: RestRoute[]; messa
     }
     for (const wrapper of module.providers.values()) {
       const metatype = wrapper.metatype as Type | null;
-      if (!metatype || typeof metatype !== 'function' || !Reflect.getMetadata(GATEWAY_METADATA, metatype)) continue;
+      if (!metatype || typeof metatype !== 'function' || !Reflect.getMetadata(GATEWAY_METADATA, metatype))
+        continue;
       for (const name of handlerNames(metatype)) {
         const handler = (metatype.prototype as Record<string, unknown>)[name] as object;
         const message = Reflect.getMetadata(MESSAGE_METADATA, handler) as string | undefined;
@@ -58,5 +59,8 @@ export function entryPoints(app: INestApplication): { routes: RestRoute[]; messa
       }
     }
   }
-  return { routes: [...new Map(routes.map((route) => [route.key, route])).values()], messages: [...new Set(messages)] };
+  return {
+    routes: [...new Map(routes.map((route) => [route.key, route])).values()],
+    messages: [...new Set(messages)],
+  };
 }

@@ -1,4 +1,9 @@
-import { PROTOCOL_VERSION, type Ack, type ClientToServerEvents, type ServerToClientEvents } from '@tickets/protocol';
+import {
+  PROTOCOL_VERSION,
+  type Ack,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+} from '@tickets/protocol';
 import { io, type Socket } from 'socket.io-client';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -22,13 +27,21 @@ export class TestSockets {
     options: { extraHeaders?: Record<string, string>; transports?: string[] } = {},
   ): ClientSocket {
     const auth = token === null ? handshake : { ...handshake, token };
-    const socket: ClientSocket = io(this.url(), { transports: options.transports ?? ['websocket'], auth, reconnection: false, extraHeaders: options.extraHeaders });
+    const socket: ClientSocket = io(this.url(), {
+      transports: options.transports ?? ['websocket'],
+      auth,
+      reconnection: false,
+      extraHeaders: options.extraHeaders,
+    });
     this.sockets.push(socket);
     return socket;
   }
 
   /** A socket once connected; rejects with the handshake error. */
-  async connected(token: string, options: { extraHeaders?: Record<string, string> } = {}): Promise<ClientSocket> {
+  async connected(
+    token: string,
+    options: { extraHeaders?: Record<string, string> } = {},
+  ): Promise<ClientSocket> {
     const socket = this.connect(token, undefined, options);
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);

@@ -16,7 +16,6 @@ import { TEST_GATEWAY_ENV } from './test-env';
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..', '..');
 export const ADMIN = { email: 'admin@test.local', password: 'admin-password-1' };
 
-
 export interface TestApp {
   app: NestExpressApplication;
   config: AppConfig;
@@ -28,6 +27,16 @@ export interface TestApp {
   /** Registers a fresh attendee and returns their token and id. */
   attendee(name?: string): Promise<{ token: string; userId: number }>;
   close(): Promise<void>;
+}
+
+/** A request whose method is chosen at run time (supertest's agent has one function per method). */
+export function requestWith(
+  t: TestApp,
+  method: 'get' | 'post' | 'patch' | 'delete',
+  path: string,
+): request.Test {
+  const agent = t.http();
+  return agent[method](path);
 }
 
 /** Boots the real AppModule (migrations, bootstrap admin) on its own database, listening on a free port. */
@@ -48,7 +57,10 @@ export async function startTestApp(kind: DatabaseKind, env: Record<string, strin
       REPO_ROOT,
     );
     const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
-    const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: ['error'] });
+    const app = moduleRef.createNestApplication<NestExpressApplication>({
+      bodyParser: false,
+      logger: ['error'],
+    });
     await configureApp(app, config);
     await app.get(StartupService).prepare();
     await app.listen(0, '127.0.0.1');
@@ -67,7 +79,11 @@ export async function startTestApp(kind: DatabaseKind, env: Record<string, strin
       async attendee(name = `user${++users}`) {
         const response = await http()
           .post('/api/auth/register')
-          .send({ email: `${name}-${randomBytes(3).toString('hex')}@test.local`, password: 'password-123', displayName: name })
+          .send({
+            email: `${name}-${randomBytes(3).toString('hex')}@test.local`,
+            password: 'password-123',
+            displayName: name,
+          })
           .expect(201);
         const body = response.body as AuthResponse;
         return { token: body.accessToken, userId: body.user.id };

@@ -2,7 +2,6 @@ import { AUDIT_ACTIONS, type AuditAction, type AuditQuery } from '@tickets/proto
 import { IsIn, IsISO8601, IsOptional } from 'class-validator';
 import { IsIdParam, IsPageLimit, IsPageOffset } from '../../common/validation';
 
-
 /** Entries per page of `GET /api/audit`. */
 export const AUDIT_PAGE_MAX_LIMIT = 200;
 

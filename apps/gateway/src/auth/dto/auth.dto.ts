@@ -8,10 +8,18 @@ import {
 } from '@tickets/protocol';
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsString, MaxLength, Validate, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
+import {
+  IsEmail,
+  IsString,
+  MaxLength,
+  Validate,
+  ValidatorConstraint,
+  type ValidatorConstraintInterface,
+} from 'class-validator';
 import { IsPlainText } from '../../common/validation';
 
-const normaliseEmail = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim().toLowerCase() : value);
+const normaliseEmail = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? value.trim().toLowerCase() : value;
 
 /** A password long enough once the whitespace around it is ignored (a password of spaces is none). */
 @ValidatorConstraint({ name: 'strongEnough' })
@@ -26,7 +34,8 @@ class StrongEnough implements ValidatorConstraintInterface {
 }
 
 /** A new password: PASSWORD_MIN_LENGTH characters without the surrounding whitespace, at most PASSWORD_MAX_LENGTH in all. */
-const IsNewPassword = () => applyDecorators(IsString(), MaxLength(PASSWORD_MAX_LENGTH), Validate(StrongEnough));
+const IsNewPassword = () =>
+  applyDecorators(IsString(), MaxLength(PASSWORD_MAX_LENGTH), Validate(StrongEnough));
 
 /** A password to check: any string up to the maximum (older accounts may have shorter ones). */
 const IsGivenPassword = () => applyDecorators(IsString(), MaxLength(PASSWORD_MAX_LENGTH));

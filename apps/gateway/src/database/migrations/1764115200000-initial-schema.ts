@@ -12,9 +12,23 @@ export class InitialSchema1764115200000 implements MigrationInterface {
     const mysql = queryRunner.connection.driver.options.type !== 'better-sqlite3';
     const intType = mysql ? 'int' : 'integer';
     const bigText = mysql ? 'longtext' : 'text';
-    const id: TableColumnOptions = { name: 'id', type: intType, isPrimary: true, isGenerated: true, generationStrategy: 'increment' };
-    const int = (name: string, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({ name, type: intType, ...extra });
-    const str = (name: string, length: number, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({
+    const id: TableColumnOptions = {
+      name: 'id',
+      type: intType,
+      isPrimary: true,
+      isGenerated: true,
+      generationStrategy: 'increment',
+    };
+    const int = (name: string, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({
+      name,
+      type: intType,
+      ...extra,
+    });
+    const str = (
+      name: string,
+      length: number,
+      extra: Partial<TableColumnOptions> = {},
+    ): TableColumnOptions => ({
       name,
       type: 'varchar',
       length: String(length),
@@ -31,7 +45,14 @@ export class InitialSchema1764115200000 implements MigrationInterface {
     await queryRunner.createTable(
       new Table({
         name: 'users',
-        columns: [id, str('email', 254), str('password_hash', 255), str('display_name', 100), str('role', 32), createdAt],
+        columns: [
+          id,
+          str('email', 254),
+          str('password_hash', 255),
+          str('display_name', 100),
+          str('role', 32),
+          createdAt,
+        ],
         indices: [{ name: 'UQ_users_email', columnNames: ['email'], isUnique: true }],
       }),
     );
@@ -51,7 +72,14 @@ export class InitialSchema1764115200000 implements MigrationInterface {
     await queryRunner.createTable(
       new Table({
         name: 'tickets',
-        columns: [id, int('event_id'), str('label', 100), int('value'), str('status', 16), int('reservation_id', { isNullable: true })],
+        columns: [
+          id,
+          int('event_id'),
+          str('label', 100),
+          int('value'),
+          str('status', 16),
+          int('reservation_id', { isNullable: true }),
+        ],
         indices: [
           { name: 'IDX_tickets_event_status', columnNames: ['event_id', 'status', 'id'] },
           { name: 'IDX_tickets_reservation', columnNames: ['reservation_id'] },
@@ -107,12 +135,23 @@ export class InitialSchema1764115200000 implements MigrationInterface {
       ['admin', 'reservations:manage'],
     ];
     for (const [role, permission] of grants) {
-      await queryRunner.query('INSERT INTO role_permissions (role, permission) VALUES (?, ?)', [role, permission]);
+      await queryRunner.query('INSERT INTO role_permissions (role, permission) VALUES (?, ?)', [
+        role,
+        permission,
+      ]);
     }
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of ['inventory_changes', 'reservation_tickets', 'reservations', 'tickets', 'events', 'users', 'role_permissions']) {
+    for (const table of [
+      'inventory_changes',
+      'reservation_tickets',
+      'reservations',
+      'tickets',
+      'events',
+      'users',
+      'role_permissions',
+    ]) {
       await queryRunner.dropTable(table);
     }
   }

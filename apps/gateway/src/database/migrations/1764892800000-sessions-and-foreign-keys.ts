@@ -41,11 +41,20 @@ export class SessionsAndForeignKeys1764892800000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const intType = queryRunner.connection.driver.options.type === 'better-sqlite3' ? 'integer' : 'int';
-    await queryRunner.addColumn('users', new TableColumn({ name: 'token_version', type: intType, default: 0 }));
-    await queryRunner.query("INSERT INTO role_permissions (role, permission) VALUES ('admin', 'users:manage')");
+    await queryRunner.addColumn(
+      'users',
+      new TableColumn({ name: 'token_version', type: intType, default: 0 }),
+    );
+    await queryRunner.query(
+      "INSERT INTO role_permissions (role, permission) VALUES ('admin', 'users:manage')",
+    );
     for (const { table, column, references, nullable } of [...FOREIGN_KEYS].reverse()) {
       const orphans = `${column} NOT IN (SELECT id FROM ${references})`;
-      await queryRunner.query(nullable ? `UPDATE ${table} SET ${column} = NULL WHERE ${orphans}` : `DELETE FROM ${table} WHERE ${orphans}`);
+      await queryRunner.query(
+        nullable
+          ? `UPDATE ${table} SET ${column} = NULL WHERE ${orphans}`
+          : `DELETE FROM ${table} WHERE ${orphans}`,
+      );
     }
     const mysql = queryRunner.connection.driver.options.type !== 'better-sqlite3';
     // See STATUS_INDEXES: the plain event_id index must come first, so the foreign key uses it.
@@ -68,16 +77,21 @@ export class SessionsAndForeignKeys1764892800000 implements MigrationInterface {
       );
     }
     if (mysql) {
-      for (const { table, name, columns } of STATUS_INDEXES) await queryRunner.query(`CREATE INDEX ${name} ON ${table} (${columns})`);
+      for (const { table, name, columns } of STATUS_INDEXES)
+        await queryRunner.query(`CREATE INDEX ${name} ON ${table} (${columns})`);
     }
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const { table, column } of [...FOREIGN_KEYS].reverse()) await queryRunner.dropForeignKey(table, `FK_${table}_${column}`);
+    for (const { table, column } of [...FOREIGN_KEYS].reverse())
+      await queryRunner.dropForeignKey(table, `FK_${table}_${column}`);
     if (queryRunner.connection.driver.options.type !== 'better-sqlite3') {
-      for (const { table } of STATUS_INDEXES) await queryRunner.query(`DROP INDEX IDX_${table}_event ON ${table}`);
+      for (const { table } of STATUS_INDEXES)
+        await queryRunner.query(`DROP INDEX IDX_${table}_event ON ${table}`);
     }
-    await queryRunner.query("DELETE FROM role_permissions WHERE role = 'admin' AND permission = 'users:manage'");
+    await queryRunner.query(
+      "DELETE FROM role_permissions WHERE role = 'admin' AND permission = 'users:manage'",
+    );
     await queryRunner.dropColumn('users', 'token_version');
   }
 }

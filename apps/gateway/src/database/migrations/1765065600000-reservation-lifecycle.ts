@@ -26,8 +26,13 @@ export class ReservationLifecycle1765065600000 implements MigrationInterface {
     ]);
     await queryRunner.query("UPDATE reservations SET status = 'confirmed' WHERE status = 'active'");
     await queryRunner.query('UPDATE reservations SET settled_at = created_at');
-    await queryRunner.query(`UPDATE reservations SET ticket_count = ${sqlite ? 'json_array_length' : 'JSON_LENGTH'}(ticket_ids)`);
-    await queryRunner.createIndex('reservations', new TableIndex({ name: 'IDX_reservations_holds', columnNames: ['status', 'expires_at'] }));
+    await queryRunner.query(
+      `UPDATE reservations SET ticket_count = ${sqlite ? 'json_array_length' : 'JSON_LENGTH'}(ticket_ids)`,
+    );
+    await queryRunner.createIndex(
+      'reservations',
+      new TableIndex({ name: 'IDX_reservations_holds', columnNames: ['status', 'expires_at'] }),
+    );
     await queryRunner.createIndex(
       'reservations',
       new TableIndex({ name: 'IDX_reservations_user_event', columnNames: ['user_id', 'event_id', 'status'] }),
@@ -68,13 +73,26 @@ export class ReservationLifecycle1765065600000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query("DELETE FROM role_permissions WHERE role = 'admin' AND permission = 'audit:read'");
+    await queryRunner.query(
+      "DELETE FROM role_permissions WHERE role = 'admin' AND permission = 'audit:read'",
+    );
     await queryRunner.dropTable('audit_log');
-    for (const column of ['tickets_per_reservation', 'tickets_per_user', 'holds_per_user', 'hold_ttl_seconds']) await queryRunner.dropColumn('events', column);
+    for (const column of [
+      'tickets_per_reservation',
+      'tickets_per_user',
+      'holds_per_user',
+      'hold_ttl_seconds',
+    ])
+      await queryRunner.dropColumn('events', column);
     await queryRunner.dropIndex('reservations', 'IDX_reservations_user_event');
     await queryRunner.dropIndex('reservations', 'IDX_reservations_holds');
-    await queryRunner.query("UPDATE reservations SET status = 'active' WHERE status IN ('held', 'confirmed')");
-    await queryRunner.query("UPDATE reservations SET status = 'cancelled' WHERE status IN ('expired', 'released')");
-    for (const column of ['expiry_warned', 'ticket_count', 'settled_at', 'expires_at']) await queryRunner.dropColumn('reservations', column);
+    await queryRunner.query(
+      "UPDATE reservations SET status = 'active' WHERE status IN ('held', 'confirmed')",
+    );
+    await queryRunner.query(
+      "UPDATE reservations SET status = 'cancelled' WHERE status IN ('expired', 'released')",
+    );
+    for (const column of ['expiry_warned', 'ticket_count', 'settled_at', 'expires_at'])
+      await queryRunner.dropColumn('reservations', column);
   }
 }

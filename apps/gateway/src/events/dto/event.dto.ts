@@ -1,4 +1,10 @@
-import { HOLD_TTL_RANGE, TEXT_LIMITS, type CreateEventRequest, type EventLimits, type UpdateEventRequest } from '@tickets/protocol';
+import {
+  HOLD_TTL_RANGE,
+  TEXT_LIMITS,
+  type CreateEventRequest,
+  type EventLimits,
+  type UpdateEventRequest,
+} from '@tickets/protocol';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { IsIdParam, IsPlainText } from '../../common/validation';

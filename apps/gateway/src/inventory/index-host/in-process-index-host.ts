@@ -67,7 +67,10 @@ export class InProcessIndexHost extends IndexHost {
 }
 
 /** The apply command for changes, their tickets as typed arrays. */
-export function toApplyCommand(eventId: number, changes: readonly IndexChange[]): IndexCommand & { kind: 'apply' } {
+export function toApplyCommand(
+  eventId: number,
+  changes: readonly IndexChange[],
+): IndexCommand & { kind: 'apply' } {
   return {
     kind: 'apply',
     eventId,

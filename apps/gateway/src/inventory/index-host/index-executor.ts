@@ -47,7 +47,8 @@ export class IndexExecutor {
     switch (command.kind) {
       case 'load': {
         const tickets = new Array<{ id: number; value: number }>(command.ids.length);
-        for (let i = 0; i < tickets.length; i++) tickets[i] = { id: command.ids[i], value: command.values[i] };
+        for (let i = 0; i < tickets.length; i++)
+          tickets[i] = { id: command.ids[i], value: command.values[i] };
         const index = ClearanceIndex.build(tickets, { maxTotal: MAX_TOTAL_LIMIT });
         this.indexes.set(command.eventId, { version: command.version, index, holds: new Set() });
         return this.stateOf(command.eventId);
@@ -56,10 +57,14 @@ export class IndexExecutor {
         const loaded = this.indexOf(command.eventId);
         return command.changes.map((change) => {
           if (change.version !== loaded.version + 1) {
-            throw new ClearanceError('INVALID_QUERY', `version ${change.version} does not follow ${loaded.version}`);
+            throw new ClearanceError(
+              'INVALID_QUERY',
+              `version ${change.version} does not follow ${loaded.version}`,
+            );
           }
           const added = new Array<{ id: number; value: number }>(change.addedIds.length);
-          for (let i = 0; i < added.length; i++) added[i] = { id: change.addedIds[i], value: change.addedValues[i] };
+          for (let i = 0; i < added.length; i++)
+            added[i] = { id: change.addedIds[i], value: change.addedValues[i] };
           loaded.index.apply({ removed: Array.from(change.removed), added });
           loaded.version = change.version;
           // Committed (by anyone): no longer held, and no longer in the index to hand out.
@@ -80,7 +85,9 @@ export class IndexExecutor {
         } else {
           const avoid = holds.size === 0 && command.avoid.length === 0 ? null : new Set(holds);
           for (const id of command.avoid) avoid?.add(id);
-          combo = avoid ? index.comboAvoiding(command.level, avoid, command.spread) : index.combo(command.level);
+          combo = avoid
+            ? index.comboAvoiding(command.level, avoid, command.spread)
+            : index.combo(command.level);
           if (combo) for (const id of combo) holds.add(id);
         }
         return { version, ticketIds: combo && Float64Array.from(combo) };

@@ -36,7 +36,12 @@ export abstract class IndexHost {
    * `spread` varies which free tickets replace held ones (see ClearanceIndex.comboAvoiding), so
    * replicas, which cannot see each other's holds, mostly pick different ones.
    */
-  abstract hold(eventId: number, level: number, avoid: readonly number[], spread: number): Promise<ComboAnswer>;
+  abstract hold(
+    eventId: number,
+    level: number,
+    avoid: readonly number[],
+    spread: number,
+  ): Promise<ComboAnswer>;
   abstract release(eventId: number, ticketIds: readonly number[]): Promise<void>;
   abstract drop(eventId: number): Promise<void>;
   abstract onLost(listener: (eventIds: number[]) => void): void;

@@ -63,7 +63,11 @@ export class WorkerIndexHost extends IndexHost implements OnApplicationShutdown 
   async apply(eventId: number, changes: readonly IndexChange[]): Promise<IndexState[]> {
     const home = this.homeOf(eventId);
     const command = toApplyCommand(eventId, changes);
-    const transfer = command.changes.flatMap((change) => [change.removed.buffer, change.addedIds.buffer, change.addedValues.buffer]);
+    const transfer = command.changes.flatMap((change) => [
+      change.removed.buffer,
+      change.addedIds.buffer,
+      change.addedValues.buffer,
+    ]);
     try {
       const states = await this.send<'apply'>(home, command, transfer as ArrayBuffer[]);
       home.events.set(eventId, states[states.length - 1].memoryBytes);
@@ -80,11 +84,25 @@ export class WorkerIndexHost extends IndexHost implements OnApplicationShutdown 
   }
 
   async combo(eventId: number, level: number): Promise<ComboAnswer> {
-    return this.send<'combo'>(this.homeOf(eventId), { kind: 'combo', eventId, level, hold: false, avoid: new Float64Array(0), spread: 0 });
+    return this.send<'combo'>(this.homeOf(eventId), {
+      kind: 'combo',
+      eventId,
+      level,
+      hold: false,
+      avoid: new Float64Array(0),
+      spread: 0,
+    });
   }
 
   async hold(eventId: number, level: number, avoid: readonly number[], spread: number): Promise<ComboAnswer> {
-    const command = { kind: 'combo' as const, eventId, level, hold: true, avoid: Float64Array.from(avoid), spread };
+    const command = {
+      kind: 'combo' as const,
+      eventId,
+      level,
+      hold: true,
+      avoid: Float64Array.from(avoid),
+      spread,
+    };
     return this.send<'combo'>(this.homeOf(eventId), command, [command.avoid.buffer as ArrayBuffer]);
   }
 
@@ -156,7 +174,9 @@ export class WorkerIndexHost extends IndexHost implements OnApplicationShutdown 
   }
 
   private spawn(): Slot {
-    const thread = new WorkerThread<IndexCommand, IndexReply>(this.script, { onExit: (code) => this.replace(slot, code) });
+    const thread = new WorkerThread<IndexCommand, IndexReply>(this.script, {
+      onExit: (code) => this.replace(slot, code),
+    });
     const slot: Slot = { thread, events: new Map() };
     return slot;
   }

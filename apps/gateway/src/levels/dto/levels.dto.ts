@@ -1,4 +1,9 @@
-import { COMBO_PAGE_MAX_LIMIT, LEVELS_PAGE_MAX_LIMIT, type ComboQuery, type LevelsQuery } from '@tickets/protocol';
+import {
+  COMBO_PAGE_MAX_LIMIT,
+  LEVELS_PAGE_MAX_LIMIT,
+  type ComboQuery,
+  type LevelsQuery,
+} from '@tickets/protocol';
 import { applyDecorators } from '@nestjs/common';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { DecimalInteger, IsIdParam, IsPageLimit, IsPageOffset } from '../../common/validation';

@@ -1,10 +1,21 @@
 import { applyDecorators } from '@nestjs/common';
-import { COMBO_PAGE_MAX_LIMIT, type ReservationsQuery, type ReservationStatus, type ReserveRequest } from '@tickets/protocol';
+import {
+  COMBO_PAGE_MAX_LIMIT,
+  type ReservationsQuery,
+  type ReservationStatus,
+  type ReserveRequest,
+} from '@tickets/protocol';
 import { IsIdParam, IsPageLimit, IsPageOffset } from '../../common/validation';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { IsLevel } from '../../levels/dto/levels.dto';
 
-export const RESERVATION_STATUSES: readonly ReservationStatus[] = ['held', 'confirmed', 'cancelled', 'expired', 'released'];
+export const RESERVATION_STATUSES: readonly ReservationStatus[] = [
+  'held',
+  'confirmed',
+  'cancelled',
+  'expired',
+  'released',
+];
 
 /** Reservations per page of `GET /api/events/:eventId/reservations`. */
 export const RESERVATIONS_PAGE_MAX_LIMIT = 100;

@@ -17,7 +17,6 @@ export interface PackedLabels {
 
 export type BulkRequestReading = { ok: true; request: BulkRequest } | { ok: false; message: string };
 
-
 export function labelAt(labels: PackedLabels | null, i: number): string | undefined {
   if (!labels) return undefined;
   const label = labels.text.slice(i === 0 ? 0 : labels.ends[i - 1], labels.ends[i]);
