@@ -127,13 +127,15 @@ test('an admin edits an event’s limits: the attendee’s table marks what they
     'more tickets than one reservation may take',
   );
 
-  // A level within the limit is held; the admin reads its history and releases it.
-  await rowFor(annPage, 3).getByRole('button', { name: 'Reserve' }).click();
-  await expect(annPage.getByTestId('event-hold')).toContainText('You hold level 3');
+  // A level within the limit is held: the admin's open reservations table shows it without a
+  // reload; the admin reads its history and releases it.
   await adminPage.getByRole('tab', { name: 'Reservations' }).click();
   const row = adminPage.locator('[data-testid="reservations-table"] tr[data-reservation-id]', {
     hasText: 'Ann',
   });
+  await expect(adminPage.getByText('No reservations here.')).toBeVisible();
+  await rowFor(annPage, 3).getByRole('button', { name: 'Reserve' }).click();
+  await expect(annPage.getByTestId('event-hold')).toContainText('You hold level 3');
   await expect(row).toContainText('On hold');
   await row.getByRole('button', { name: 'History' }).click();
   await expect(adminPage.getByTestId('reservation-history')).toContainText('Hold made');
