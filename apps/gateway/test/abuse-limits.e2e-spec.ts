@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { AckError, AuthResponse, EventView } from '@tickets/protocol';
+import type { AckError, AuthResponse } from '@tickets/protocol';
 import Redis from 'ioredis';
 import { call, TestSockets } from './support/sockets';
 import { bearer, startTestApp, type TestApp } from './support/test-app';
@@ -27,22 +27,10 @@ describe('abuse limits', () => {
       RESERVE_RATE_LIMIT: '3/60000',
       READ_RATE_LIMIT: '3/60000',
     });
-    eventId = (
-      (
-        await t
-          .http()
-          .post('/api/events')
-          .set(...bearer(t.adminToken))
-          .send({ name: 'limited' })
-          .expect(201)
-      ).body as EventView
-    ).id;
-    await t
-      .http()
-      .post(`/api/events/${eventId}/tickets/bulk`)
-      .set(...bearer(t.adminToken))
-      .send({ tickets: [1, 2, 4].map((value) => ({ value })) })
-      .expect(201);
+    eventId = await t.eventWithTickets(
+      'limited',
+      [1, 2, 4].map((value) => ({ value })),
+    );
   });
 
   afterAll(async () => {

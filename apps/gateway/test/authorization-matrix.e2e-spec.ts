@@ -300,22 +300,7 @@ describe('permissions on socket messages', () => {
   });
 
   it('refuses reserve to a role without levels:reserve, over the socket as over REST, from the next message after a role change', async () => {
-    const eventId = (
-      (
-        await t
-          .http()
-          .post('/api/events')
-          .set(...bearer(t.adminToken))
-          .send({ name: 'look only' })
-          .expect(201)
-      ).body as EventView
-    ).id;
-    await t
-      .http()
-      .post(`/api/events/${eventId}/tickets/bulk`)
-      .set(...bearer(t.adminToken))
-      .send({ tickets: [{ value: 5 }, { value: 5 }] })
-      .expect(201);
+    const eventId = await t.eventWithTickets('look only', [{ value: 5 }, { value: 5 }]);
     // Roles are data: a role exists by its grants.
     await t.dataSource.query(
       "INSERT INTO role_permissions (role, permission) VALUES ('viewer', 'events:view')",

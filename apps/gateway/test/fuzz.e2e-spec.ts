@@ -120,22 +120,10 @@ describe('fuzzing every input', () => {
 
   beforeAll(async () => {
     t = await startTestApp('sqlite');
-    eventId = (
-      (
-        await t
-          .http()
-          .post('/api/events')
-          .set(...bearer(t.adminToken))
-          .send({ name: 'fuzzed' })
-          .expect(201)
-      ).body as EventView
-    ).id;
-    await t
-      .http()
-      .post(`/api/events/${eventId}/tickets/bulk`)
-      .set(...bearer(t.adminToken))
-      .send({ tickets: [1, 2, 4, 8, 16].map((value) => ({ value })) })
-      .expect(201);
+    eventId = await t.eventWithTickets(
+      'fuzzed',
+      [1, 2, 4, 8, 16].map((value) => ({ value })),
+    );
     attendee = await t.attendee('fuzzer');
     reservationId = (
       (

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Ack, EventSnapshot, EventView, ReservationView } from '@tickets/protocol';
+import type { Ack, EventSnapshot, ReservationView } from '@tickets/protocol';
 import Redis from 'ioredis';
 import { MetricsServer } from '../src/observability/metrics-server';
 import { expectEventually } from './support/expect-eventually';
@@ -35,22 +35,10 @@ describe('metrics', () => {
       REDIS_PREFIX: prefix,
       BROADCAST_INTERVAL_MS: '0',
     });
-    eventId = (
-      (
-        await t
-          .http()
-          .post('/api/events')
-          .set(...bearer(t.adminToken))
-          .send({ name: 'metered' })
-          .expect(201)
-      ).body as EventView
-    ).id;
-    await t
-      .http()
-      .post(`/api/events/${eventId}/tickets/bulk`)
-      .set(...bearer(t.adminToken))
-      .send({ tickets: [1, 2, 4].map((value) => ({ value })) })
-      .expect(201);
+    eventId = await t.eventWithTickets(
+      'metered',
+      [1, 2, 4].map((value) => ({ value })),
+    );
   });
 
   afterAll(async () => {

@@ -35,22 +35,10 @@ describe.each(SETUPS)('security on %s', (_name, kind, withRedis) => {
 
   beforeAll(async () => {
     t = await startTestApp(kind, withRedis ? { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix } : {});
-    eventId = (
-      (
-        await t
-          .http()
-          .post('/api/events')
-          .set(...bearer(t.adminToken))
-          .send({ name: 'guarded' })
-          .expect(201)
-      ).body as EventView
-    ).id;
-    await t
-      .http()
-      .post(`/api/events/${eventId}/tickets/bulk`)
-      .set(...bearer(t.adminToken))
-      .send({ tickets: [1, 2, 4, 8, 16, 32].map((value) => ({ value })) })
-      .expect(201);
+    eventId = await t.eventWithTickets(
+      'guarded',
+      [1, 2, 4, 8, 16, 32].map((value) => ({ value })),
+    );
   });
 
   afterAll(async () => {

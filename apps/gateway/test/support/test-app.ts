@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
-import type { AuthResponse } from '@tickets/protocol';
+import type { AuthResponse, CreateTicketRequest, EventView } from '@tickets/protocol';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
@@ -26,6 +26,8 @@ export interface TestApp {
   adminToken: string;
   /** Registers a fresh attendee and returns their token and id. */
   attendee(name?: string): Promise<{ token: string; userId: number }>;
+  /** Creates an event (as the admin) with these tickets; returns its id. */
+  eventWithTickets(name: string, tickets: CreateTicketRequest[]): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -87,6 +89,22 @@ export async function startTestApp(kind: DatabaseKind, env: Record<string, strin
           .expect(201);
         const body = response.body as AuthResponse;
         return { token: body.accessToken, userId: body.user.id };
+      },
+      async eventWithTickets(name, tickets) {
+        const admin = bearer((login.body as AuthResponse).accessToken);
+        const event = (
+          await http()
+            .post('/api/events')
+            .set(...admin)
+            .send({ name })
+            .expect(201)
+        ).body as EventView;
+        await http()
+          .post(`/api/events/${event.id}/tickets/bulk`)
+          .set(...admin)
+          .send({ tickets })
+          .expect(201);
+        return event.id;
       },
       async close() {
         await app.close();
