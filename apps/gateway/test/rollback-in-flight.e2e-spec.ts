@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { AuthResponse, EventView, ReservationView, TicketPage } from '@tickets/protocol';
+import type {
+  AuditAction,
+  AuditPage,
+  AuthResponse,
+  EventView,
+  ReservationView,
+  TicketPage,
+} from '@tickets/protocol';
 import type { EntityManager } from 'typeorm';
 import { UserEntity } from '../src/auth/user.entity';
 import { Database } from '../src/database/database';
@@ -287,5 +294,21 @@ describe.each(DATABASE_KINDS)('acknowledged writes survive concurrent rollbacks 
     ).body as TicketPage;
     expect(tickets.total).toBe(1 + RESERVERS * ROUNDS);
     expect(tickets.rows.map((row) => row.id)).toContain(reservedTicketId);
+
+    // The audit log has one entry per committed change and none for the rolled-back ones: no
+    // second hold for a repeated requestId, no deletion of the held ticket.
+    const audited = async (action: AuditAction): Promise<number> =>
+      (
+        (
+          await t
+            .http()
+            .get(`/api/audit?eventId=${event.id}&action=${action}`)
+            .set(...admin)
+            .expect(200)
+        ).body as AuditPage
+      ).total;
+    expect(await audited('reservation.held')).toBe(1 + RESERVERS * ROUNDS);
+    expect(await audited('ticket.deleted')).toBe(0);
+    expect(await audited('tickets.created')).toBe(1);
   });
 });
