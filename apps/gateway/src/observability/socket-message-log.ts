@@ -1,13 +1,27 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { Observable, tap } from 'rxjs';
 import { Clock } from '../common/clock';
 import { toErrorBody } from '../common/error-body';
 
+/** What the interceptor uses of the logger (a unit test's fake implements just this). */
+export type PinoLoggerPort = Pick<PinoLogger, 'setContext' | 'info'>;
+
 /** What the log line reads of a socket. */
 interface LoggedSocket {
   id: string;
   data?: { principal?: { userId: number } };
+}
+
+/**
+ * Failures this interceptor logged. A message refused by a guard (an ended session, a missing
+ * permission) never reaches an interceptor: the gateway's exception filter logs those
+ * (AckExceptionFilter, through `loggedByInterceptor`), so every message still gets one line.
+ */
+const loggedFailures = new WeakSet<object>();
+
+export function loggedByInterceptor(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && loggedFailures.has(error);
 }
 
 /**
@@ -18,7 +32,7 @@ interface LoggedSocket {
 @Injectable()
 export class SocketMessageLog implements NestInterceptor {
   constructor(
-    private readonly logger: PinoLogger,
+    @Inject(PinoLogger) private readonly logger: PinoLoggerPort,
     private readonly clock: Clock,
   ) {
     this.logger.setContext('Socket');
@@ -43,7 +57,10 @@ export class SocketMessageLog implements NestInterceptor {
     return next.handle().pipe(
       tap({
         next: () => line('ok'),
-        error: (error: unknown) => line(toErrorBody(error).code),
+        error: (error: unknown) => {
+          if (typeof error === 'object' && error !== null) loggedFailures.add(error);
+          line(toErrorBody(error).code);
+        },
       }),
     );
   }

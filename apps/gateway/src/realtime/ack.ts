@@ -11,6 +11,7 @@ import {
 import type { Ack } from '@tickets/protocol';
 import { map, Observable } from 'rxjs';
 import { logFailure, toErrorBody } from '../common/error-body';
+import { loggedByInterceptor } from '../observability/socket-message-log';
 
 /** Wraps a handler's result as the protocol's `{ ok: true, data }` acknowledgement. */
 @Injectable()
@@ -31,6 +32,21 @@ export class AckExceptionFilter implements WsExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const body = toErrorBody(exception);
     logFailure(this.logger, body, exception);
+    if (!loggedByInterceptor(exception)) {
+      // Refused before any interceptor ran (a guard): the message's line, as SocketMessageLog writes it.
+      const ws = host.switchToWs();
+      const socket = ws.getClient<{ id?: string; data?: { principal?: { userId: number } } }>();
+      this.logger.log(
+        {
+          socketId: socket.id ?? null,
+          userId: socket.data?.principal?.userId ?? null,
+          message: ws.getPattern(),
+          outcome: body.code,
+          durationMs: null,
+        },
+        'socket message',
+      );
+    }
     // Socket.IO handler arguments: (socket, payload, ack, pattern).
     const ack = host
       .getArgs()
