@@ -1,4 +1,12 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import {
+  CallHandler,
+  type CustomDecorator,
+  ExecutionContext,
+  Injectable,
+  NestInterceptor,
+  SetMetadata,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { ErrorCode } from '@tickets/protocol';
 import { catchError, Observable, throwError, timeout, TimeoutError } from 'rxjs';
 import { AppConfig } from '../config/app-config';
@@ -12,13 +20,31 @@ import { AppError } from './app-error';
  * is not cancelled: a reservation that commits after its deadline is one the client was not told
  * about, and retrying it with the same requestId answers it (idempotent), never a second one.
  */
+const LONG_REQUEST = 'tickets:long-request';
+/** How many deadlines a LongRequest gets. */
+export const LONG_REQUEST_DEADLINES = 20;
+
+/**
+ * Admin work that grows with the size of an event (a bulk add of 100,000 tickets, deleting an event
+ * that holds them), chunked so it never holds the event loop but long on a busy database: it gets
+ * LONG_REQUEST_DEADLINES times REQUEST_TIMEOUT_MS, so a slow success is not answered UNAVAILABLE.
+ */
+export const LongRequest = (): CustomDecorator => SetMetadata(LONG_REQUEST, true);
+
 @Injectable()
 export class RequestDeadline implements NestInterceptor {
-  constructor(private readonly config: AppConfig) {}
+  constructor(
+    private readonly config: AppConfig,
+    private readonly reflector: Reflector,
+  ) {}
 
-  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const long = this.reflector.getAllAndOverride<boolean | undefined>(LONG_REQUEST, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     return next.handle().pipe(
-      timeout(this.config.requestTimeoutMs),
+      timeout(this.config.requestTimeoutMs * (long ? LONG_REQUEST_DEADLINES : 1)),
       catchError((error: unknown) =>
         throwError(() =>
           error instanceof TimeoutError

@@ -1,3 +1,4 @@
+import { LongRequest } from '../common/request-deadline';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ErrorCode, Permission, type EventView } from '@tickets/protocol';
 import { CurrentUser, RequirePermissions } from '../auth/auth.decorators';
@@ -37,6 +38,7 @@ export class EventsController {
   }
 
   @Delete(':eventId')
+  @LongRequest()
   @HttpCode(204)
   @RequirePermissions(Permission.EVENTS_WRITE)
   @ApiErrors(ErrorCode.CONFLICT)

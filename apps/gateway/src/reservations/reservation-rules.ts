@@ -1,4 +1,4 @@
-import { Permission, type EventLimits, type LimitName, type ReservationStatus } from '@tickets/protocol';
+import { Permission, type EventLimits, type LimitName } from '@tickets/protocol';
 
 /** How many witnesses a reservation tries before answering LEVEL_UNAVAILABLE. */
 export const MAX_RESERVE_ATTEMPTS = 8;
@@ -40,16 +40,6 @@ export function limitPassed(limits: EventLimits, usage: Usage, ticketCount: numb
 /** What a held or confirmed reservation becomes when its holder cancels it, or an admin releases it. */
 export function cancelledStatus(byHolder: boolean): 'cancelled' | 'released' {
   return byHolder ? 'cancelled' : 'released';
-}
-
-/** Whether a hold may still be confirmed at `nowMs`. */
-export function isConfirmable(
-  reservation: { status: ReservationStatus; expiresAt: Date | null },
-  nowMs: number,
-): boolean {
-  return (
-    reservation.status === 'held' && reservation.expiresAt !== null && reservation.expiresAt.getTime() > nowMs
-  );
 }
 
 /** A hold's deadline: created at `nowMs`, lasting the event's own hold time or the default. */

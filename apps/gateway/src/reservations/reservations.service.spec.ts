@@ -42,9 +42,13 @@ class FakeStore implements ReservationStorePort {
   async findByRequest(userId: number, requestId: string) {
     return this.rows.find((r) => r.userId === userId && r.requestId === requestId) ?? null;
   }
+  /** When set, reads answer a copy as it was (another request's commit is not in it). */
+  staleReads = false;
   async findById(id: number) {
-    return this.rows.find((r) => r.id === id) ?? null;
+    const row = this.rows.find((r) => r.id === id) ?? null;
+    return row && this.staleReads ? Object.assign(new ReservationEntity(), row) : row;
   }
+
   open = 0;
   mostOpenAtOnce = 0;
   async reserve(draft: ReserveDraft, witness: number[]): Promise<ReserveOutcome> {
@@ -268,7 +272,6 @@ function setup(values: number[], env: Record<string, string> = {}) {
     // The real limits, counted in memory (no REDIS_URL): no I/O.
     new AbuseLimits(config, new RedisClients(config, new Clock())),
     audit,
-    clock,
   );
   return { store, indexes, published, service, notices, clock };
 }
@@ -436,6 +439,27 @@ describe('ReservationsService', () => {
     clock.nowAt = 600_000;
     await expect(service.confirm(principal(7, 'attendee'), late.id)).rejects.toMatchObject({
       code: 'HOLD_EXPIRED',
+    });
+  });
+
+  it('answers a late confirm with the confirmed reservation when another confirm of the hold won meanwhile', async () => {
+    const { service, store, clock } = setup([1, 2, 4]);
+    const held = await service.reserve(7, 1, { level: 1, requestId: 'r1' });
+    // The first confirm commits just before the deadline; the second read the hold before that
+    // commit and reaches the store just after the deadline.
+    store.staleReads = true;
+    const row = store.rows.find((r) => r.id === held.id)!;
+    const staleRead = store.findById.bind(store);
+    store.findById = async (id: number) => {
+      const before = await staleRead(id);
+      clock.nowAt = 599_999;
+      await store.confirm(row);
+      clock.nowAt = 600_001;
+      return before;
+    };
+    await expect(service.confirm(principal(7, 'attendee'), held.id)).resolves.toMatchObject({
+      id: held.id,
+      status: 'confirmed',
     });
   });
 

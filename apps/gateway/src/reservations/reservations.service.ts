@@ -13,14 +13,13 @@ import { AbuseLimits } from '../abuse/abuse-limits';
 import { PermissionsService } from '../auth/permissions.service';
 import type { AuthPrincipal } from '../auth/sessions.service';
 import { AppError, LimitReachedError, notFound } from '../common/app-error';
-import { Clock } from '../common/clock';
 import { LiveUpdates } from '../common/live-updates';
 import { RandomSource } from '../common/random-source';
 import { LocalInventory } from '../inventory/local-inventory';
 import { InventoryChanges } from '../inventory/inventory-changes';
 import { ReservationsQueryDto, ReservationTicketsQueryDto, ReserveDto } from './dto/reservation.dto';
 import { ReservationEntity } from './reservation.entity';
-import { cancelledStatus, isConfirmable, MAX_RESERVE_ATTEMPTS, mayCancel } from './reservation-rules';
+import { cancelledStatus, MAX_RESERVE_ATTEMPTS, mayCancel } from './reservation-rules';
 import { ReservationStore } from './reservation.store';
 import { toReservationView } from './reservation-views';
 
@@ -74,7 +73,6 @@ export class ReservationsService {
     private readonly live: LiveUpdates,
     private readonly abuse: AbuseLimits,
     @Inject(AuditLog) private readonly audit: AuditLogPort,
-    private readonly clock: Clock,
   ) {}
 
   /**
@@ -135,9 +133,13 @@ export class ReservationsService {
   async confirm(principal: AuthPrincipal, reservationId: number): Promise<ReservationView> {
     const found = await this.store.findById(reservationId);
     if (!found || found.userId !== principal.userId) throw notFound('Reservation');
-    const outcome = isConfirmable(found, this.clock.nowMs())
-      ? await this.store.confirm(found, principal.userId)
-      : { kind: 'unchanged' as const, reservation: found };
+    // Every confirm of a hold goes through the store's conditional update, which waits for the
+    // row's lock, even one that looks late by this replica's clock: another confirm of the same
+    // hold may be committing, and both answers must agree with what the database settles.
+    const outcome =
+      found.status === 'held'
+        ? await this.store.confirm(found, principal.userId)
+        : { kind: 'unchanged' as const, reservation: found };
     const { reservation } = outcome;
     if (reservation.status === 'confirmed') return toReservationView(reservation);
     if (reservation.status === 'held' || reservation.status === 'expired') {

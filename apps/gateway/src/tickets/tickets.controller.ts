@@ -1,3 +1,4 @@
+import { LongRequest } from '../common/request-deadline';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ErrorCode,
@@ -38,6 +39,7 @@ export class TicketsController {
 
   /** The body arrives raw (see configureApp) and is decoded off the event loop: `BulkCreateTicketsRequest`. */
   @Post('bulk')
+  @LongRequest()
   @RequirePermissions(Permission.TICKETS_WRITE)
   bulkCreate(
     @CurrentUser() user: AuthPrincipal,
